@@ -1,0 +1,75 @@
+# faultline - see README.md.  `make bench` and `make test` are the front door.
+
+CC	?= gcc
+CXX	?= g++
+BUILD	:= build
+
+CFLAGS	+= -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. -pthread
+CXXFLAGS += -O2 -g -std=c++17 -Wall -Wextra -D_GNU_SOURCE -I. -pthread
+LDLIBS	:= -lbenchmark -lpfm -lhwloc -lsqlite3 -lstdc++ -lm -pthread
+
+IMPL_SRC := $(wildcard impl/*.c impl/user/*.c)
+LIB_SRC	:= $(IMPL_SRC) $(wildcard workloads/*.c) \
+	   $(filter-out bench/faultline.c,$(wildcard bench/*.c bench/claims/*.c))
+LIB_CXX	:= $(wildcard bench/*.cc)
+LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
+LIB	:= $(BUILD)/libfaultline.a
+
+TESTS	 := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+TSAN	 := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/tsan_*.c))
+TEST_SH	 := $(wildcard tests/*.t)
+
+DB	?= results.db
+PLOTS	?= plots
+
+.PHONY: all deps bench plots test check-build clean kmod vm-test
+all: $(BUILD)/faultline
+
+deps:
+	@ci/deps
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/faultline: $(BUILD)/bench/faultline.o $(LIB)
+	$(CXX) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/test_%: tests/test_%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) -lcmocka $(LDLIBS)
+
+# ThreadSanitizer builds: the test and the models it exercises, nothing else.
+$(BUILD)/tests/tsan_%: tests/tsan_%.c $(IMPL_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=thread -o $@ $^ -lcmocka
+
+check-build: $(BUILD)/faultline $(TESTS) $(TSAN)
+
+# TAP under prove: cmocka speaks TAP when asked, the shell tests always do.
+test: deps
+	@$(MAKE) --no-print-directory check-build
+	CMOCKA_MESSAGE_OUTPUT=TAP FAULTLINE=$(BUILD)/faultline \
+		prove --exec '' $(TESTS) $(TSAN) $(TEST_SH)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/faultline
+	$(BUILD)/faultline run --suite quick --db $(DB)
+	$(BUILD)/faultline claims --db $(DB)
+	$(BUILD)/faultline plot --db $(DB) --out $(PLOTS)
+
+plots: $(BUILD)/faultline
+	$(BUILD)/faultline plot --db $(DB) --out $(PLOTS)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
