@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The claims faultline tests: one line each. */
+#include <string.h>
+
+#include "bench/claims.h"
+
+extern const struct fl_claim fl_claim_vmalloc_sync;
+
+const struct fl_claim *const fl_claims[] = {
+	&fl_claim_vmalloc_sync,
+	NULL,
+};
+
+const struct fl_claim *fl_claim_find(const char *id)
+{
+	for (int i = 0; fl_claims[i]; i++)
+		if (!strcmp(fl_claims[i]->id, id))
+			return fl_claims[i];
+	return NULL;
+}
+
+const char *fl_verdict_name(enum fl_verdict_kind v)
+{
+	switch (v) {
+	case FL_REPRODUCED:
+		return "reproduced";
+	case FL_NOT_REPRODUCED:
+		return "not reproduced";
+	case FL_INCONCLUSIVE:
+		return "inconclusive";
+	case FL_NOT_APPLICABLE:
+		return "not applicable here";
+	}
+	return "?";
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The workloads faultline knows: one line each. */
+#include <errno.h>
+#include <string.h>
+
+#include "workload.h"
+
+extern const struct fl_workload fl_wl_reaim_vunmap;
+extern const struct fl_workload fl_wl_fork_vmap_stack;
+
+const struct fl_workload *const fl_workloads[] = {
+	&fl_wl_reaim_vunmap,
+	&fl_wl_fork_vmap_stack,
+	NULL,
+};
+
+const struct fl_workload *fl_workload_find(const char *name)
+{
+	for (int i = 0; fl_workloads[i]; i++)
+		if (!strcmp(fl_workloads[i]->name, name))
+			return fl_workloads[i];
+	return NULL;
+}
+
+int fl_param_index(const struct fl_workload *w, const char *name)
+{
+	for (int i = 0; w->params[i].name; i++)
+		if (!strcmp(w->params[i].name, name))
+			return i;
+	return -1;
+}
+
+int fl_metric_index(const struct fl_workload *w, const char *name)
+{
+	for (int i = 0; w->metrics[i].name; i++)
+		if (!strcmp(w->metrics[i].name, name))
+			return i;
+	return -1;
+}
+
+int fl_nparams(const struct fl_workload *w)
+{
+	int n = 0;
+
+	while (w->params[n].name)
+		n++;
+	return n;
+}
+
+int fl_nmetrics(const struct fl_workload *w)
+{
+	int n = 0;
+
+	while (w->metrics[n].name)
+		n++;
+	return n;
+}
+
+bool fl_has_variant(const struct fl_workload *w, const char *variant)
+{
+	for (int i = 0; w->variants && w->variants[i]; i++)
+		if (!strcmp(w->variants[i], variant))
+			return true;
+	return false;
+}
+
+long fl_param(const struct fl_instance *in, const char *name)
+{
+	return in->param[fl_param_index(in->w, name)];
+}
+
+static const char *const backend_names[] = { "shim", "kmod", "live" };
+
+const char *fl_backend_name(enum fl_backend b)
+{
+	switch (b) {
+	case FL_SHIM:
+		return "shim";
+	case FL_KMOD:
+		return "kmod";
+	case FL_LIVE:
+		return "live";
+	}
+	return "?";
+}
+
+int fl_backend_parse(const char *s, enum fl_backend *b)
+{
+	for (int i = 0; i < 3; i++) {
+		if (!strcmp(s, backend_names[i])) {
+			*b = 1 << i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}

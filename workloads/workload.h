@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * workloads/workload.h - what a workload is.
+ *
+ * A workload drives one mechanism (impl/, or the running kernel) and counts
+ * what it did.  It knows nothing of how it is repeated, timed, stored or
+ * plotted: the harness calls setup() once per measured repetition, round()
+ * as many times as it wants inside the timed region, then teardown().
+ *
+ * Adding one: a file workloads/<name>.c defining a `const struct fl_workload`
+ * and one line in workloads/registry.c.
+ */
+#ifndef FL_WORKLOAD_H
+#define FL_WORKLOAD_H
+
+#include <stdbool.h>
+
+enum fl_backend {
+	FL_SHIM = 1 << 0,	/* impl/ on pthreads, old and new variants */
+	FL_KMOD = 1 << 1,	/* impl/ inside kmod/, old and new variants */
+	FL_LIVE = 1 << 2,	/* the running kernel's own paths, variant "live" */
+};
+
+#define FL_MAX_PARAMS	8
+#define FL_MAX_METRICS	8
+
+struct fl_param {
+	const char *name;	/* short, as on the command line: "M" */
+	const char *help;
+	long def, min, max;
+};
+
+enum fl_metric_kind {
+	/* events per second of wall-clock time, times scale */
+	FL_RATE,
+	/* the sum of what each round reported, divided by the rounds */
+	FL_PER_ROUND,
+};
+
+struct fl_metric {
+	const char *name;	/* "jobs_per_min" */
+	const char *unit;	/* "jobs/min" */
+	enum fl_metric_kind kind;
+	double scale;		/* 60 turns a per-second rate into per-minute */
+	bool higher_is_better;
+};
+
+struct fl_workload;
+
+/* One configured workload: what the harness sets up and measures. */
+struct fl_instance {
+	const struct fl_workload *w;
+	enum fl_backend backend;
+	const char *variant;		/* "old", "new" or "live" */
+	long param[FL_MAX_PARAMS];	/* in the order of w->params */
+	void *priv;			/* the workload's own state */
+};
+
+/* What one round adds to each metric, in the order of w->metrics. */
+struct fl_round {
+	double metric[FL_MAX_METRICS];
+};
+
+struct fl_workload {
+	const char *name;
+	const char *help;
+	unsigned backends;			/* FL_SHIM | FL_LIVE ... */
+	const char *const *variants;		/* shim/kmod variants, NULL-ended */
+	const struct fl_param *params;		/* ended by a NULL name */
+	const struct fl_metric *metrics;	/* ended by a NULL name */
+	long rounds;				/* a repetition's rounds by default */
+	/*
+	 * Return 0, or a negative errno after fl_fail() has said why.
+	 * setup() may refuse a configuration (too large, needs root).
+	 */
+	int (*setup)(struct fl_instance *in);
+	int (*round)(struct fl_instance *in, struct fl_round *acc);
+	void (*teardown)(struct fl_instance *in);
+};
+
+/* workloads/registry.c */
+extern const struct fl_workload *const fl_workloads[];
+const struct fl_workload *fl_workload_find(const char *name);
+int fl_param_index(const struct fl_workload *w, const char *name);
+int fl_metric_index(const struct fl_workload *w, const char *name);
+int fl_nparams(const struct fl_workload *w);
+int fl_nmetrics(const struct fl_workload *w);
+bool fl_has_variant(const struct fl_workload *w, const char *variant);
+const char *fl_backend_name(enum fl_backend b);
+int fl_backend_parse(const char *s, enum fl_backend *b);
+
+/* The value of the parameter called name: it must exist. */
+long fl_param(const struct fl_instance *in, const char *name);
+
+#endif /* FL_WORKLOAD_H */
