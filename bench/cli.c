@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What the subcommands share: finding a stored run, judging its claims. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "claims.h"
+#include "cli.h"
+#include "err.h"
+
+int fl_cli_parse_run_id(const char *s, long long *id)
+{
+	char *end;
+
+	errno = 0;
+	*id = strtoll(s, &end, 10);
+	if (errno || end == s || *end || *id < 1)
+		return fl_fail(EINVAL, "bad run id '%s': expected a positive whole number", s);
+	return 0;
+}
+
+int fl_cli_load_run(const char *db, long long id, struct fl_store **st, struct fl_run *r)
+{
+	int err = fl_store_open(db, st);
+
+	if (err)
+		return err;
+	if (!id) {
+		err = fl_store_latest_run(*st, &id);
+		if (err == -ENOENT)
+			return fl_fail(ENOENT, "%s holds no run yet (run make bench)", db);
+		if (err)
+			return err;
+	}
+	err = fl_store_load_run(*st, id, r);
+	if (err == -ENOENT)
+		return fl_fail(ENOENT, "%s has no run %lld", db, id);
+	return err;
+}
+
+size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max)
+{
+	size_t n = 0;
+
+	for (int i = 0; fl_claims[i] && n < max; i++, n++) {
+		v[n] = (struct fl_verdict) {
+			.claim_id = fl_claims[i]->id,
+			.published = fl_claims[i]->published,
+			.measured = NAN, .lo = NAN, .hi = NAN,
+			.verdict = FL_NOT_APPLICABLE,
+		};
+		fl_claims[i]->evaluate(r, &v[n]);
+	}
+	return n;
+}

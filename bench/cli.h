@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* bench/cli.h - the faultline subcommands, one file each. */
+#ifndef FL_CLI_H
+#define FL_CLI_H
+
+#include "results.h"
+#include "store.h"
+
+int cmd_list(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_claims(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+
+#define FL_DEFAULT_DB	"results.db"
+
+/*
+ * Opens db and loads run id (or, for id 0, the newest) into r, which the
+ * caller frees; the store stays open in *st for the caller to close.
+ */
+int fl_cli_load_run(const char *db, long long id, struct fl_store **st,
+		    struct fl_run *r);
+/* Parses a run id: a positive whole number. */
+int fl_cli_parse_run_id(const char *s, long long *id);
+/* A verdict for every registered claim, from the run's samples. */
+size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max);
+
+#endif

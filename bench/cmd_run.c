@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/* faultline run: run workloads, or the suite the claims need, into results.db. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "claims.h"
+#include "cli.h"
+#include "env.h"
+#include "err.h"
+#include "runner.h"
+#include "store.h"
+#include "topology.h"
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+"usage: faultline run [WORKLOAD...] [OPTIONS]\n"
+"       faultline run --suite quick [OPTIONS]\n\n"
+"Runs each WORKLOAD (see faultline list) for every combination of the given\n"
+"variants and parameter values, or the quick suite: every point the claims need.\n"
+"The whole run is stored in one transaction, or not at all.\n\n"
+"  --suite quick        the claims' quick suite (what make bench runs)\n"
+"  --backend B          shim (default), live or kmod\n"
+"  --variant V[,V]      variants to run (default: all of the backend's)\n"
+"  --param N=V[,V...]   a parameter's values; repeat for others\n"
+"  --reps N             repetitions (default 5)\n"
+"  --rounds N           rounds per repetition (default: the workload's)\n"
+"  --warmup SECONDS     warm-up before each benchmark (default 0)\n"
+"  --db FILE            results database (default results.db)\n"
+"  --label TEXT         a label for the run\n"
+"  --json FILE          also keep Google Benchmark's JSON report\n"
+"  --no-pmu             skip hardware counters (TSC + task-clock)\n"
+"  --no-interleave      run repetitions in order, not randomly interleaved\n"
+"  --quiet              no Google Benchmark table\n");
+}
+
+struct run_args {
+	const char *suite, *variants, *db, *label, *json;
+	const char *params[FL_MAX_PARAMS + 1];
+	int nparams;
+	enum fl_backend backend;
+	bool backend_set;
+	int reps;
+	long rounds;
+	struct fl_runner_opts ro;
+};
+
+static int parse_int(const char *opt, const char *s, long min, long max, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	if (errno || end == s || *end)
+		return fl_fail(EINVAL, "%s: '%s' is not a whole number", opt, s);
+	if (*v < min || *v > max)
+		return fl_fail(ERANGE, "%s %ld out of range [%ld, %ld]", opt, *v, min, max);
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	static const struct option opts[] = {
+		{ "suite", required_argument, 0, 's' },
+		{ "backend", required_argument, 0, 'b' },
+		{ "variant", required_argument, 0, 'v' },
+		{ "param", required_argument, 0, 'p' },
+		{ "reps", required_argument, 0, 'r' },
+		{ "rounds", required_argument, 0, 'n' },
+		{ "warmup", required_argument, 0, 'w' },
+		{ "db", required_argument, 0, 'd' },
+		{ "label", required_argument, 0, 'l' },
+		{ "json", required_argument, 0, 'j' },
+		{ "no-pmu", no_argument, 0, 'P' },
+		{ "no-interleave", no_argument, 0, 'I' },
+		{ "quiet", no_argument, 0, 'q' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 }
+	};
+	long v;
+	int c, err;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (strcmp(optarg, "quick"))
+				return fl_fail(EINVAL, "unknown suite '%s' (there is: quick)", optarg);
+			a->suite = optarg;
+			break;
+		case 'b':
+			if (fl_backend_parse(optarg, &a->backend))
+				return fl_fail(EINVAL, "unknown backend '%s' (shim, live or kmod)",
+					       optarg);
+			a->backend_set = true;
+			break;
+		case 'v':
+			a->variants = optarg;
+			break;
+		case 'p':
+			if (a->nparams == FL_MAX_PARAMS)
+				return fl_fail(EINVAL, "too many --param");
+			a->params[a->nparams++] = optarg;
+			break;
+		case 'r':
+			err = parse_int("--reps", optarg, 1, 1000, &v);
+			if (err)
+				return err;
+			a->reps = (int)v;
+			break;
+		case 'n':
+			err = parse_int("--rounds", optarg, 1, 100000000, &a->rounds);
+			if (err)
+				return err;
+			break;
+		case 'w':
+			err = parse_int("--warmup", optarg, 0, 60, &v);
+			if (err)
+				return err;
+			a->ro.warmup = (double)v;
+			break;
+		case 'd':
+			a->db = optarg;
+			break;
+		case 'l':
+			a->label = optarg;
+			break;
+		case 'j':
+			a->json = optarg;
+			break;
+		case 'P':
+			a->ro.no_pmu = true;
+			break;
+		case 'I':
+			a->ro.interleave = false;
+			break;
+		case 'q':
+			a->ro.quiet = true;
+			break;
+		case 'h':
+			run_usage(stdout);
+			exit(0);
+		default:
+			return fl_fail(EINVAL, "run: unknown or incomplete option '%s' (see faultline run --help)",
+				       argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+static int plan_suite(struct fl_plan *p, const struct run_args *a)
+{
+	for (int i = 0; fl_claims[i]; i++) {
+		for (const struct fl_suite_entry *e = fl_claims[i]->quick; e && e->workload; e++) {
+			const struct fl_workload *w = fl_workload_find(e->workload);
+			int err;
+
+			if (!w)
+				return fl_fail(EINVAL, "claim %s needs unknown workload %s",
+					       fl_claims[i]->id, e->workload);
+			if (a->backend_set && e->backend != a->backend)
+				continue;
+			err = fl_plan_add(p, w, e->backend, e->variants, e->params,
+					  a->reps ? a->reps : e->repetitions,
+					  a->rounds ? a->rounds : e->rounds);
+			if (err)
+				return err;
+		}
+	}
+	return p->n ? 0 : fl_fail(EINVAL, "the quick suite has nothing for that backend");
+}
+
+static int plan_workloads(struct fl_plan *p, const struct run_args *a, int argc, char **argv)
+{
+	if (optind >= argc)
+		return fl_fail(EINVAL, "run: name a workload or --suite quick (see faultline list)");
+	for (int i = optind; i < argc; i++) {
+		const struct fl_workload *w = fl_workload_find(argv[i]);
+		int err;
+
+		if (!w)
+			return fl_fail(EINVAL, "unknown workload '%s' (see faultline list)", argv[i]);
+		err = fl_plan_add(p, w, a->backend, a->variants, a->params,
+				  a->reps ? a->reps : 5, a->rounds ? a->rounds : w->rounds);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int build_plan(struct fl_plan *p, struct run_args *a, int argc, char **argv)
+{
+	if (!a->suite)
+		return plan_workloads(p, a, argc, argv);
+	if (optind < argc)
+		return fl_fail(EINVAL, "run: --suite takes no workload names");
+	if (a->variants || a->nparams)
+		return fl_fail(EINVAL, "run: --suite fixes variants and parameters");
+	return plan_suite(p, a);
+}
+
+static void fill_meta(struct fl_run_meta *m, const struct run_args *a)
+{
+	fl_env_capture(m);
+	m->label = strdup(a->label ? a->label : "");
+	m->suite = strdup(a->suite ? a->suite : "custom");
+	m->backend = strdup(fl_backend_name(a->backend));
+}
+
+static int store_run(struct fl_store *st, struct fl_run *r)
+{
+	struct fl_verdict v[32];
+	struct fl_run stored;
+	size_t n;
+	int err;
+
+	err = fl_store_save_run(st, r);
+	if (err)
+		return err;
+	/*
+	 * The run is safe.  Verdicts are derived data: computed from the
+	 * samples as stored, and again by faultline claims whenever asked.
+	 */
+	fl_run_init(&stored);
+	err = fl_store_load_run(st, r->meta.id, &stored);
+	if (!err) {
+		n = fl_cli_evaluate(&stored, v, 32);
+		err = fl_store_save_claims(st, fl_claims);
+		if (!err)
+			err = fl_store_save_verdicts(st, r->meta.id, v, n);
+	}
+	fl_run_free(&stored);
+	return err;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a = {
+		.db = FL_DEFAULT_DB,
+		.backend = FL_SHIM,
+		.ro = { .interleave = true },
+	};
+	struct fl_plan plan = { 0 };
+	struct fl_store *st = NULL;
+	struct fl_run r;
+	int err;
+
+	fl_run_init(&r);
+	err = parse_args(argc, argv, &a);
+	if (!err)
+		err = build_plan(&plan, &a, argc, argv);
+	/* Open the database first: a run that cannot be stored is not started. */
+	if (!err)
+		err = fl_store_open(a.db, &st);
+	if (!err)
+		err = fl_topo_init();
+	if (!err) {
+		a.ro.json_path = a.json;
+		fill_meta(&r.meta, &a);
+		r.meta.started_at = fl_now_iso8601();
+		err = fl_runner_run(&plan, &a.ro, &r);
+		r.meta.finished_at = fl_now_iso8601();
+	}
+	if (!err)
+		err = store_run(st, &r);
+	if (!err)
+		printf("faultline: run %lld stored in %s (%zu samples, counters: %s)\n",
+		       r.meta.id, a.db, r.nsamples, r.meta.counter_source);
+	else
+		fprintf(stderr, "faultline: %s\n", fl_errmsg());
+	fl_store_close(st);
+	fl_plan_free(&plan);
+	fl_run_free(&r);
+	return err ? 1 : 0;
+}

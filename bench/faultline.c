@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/* faultline: reproduce, and then guard, five Linux mm/entry performance claims. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "list",   cmd_list,   "the workloads, their parameters and metrics, and the claims" },
+	{ "run",    cmd_run,    "run workloads or a suite and store the run in results.db" },
+	{ "claims", cmd_claims, "each claim: published, measured, verdict, for a stored run" },
+	{ "plot",   cmd_plot,   "draw a stored run's plots with gnuplot" },
+	{ "doctor", cmd_doctor, "what this machine offers: counters, clock cost, topology" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: faultline COMMAND [OPTIONS]   (faultline COMMAND --help)\n\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "faultline: unknown command '%s' (see faultline --help)\n", argv[1]);
+	return 2;
+}
