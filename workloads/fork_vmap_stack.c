@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fork_vmap_stack: a fork/exit storm and nothing else, so that each job is
+ * the PGD and the vmalloc'd stack only, while M processes stay resident.
+ */
+#include "vmap_jobs.h"
+
+static const struct fl_param params[] = {
+	{ "M", "resident processes", 0, 0, 1000000 },
+	{ "P", "workers forking", 2, 1, 256 },
+	{ "J", "forks per worker per round", 64, 1, 100000 },
+	{ NULL }
+};
+
+static const struct fl_metric metrics[] = {
+	{ "forks_per_min", "forks/min", FL_RATE, 60, true },
+	{ "syncs_per_round", "syncs/round", FL_PER_ROUND, 1, false },
+	{ "pgds_walked_per_round", "PGDs/round", FL_PER_ROUND, 1, false },
+	{ NULL }
+};
+
+static int setup(struct fl_instance *in)
+{
+	const struct vmap_job_mix mix = {
+		.resident = fl_param(in, "M"),
+		.workers = fl_param(in, "P"),
+		.jobs = fl_param(in, "J"),
+		.stack_kib = 16,
+	};
+
+	return vmap_jobs_setup(in, &mix);
+}
+
+static const char *const variants[] = { "old", "new", NULL };
+
+const struct fl_workload fl_wl_fork_vmap_stack = {
+	.name = "fork_vmap_stack",
+	.help = "fork/exit storm with vmalloc'd stacks; M resident processes",
+	.backends = FL_SHIM | FL_LIVE,
+	.variants = variants,
+	.params = params,
+	.metrics = metrics,
+	.rounds = 64,
+	.setup = setup,
+	.round = vmap_jobs_round,
+	.teardown = vmap_jobs_teardown,
+};

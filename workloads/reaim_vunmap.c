@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * reaim_vunmap: a reaim-like job mix under CONFIG_VMAP_STACK.  Each job is a
+ * short-lived process: fork (a PGD and a vmalloc'd 16 KiB kernel stack), a few
+ * pages touched, a few syscalls, exit (the stack vfree'd lazily).  M processes
+ * stay resident the whole time, so every sync_global_pgds() walks M PGDs:
+ * the cost seed 002 removed from the lazy purge.
+ */
+#include "vmap_jobs.h"
+
+static const struct fl_param params[] = {
+	{ "M", "resident processes", 0, 0, 1000000 },
+	{ "P", "workers running jobs", 2, 1, 256 },
+	{ "J", "jobs per worker per round", 64, 1, 100000 },
+	{ "T", "pages a job touches", 4, 0, 1024 },
+	{ "S", "syscalls a job makes", 8, 0, 100000 },
+	{ NULL }
+};
+
+static const struct fl_metric metrics[] = {
+	{ "jobs_per_min", "jobs/min", FL_RATE, 60, true },
+	{ "syncs_per_round", "syncs/round", FL_PER_ROUND, 1, false },
+	{ "pgds_walked_per_round", "PGDs/round", FL_PER_ROUND, 1, false },
+	{ NULL }
+};
+
+static int setup(struct fl_instance *in)
+{
+	const struct vmap_job_mix mix = {
+		.resident = fl_param(in, "M"),
+		.workers = fl_param(in, "P"),
+		.jobs = fl_param(in, "J"),
+		.stack_kib = 16,
+		.touch_pages = fl_param(in, "T"),
+		.syscalls = fl_param(in, "S"),
+	};
+
+	return vmap_jobs_setup(in, &mix);
+}
+
+static const char *const variants[] = { "old", "new", NULL };
+
+const struct fl_workload fl_wl_reaim_vunmap = {
+	.name = "reaim_vunmap",
+	.help = "reaim-like fork/exit job mix with vmalloc'd stacks; M resident processes",
+	.backends = FL_SHIM | FL_LIVE,
+	.variants = variants,
+	.params = params,
+	.metrics = metrics,
+	.rounds = 64,
+	.setup = setup,
+	.round = vmap_jobs_round,
+	.teardown = vmap_jobs_teardown,
+};

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The engine of the vmalloc-sync workloads (see vmap_jobs.h).
+ *
+ * Workers are threads that live for the whole repetition, pinned one per PU
+ * by hwloc, and meet the harness at a barrier before and after each round,
+ * so a round is exactly P x jobs jobs and nothing else.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench/err.h"
+#include "bench/topology.h"
+#include "impl/vmalloc_sync.h"
+#include "vmap_jobs.h"
+
+struct vmap_jobs {
+	struct vmap_job_mix mix;
+	enum fl_backend backend;
+	/* shim */
+	struct fl_vs_kernel *k;
+	struct fl_mm **resident_mm;
+	struct fl_vs_stats before;
+	/* live */
+	pid_t *resident_pid;
+	int hold[2];			/* resident processes block reading this */
+	/* workers */
+	pthread_t *thread;
+	long nthreads;
+	pthread_barrier_t start, done;
+	pthread_mutex_t gate_lock;	/* workers wait here until all exist */
+	pthread_cond_t gate;
+	int open;
+	int stop;
+	int failed;			/* a worker's errno, first one wins */
+};
+
+struct worker {
+	struct vmap_jobs *j;
+	int index;
+};
+
+/* ---- one job ------------------------------------------------------------- */
+
+static volatile unsigned long sink;
+
+/* The job's "short syscall-like work" on the shim: a getppid's worth of ALU. */
+static void shim_syscall_work(long n)
+{
+	unsigned long h = 0;
+
+	for (long i = 0; i < n * 64; i++)
+		h = h * 31 + (unsigned long)i;
+	sink = h;
+}
+
+static int shim_job(struct vmap_jobs *j)
+{
+	const struct vmap_job_mix *m = &j->mix;
+	unsigned long size = (unsigned long)m->stack_kib << 10;
+	struct fl_mm *mm = fl_vs_fork(j->k);
+	unsigned long stack;
+
+	if (!mm)
+		return -ENOMEM;
+	stack = fl_vs_vmalloc(j->k, size);
+	if (!stack) {
+		fl_vs_exit(j->k, mm);
+		return -ENOMEM;
+	}
+	fl_vs_touch(j->k, stack, size);
+	shim_syscall_work(m->syscalls);
+	fl_vs_vfree(j->k, stack);
+	fl_vs_exit(j->k, mm);
+	return 0;
+}
+
+/* The child of a live job: only async-signal-safe calls after fork(). */
+static void live_child(const struct vmap_job_mix *m)
+{
+	size_t len = (size_t)m->touch_pages * 4096;
+	char *p = len ? mmap(NULL, len, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : NULL;
+
+	if (p == MAP_FAILED)
+		_exit(1);
+	for (size_t off = 0; off < len; off += 4096)
+		p[off] = 1;
+	for (long i = 0; i < m->syscalls; i++)
+		syscall(SYS_getppid);
+	_exit(0);
+}
+
+static int live_job(struct vmap_jobs *j)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		live_child(&j->mix);
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -ECHILD;
+}
+
+/* ---- workers ------------------------------------------------------------- */
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct vmap_jobs *j = w->j;
+
+	fl_topo_pin_self(w->index);
+	pthread_mutex_lock(&j->gate_lock);
+	while (!j->open)
+		pthread_cond_wait(&j->gate, &j->gate_lock);
+	pthread_mutex_unlock(&j->gate_lock);
+	/* stop set before the gate opened: the barriers were never to be met */
+	while (!__atomic_load_n(&j->stop, __ATOMIC_ACQUIRE)) {
+		pthread_barrier_wait(&j->start);
+		if (__atomic_load_n(&j->stop, __ATOMIC_ACQUIRE))
+			break;
+		for (long i = 0; i < j->mix.jobs; i++) {
+			int err = j->backend == FL_LIVE ? live_job(j) : shim_job(j);
+
+			if (err) {
+				int zero = 0;
+
+				__atomic_compare_exchange_n(&j->failed, &zero, -err, false,
+							    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+				break;
+			}
+		}
+		pthread_barrier_wait(&j->done);
+	}
+	free(w);
+	return NULL;
+}
+
+static void open_gate(struct vmap_jobs *j)
+{
+	pthread_mutex_lock(&j->gate_lock);
+	j->open = 1;
+	pthread_cond_broadcast(&j->gate);
+	pthread_mutex_unlock(&j->gate_lock);
+}
+
+/*
+ * Workers wait at a gate until all of them exist: if one cannot be created,
+ * the others are let through with stop set and leave without ever meeting
+ * the barriers.
+ */
+static int start_workers(struct vmap_jobs *j)
+{
+	long p = j->mix.workers;
+	int err = 0;
+
+	j->thread = calloc((size_t)p, sizeof(*j->thread));
+	if (!j->thread)
+		return fl_fail(ENOMEM, "out of memory for %ld workers", p);
+	pthread_mutex_init(&j->gate_lock, NULL);
+	pthread_cond_init(&j->gate, NULL);
+	pthread_barrier_init(&j->start, NULL, (unsigned)p + 1);
+	pthread_barrier_init(&j->done, NULL, (unsigned)p + 1);
+	for (long i = 0; i < p && !err; i++) {
+		struct worker *w = malloc(sizeof(*w));
+
+		if (!w) {
+			err = fl_fail(ENOMEM, "out of memory for worker %ld", i);
+			break;
+		}
+		*w = (struct worker){ .j = j, .index = (int)i };
+		err = pthread_create(&j->thread[i], NULL, worker_main, w);
+		if (err) {
+			free(w);
+			err = fl_fail(err, "cannot start worker %ld: %s", i, strerror(err));
+			break;
+		}
+		j->nthreads++;
+	}
+	if (err)
+		__atomic_store_n(&j->stop, 1, __ATOMIC_RELEASE);
+	open_gate(j);
+	return err;
+}
+
+static void stop_workers(struct vmap_jobs *j)
+{
+	if (!j->thread)
+		return;
+	if (!__atomic_load_n(&j->stop, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&j->stop, 1, __ATOMIC_RELEASE);
+		pthread_barrier_wait(&j->start);
+	}
+	for (long i = 0; i < j->nthreads; i++)
+		pthread_join(j->thread[i], NULL);
+	pthread_barrier_destroy(&j->start);
+	pthread_barrier_destroy(&j->done);
+	pthread_cond_destroy(&j->gate);
+	pthread_mutex_destroy(&j->gate_lock);
+}
+
+/* ---- resident processes -------------------------------------------------- */
+
+static int shim_resident(struct vmap_jobs *j, const char *variant)
+{
+	struct fl_vs_config cfg = {
+		.variant = strcmp(variant, "old") ? FL_VS_NEW : FL_VS_OLD,
+		.levels = 4,
+	};
+	long m = j->mix.resident;
+
+	j->k = fl_vs_create(&cfg);
+	j->resident_mm = calloc((size_t)m + 1, sizeof(*j->resident_mm));
+	if (!j->k || !j->resident_mm)
+		return fl_fail(ENOMEM, "out of memory for the modelled kernel");
+	for (long i = 0; i < m; i++) {
+		j->resident_mm[i] = fl_vs_fork(j->k);
+		if (!j->resident_mm[i])
+			return fl_fail(ENOMEM, "out of memory at resident process %ld of %ld",
+				       i + 1, m);
+	}
+	fl_vs_get_stats(j->k, &j->before);
+	return 0;
+}
+
+static void shim_release(struct vmap_jobs *j)
+{
+	if (!j->k)
+		return;
+	for (long i = 0; i < j->mix.resident && j->resident_mm[i]; i++)
+		fl_vs_exit(j->k, j->resident_mm[i]);
+	free(j->resident_mm);
+	fl_vs_destroy(j->k);
+	j->k = NULL;
+}
+
+static int live_resident(struct vmap_jobs *j)
+{
+	struct rlimit rl;
+	long m = j->mix.resident;
+
+	if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (rlim_t)(m + j->mix.workers + 16) > rl.rlim_cur)
+		return fl_fail(EAGAIN, "M=%ld resident processes exceed RLIMIT_NPROC (%llu)",
+			       m, (unsigned long long)rl.rlim_cur);
+	j->resident_pid = calloc((size_t)m + 1, sizeof(pid_t));
+	if (!j->resident_pid || pipe(j->hold))
+		return fl_fail(ENOMEM, "cannot prepare %ld resident processes", m);
+	for (long i = 0; i < m; i++) {
+		char c;
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return fl_fail(errno, "fork of resident process %ld of %ld: %s",
+				       i + 1, m, strerror(errno));
+		if (!pid) {
+			close(j->hold[1]);
+			while (read(j->hold[0], &c, 1) < 0)
+				;
+			_exit(0);
+		}
+		j->resident_pid[i] = pid;
+	}
+	return 0;
+}
+
+static void live_release(struct vmap_jobs *j)
+{
+	if (!j->resident_pid)
+		return;
+	close(j->hold[0]);
+	close(j->hold[1]);	/* EOF: every resident process exits */
+	for (long i = 0; i < j->mix.resident && j->resident_pid[i]; i++)
+		waitpid(j->resident_pid[i], NULL, 0);
+	free(j->resident_pid);
+	j->resident_pid = NULL;
+}
+
+/* ---- the workload interface ---------------------------------------------- */
+
+static int paranoid(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	int v = 2;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 2;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * A live run measures the kernel: its counters must see kernel mode, which
+ * perf allows to root or with perf_event_paranoid <= 1.
+ */
+static int check_live_privilege(void)
+{
+	int level;
+
+	if (geteuid() == 0)
+		return 0;
+	level = paranoid();
+	if (level <= 1)
+		return 0;
+	return fl_fail(EPERM, "the live backend counts kernel time: run as root or set "
+		       "kernel.perf_event_paranoid <= 1 (it is %d)", level);
+}
+
+static void release(struct vmap_jobs *j)
+{
+	stop_workers(j);
+	shim_release(j);
+	live_release(j);
+	free(j->thread);
+	free(j);
+}
+
+int vmap_jobs_setup(struct fl_instance *in, const struct vmap_job_mix *mix)
+{
+	struct vmap_jobs *j;
+	int err;
+
+	if (in->backend == FL_LIVE) {
+		err = check_live_privilege();
+		if (err)
+			return err;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return fl_fail(ENOMEM, "out of memory");
+	j->mix = *mix;
+	j->backend = in->backend;
+	j->hold[0] = j->hold[1] = -1;
+	if (in->backend == FL_LIVE)
+		err = live_resident(j);
+	else
+		err = shim_resident(j, in->variant);
+	if (!err)
+		err = start_workers(j);
+	if (err) {
+		release(j);
+		return err;
+	}
+	in->priv = j;
+	return 0;
+}
+
+int vmap_jobs_round(struct fl_instance *in, struct fl_round *acc)
+{
+	struct vmap_jobs *j = in->priv;
+	struct fl_vs_stats now;
+	int err;
+
+	pthread_barrier_wait(&j->start);
+	pthread_barrier_wait(&j->done);
+	err = __atomic_load_n(&j->failed, __ATOMIC_SEQ_CST);
+	if (err)
+		return fl_fail(err, "%s job failed: %s", fl_backend_name(in->backend),
+			       strerror(err));
+	acc->metric[0] += (double)(j->mix.workers * j->mix.jobs);
+	if (!j->k)
+		return 0;
+	fl_vs_get_stats(j->k, &now);
+	acc->metric[1] += (double)(now.syncs - j->before.syncs);
+	acc->metric[2] += (double)(now.pgds_walked - j->before.pgds_walked);
+	j->before = now;
+	return 0;
+}
+
+void vmap_jobs_teardown(struct fl_instance *in)
+{
+	release(in->priv);
+	in->priv = NULL;
+}

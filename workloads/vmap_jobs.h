@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * workloads/vmap_jobs.h - the engine behind the vmalloc-sync workloads: P
+ * workers running fork/exit jobs while M other processes stay resident,
+ * either in the model of impl/vmalloc_sync.c (shim: variants old and new) or
+ * for real on the running kernel (live).
+ *
+ * A job is a process's life: fork (a PGD, and with CONFIG_VMAP_STACK a
+ * vmalloc'd kernel stack), some use of its pages and a few syscalls, exit
+ * (the stack vfree'd lazily, the PGD freed).
+ */
+#ifndef FL_VMAP_JOBS_H
+#define FL_VMAP_JOBS_H
+
+#include "workload.h"
+
+struct vmap_job_mix {
+	long resident;		/* M: processes alive throughout */
+	long workers;		/* P */
+	long jobs;		/* per worker per round */
+	long stack_kib;		/* THREAD_SIZE: 16 KiB on x86-64 */
+	long touch_pages;	/* user pages a job writes */
+	long syscalls;		/* short syscalls (getppid) a job makes */
+};
+
+/* Set up / run one round / tear down, for either backend; in->priv is ours. */
+int vmap_jobs_setup(struct fl_instance *in, const struct vmap_job_mix *mix);
+/* Adds the round's jobs to acc->metric[0]. */
+int vmap_jobs_round(struct fl_instance *in, struct fl_round *acc);
+void vmap_jobs_teardown(struct fl_instance *in);
+
+#endif
