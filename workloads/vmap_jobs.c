@@ -127,7 +127,9 @@ static void *worker_main(void *arg)
 		pthread_cond_wait(&j->gate, &j->gate_lock);
 	pthread_mutex_unlock(&j->gate_lock);
 	/* stop set before the gate opened: the barriers were never to be met */
-	while (!__atomic_load_n(&j->stop, __ATOMIC_ACQUIRE)) {
+	if (__atomic_load_n(&j->stop, __ATOMIC_ACQUIRE))
+		goto out;
+	for (;;) {
 		pthread_barrier_wait(&j->start);
 		if (__atomic_load_n(&j->stop, __ATOMIC_ACQUIRE))
 			break;
@@ -144,6 +146,7 @@ static void *worker_main(void *arg)
 		}
 		pthread_barrier_wait(&j->done);
 	}
+out:
 	free(w);
 	return NULL;
 }

@@ -14,6 +14,7 @@
 #define FL_WORKLOAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum fl_backend {
 	FL_SHIM = 1 << 0,	/* impl/ on pthreads, old and new variants */

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The userspace backend: the parts of impl/platform.h that are not inline. */
-#define _GNU_SOURCE
 #include <sched.h>
 #include <time.h>
 #include <unistd.h>
