@@ -59,6 +59,8 @@ void fl_vs_vfree(struct fl_vs_kernel *k, unsigned long addr);
 
 void fl_vs_get_stats(struct fl_vs_kernel *k, struct fl_vs_stats *out);
 unsigned long fl_vs_lazy_max_pages(const struct fl_vs_kernel *k);
+/* The length of pgd_list: the live processes.  Takes pgd_lock. */
+long fl_vs_nr_pgds(struct fl_vs_kernel *k);
 
 /*
  * The invariant the kernel needs: every process PGD entry in the vmalloc range
