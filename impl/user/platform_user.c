@@ -37,27 +37,118 @@ void fl_destroy_rwsem(struct rw_semaphore *sem)
 	pthread_rwlock_destroy(&sem->lock);
 }
 
+/*
+ * Pages come from a pool that keeps what is freed, as the kernel's free lists
+ * do: handing pages back to libc would make the next repetition pay page
+ * faults for memory the modelled kernel already had.  A small per-thread
+ * cache in front of one locked list plays the part of the per-CPU lists.
+ */
+#define PCP_HIGH	64
+#define PCP_BATCH	32
+
+struct free_page_node {
+	struct free_page_node *next;
+};
+
+static pthread_mutex_t zone_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct free_page_node *zone_free;
+
+struct pcp {
+	struct free_page_node *head;
+	int count;
+};
+
+static __thread struct pcp pcp;
+static pthread_key_t pcp_key;
+static pthread_once_t pcp_once = PTHREAD_ONCE_INIT;
+
+static void pcp_drain(void *unused)
+{
+	struct free_page_node *n;
+
+	(void)unused;
+	pthread_mutex_lock(&zone_lock);
+	while ((n = pcp.head)) {
+		pcp.head = n->next;
+		n->next = zone_free;
+		zone_free = n;
+	}
+	pcp.count = 0;
+	pthread_mutex_unlock(&zone_lock);
+}
+
+static void pcp_init(void)
+{
+	pthread_key_create(&pcp_key, pcp_drain);
+}
+
+/* Refill the thread's cache with up to PCP_BATCH pages from the zone. */
+static void pcp_refill(void)
+{
+	pthread_once(&pcp_once, pcp_init);
+	pthread_setspecific(pcp_key, &pcp);	/* so that thread exit drains */
+	pthread_mutex_lock(&zone_lock);
+	while (zone_free && pcp.count < PCP_BATCH) {
+		struct free_page_node *n = zone_free;
+
+		zone_free = n->next;
+		n->next = pcp.head;
+		pcp.head = n;
+		pcp.count++;
+	}
+	pthread_mutex_unlock(&zone_lock);
+}
+
 unsigned long get_zeroed_page(int gfp)
 {
+	struct free_page_node *n;
 	void *p;
 
 	(void)gfp;
-	if (posix_memalign(&p, PAGE_SIZE, PAGE_SIZE))
+	if (!pcp.head)
+		pcp_refill();
+	n = pcp.head;
+	if (n) {
+		pcp.head = n->next;
+		pcp.count--;
+		p = n;
+	} else if (posix_memalign(&p, PAGE_SIZE, PAGE_SIZE)) {
 		return 0;
+	}
 	memset(p, 0, PAGE_SIZE);
 	return (unsigned long)p;
 }
 
 void free_page(unsigned long addr)
 {
-	free((void *)addr);
+	struct free_page_node *n = (struct free_page_node *)addr;
+
+	if (!addr)
+		return;
+	n->next = pcp.head;
+	pcp.head = n;
+	if (++pcp.count > PCP_HIGH)
+		pcp_drain(NULL);
 }
 
-unsigned int num_online_cpus(void)
+static unsigned int online_cpus;
+static pthread_once_t online_once = PTHREAD_ONCE_INIT;
+
+static void read_online_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-	return n > 0 ? (unsigned int)n : 1;
+	online_cpus = n > 0 ? (unsigned int)n : 1;
+}
+
+/*
+ * Read once: glibc's sysconf() reads sysfs on every call, and the models ask
+ * on hot paths (lazy_max_pages()), where the kernel's answer costs a load.
+ */
+unsigned int num_online_cpus(void)
+{
+	pthread_once(&online_once, read_online_cpus);
+	return online_cpus;
 }
 
 int raw_smp_processor_id(void)

@@ -135,17 +135,30 @@ static inline void spin_lock_init(spinlock_t *l)
 	__atomic_store_n(&l->owner, 0, __ATOMIC_RELEASE);
 }
 
+/*
+ * A kernel spinlock is held with preemption off; a thread here can be
+ * preempted holding one, or queued for one, and the waiters behind it would
+ * spin away their whole time slice.  So a waiter that has spun for much
+ * longer than any modelled critical section gives its CPU up.
+ */
+#define FL_SPIN_BEFORE_YIELD	4096
+
 static inline void spin_lock(spinlock_t *l)
 {
 	u32 me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+	unsigned int spins = 0;
 
-	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me)
+	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me) {
 		cpu_relax();
+		if (++spins % FL_SPIN_BEFORE_YIELD == 0)
+			sched_yield();
+	}
 }
 
 static inline bool spin_trylock(spinlock_t *l)
 {
-	u32 owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	/* Acquire: pairs with the release in spin_unlock() of the last holder. */
+	u32 owner = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);
 	u32 next = owner;
 
 	return __atomic_compare_exchange_n(&l->next, &next, owner + 1, false,
