@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The CLI's answers to bad input: one line, a non-zero exit, nothing half-written.
+set -u
+FL=${FAULTLINE:-build/faultline}
+FL=$(cd "$(dirname "$FL")" && pwd)/$(basename "$FL")
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+n=0
+fails=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+
+# expect_error NAME PATTERN CMD...: exits non-zero, one line on stderr matching.
+expect_error() {
+	local name=$1 pat=$2 rc lines
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	lines=$(wc -l <"$T/err")
+	if [ "$rc" -ne 0 ] && [ "$lines" -eq 1 ] && grep -q -- "$pat" "$T/err"; then
+		ok "$name"
+	else
+		not_ok "$name"
+		echo "# rc=$rc stderr: $(head -c 300 "$T/err")"
+	fi
+}
+
+tiny="--reps 2 --rounds 2 --quiet"
+
+expect_error "unknown command" "unknown command" "$FL" frobnicate
+expect_error "unknown workload" "unknown workload 'nope'" "$FL" run nope --db "$T/a.db"
+expect_error "unknown parameter" "has no parameter 'Q'" "$FL" run reaim_vunmap --param Q=1 --db "$T/a.db"
+expect_error "parameter out of range" "out of range" "$FL" run reaim_vunmap --param P=0 --db "$T/a.db"
+expect_error "parameter not a number" "not a whole number" "$FL" run reaim_vunmap --param M=lots --db "$T/a.db"
+expect_error "unknown variant" "no variant 'older'" "$FL" run reaim_vunmap --variant older --db "$T/a.db"
+expect_error "unknown backend" "unknown backend 'gpu'" "$FL" run reaim_vunmap --backend gpu --db "$T/a.db"
+expect_error "bad repetitions" "out of range" "$FL" run reaim_vunmap --reps 0 --db "$T/a.db"
+expect_error "unknown option" "unknown or incomplete option" "$FL" run reaim_vunmap --fast --db "$T/a.db"
+expect_error "unknown suite" "unknown suite" "$FL" run --suite slow --db "$T/a.db"
+[ ! -e "$T/a.db" ] && ok "bad input creates no database" || not_ok "bad input creates no database"
+
+expect_error "unwritable database" "results.db" "$FL" run reaim_vunmap $tiny --db "$T/no/such/dir/results.db"
+
+head -c 8192 /dev/urandom >"$T/corrupt.db"
+sum=$(sha256sum <"$T/corrupt.db")
+expect_error "corrupt database" "corrupt.db" "$FL" run reaim_vunmap $tiny --db "$T/corrupt.db"
+[ "$(sha256sum <"$T/corrupt.db")" = "$sum" ] && ok "corrupt database left as it was" ||
+	not_ok "corrupt database left as it was"
+
+expect_error "claims on a missing database" "no run" "$FL" claims --db "$T/empty.db"
+expect_error "bad run id" "bad run id" "$FL" claims --db "$T/empty.db" --run x
+
+# A small real run, then what reads it.
+if "$FL" run reaim_vunmap --param M=0,64,128 $tiny --db "$T/r.db" >"$T/out" 2>&1; then
+	ok "a small run is stored"
+else
+	not_ok "a small run is stored"; sed 's/^/# /' "$T/out" | head -5
+fi
+line=$("$FL" claims --db "$T/r.db" --format tsv | grep '^vmalloc-sync')
+case "$line" in
+vmalloc-sync$'\t'80$'\t'*$'\t'*) ok "claims --format tsv: id, published, measured, verdict" ;;
+*) not_ok "claims --format tsv: id, published, measured, verdict"; echo "# $line" ;;
+esac
+expect_error "claims of an unknown run" "has no run 99" "$FL" claims --db "$T/r.db" --run 99
+expect_error "plot without gnuplot" "gnuplot not found" env PATH=/nonexistent "$FL" plot --db "$T/r.db" --out "$T/p"
+
+# A locked database: another process holds a write lock past the busy timeout.
+( sqlite3 "$T/r.db" <<'SQL'
+BEGIN EXCLUSIVE;
+SELECT count(*) FROM runs;
+.shell sleep 8
+COMMIT;
+SQL
+) >/dev/null 2>&1 &
+locker=$!
+sleep 1
+expect_error "locked database" "locked" "$FL" run reaim_vunmap $tiny --db "$T/r.db"
+wait $locker
+
+# A run killed half-way leaves no run behind.
+before=$(sqlite3 "$T/r.db" "SELECT count(*) FROM runs")
+"$FL" run reaim_vunmap --param M=0,64 --reps 50 --rounds 50 --quiet --db "$T/r.db" >/dev/null 2>&1 &
+sleep 1
+kill -9 $! 2>/dev/null
+wait $! 2>/dev/null
+after=$(sqlite3 "$T/r.db" "SELECT count(*) FROM runs")
+check=$(sqlite3 "$T/r.db" "PRAGMA integrity_check")
+[ "$before" = "$after" ] && [ "$check" = ok ] && ok "SIGKILL mid-run leaves no run" ||
+	not_ok "SIGKILL mid-run leaves no run"
+
+# The live backend measures the kernel: without root it must say so.
+paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
+if [ "$(id -u)" -eq 0 ] && [ "$paranoid" -gt 1 ] && command -v setpriv >/dev/null; then
+	chmod 755 "$T"
+	mkdir -m 777 "$T/nobody"
+	expect_error "live backend without root" "root" setpriv --reuid=65534 --regid=65534 \
+		--clear-groups "$FL" run reaim_vunmap --backend live $tiny --db "$T/nobody/r.db"
+else
+	n=$((n + 1)); echo "ok $n # SKIP needs root, setpriv and perf_event_paranoid > 1"
+fi
+
+for c in list run claims plot doctor; do
+	"$FL" $c --help >/dev/null 2>&1 && ok "$c --help" || not_ok "$c --help"
+done
+
+echo "1..$n"
+exit $((fails > 0))
