@@ -96,7 +96,7 @@ static int measure_clock(struct fl_run *r)
 		}
 		med[k] = fl_median(v, REPS);
 	}
-	printf("clock      timed region (lfence;rdtsc x2): %.0f TSC cycles median of %d x %d"
+	printf("clock      timed region (lfence;rdtsc .. rdtsc): %.0f TSC cycles, median of %d x %d"
 	       " (budget %d: %s)\n", med[0], REPS, SAMPLES, BUDGET_CYCLES,
 	       med[0] <= BUDGET_CYCLES ? "ok" : "OVER");
 	printf("           bare rdtsc %.0f, rdtscp %.0f; TSC %.3f GHz\n", med[1], med[2],
@@ -124,11 +124,10 @@ static void report_machine(bool no_pmu)
 	if (fl_counters_open(&c, no_pmu)) {
 		printf("counters   unavailable: %s\n", fl_errmsg());
 	} else {
-		printf("counters   %s%s%s\n", fl_counters_source(c),
-		       fl_counters_pmu_error(c)[0] ? "  (no PMU: " : "",
-		       fl_counters_pmu_error(c)[0] ? fl_counters_pmu_error(c) : "");
-		if (fl_counters_pmu_error(c)[0])
-			printf(")\n");
+		const char *why = fl_counters_pmu_error(c);
+
+		printf("counters   %s%s%s%s\n", fl_counters_source(c), why[0] ? " (PMU not used: " : "",
+		       why, why[0] ? ")" : "");
 		fl_counters_close(c);
 	}
 	printf("gnuplot    %s\n", fl_plot_available() ? "found" : "missing (make deps)");
