@@ -116,7 +116,7 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 	double published_ratio = 1 - v->published / 100;
 	double tol = fl_claim_vmalloc_sync.tolerance / 100;
 	double new_change, cross;
-	bool grows, flat;
+	bool grows, flat, new_trend;
 
 	if (collect(r, &s) < 3 || s.fit_err) {
 		snprintf(v->reason, sizeof(v->reason),
@@ -131,10 +131,14 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 	grows = s.old_fit.slope_lo > 0 && s.old_fit.r2 >= MIN_R2;
 	new_change = s.new_fit.slope * last->m / s.new_fit.intercept;
 	flat = fabs(new_change) <= FLAT_FRACTION;
+	/* a slope whose interval holds 0 is noise, not a trend */
+	new_trend = s.new_fit.slope_lo > 0 || s.new_fit.slope_hi < 0;
 	cross = crossing_m(&s, v->published);
 
-	if (!grows || !flat)
+	if (!grows || (!flat && new_trend))
 		v->verdict = FL_NOT_REPRODUCED;
+	else if (!flat)
+		v->verdict = FL_INCONCLUSIVE;
 	else if (last->ratio.hi <= published_ratio + tol)
 		v->verdict = FL_REPRODUCED;
 	else if (last->ratio.lo <= published_ratio + tol)

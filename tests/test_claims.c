@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Verdicts of the vmalloc-sync claim on synthetic runs with known answers. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bench/claims.h"
+#include "bench/results.h"
+
+static const long ms[] = { 0, 100000, 200000, 300000, 400000 };
+
+static void add(struct fl_run *r, const char *variant, long m, int rep, double v)
+{
+	char params[64];
+	struct fl_sample s = {
+		.workload = "reaim_vunmap", .variant = (char *)variant, .backend = "shim",
+		.params = params, .repetition = rep, .metric = "jobs_per_min",
+		.unit = "jobs/min", .value = v, .source = "wall",
+	};
+
+	snprintf(params, sizeof(params), "M=%ld,P=2,J=256,T=4,S=8", m);
+	assert_int_equal(fl_run_add(r, &s), 0);
+}
+
+/*
+ * Jobs/min from a cost per job of base + slope * M µs, with a small
+ * deterministic wobble of +-spread across 5 repetitions.
+ */
+static void add_series(struct fl_run *r, const char *variant, double base_us,
+		       double slope_us, double spread)
+{
+	static const double wobble[] = { 0, 1, -1, 0.5, -0.5 };
+
+	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
+		for (int rep = 0; rep < 5; rep++) {
+			double cost = (base_us + slope_us * (double)ms[i]) *
+				      (1 + spread * wobble[rep]);
+
+			add(r, variant, ms[i], rep, 60e6 / cost);
+		}
+}
+
+static struct fl_verdict judge(const struct fl_run *r)
+{
+	const struct fl_claim *c = fl_claim_find("vmalloc-sync");
+	struct fl_verdict v = {
+		.claim_id = c->id, .published = c->published,
+		.measured = NAN, .lo = NAN, .hi = NAN, .verdict = FL_NOT_APPLICABLE,
+	};
+
+	c->evaluate(r, &v);
+	return v;
+}
+
+/* old: 0.7 µs + 12 ns per 1000 processes (as measured here); new flat. */
+static void test_reproduced(void **state)
+{
+	struct fl_run r;
+	struct fl_verdict v;
+
+	fl_run_init(&r);
+	add_series(&r, "old", 0.7, 12e-6, 0.01);
+	add_series(&r, "new", 0.7, 0, 0.01);
+	v = judge(&r);
+	assert_int_equal(v.verdict, FL_REPRODUCED);
+	/* at M=400000: old costs 0.7 + 4.8 µs, so it keeps 0.7/5.5 of new */
+	assert_float_equal(v.measured, 100 * (1 - 0.7 / 5.5), 0.5);
+	assert_true(v.lo <= v.measured && v.measured <= v.hi);
+	assert_non_null(strstr(v.reason, "M="));
+	fl_run_free(&r);
+}
+
+/* The same growth but too small to reach 80%: measured, not reproduced. */
+static void test_too_small(void **state)
+{
+	struct fl_run r;
+	struct fl_verdict v;
+
+	fl_run_init(&r);
+	add_series(&r, "old", 0.7, 1e-6, 0.01);
+	add_series(&r, "new", 0.7, 0, 0.01);
+	v = judge(&r);
+	assert_int_equal(v.verdict, FL_NOT_REPRODUCED);
+	assert_float_equal(v.measured, 100 * (1 - 0.7 / 1.1), 0.5);
+	fl_run_free(&r);
+}
+
+/* new grows as much as old: the split bought nothing. */
+static void test_new_not_flat(void **state)
+{
+	struct fl_run r;
+	struct fl_verdict v;
+
+	fl_run_init(&r);
+	add_series(&r, "old", 0.7, 12e-6, 0.01);
+	add_series(&r, "new", 0.7, 6e-6, 0.01);
+	v = judge(&r);
+	assert_int_equal(v.verdict, FL_NOT_REPRODUCED);
+	fl_run_free(&r);
+}
+
+/* The loss straddles the published one: the noise decides nothing. */
+static void test_noise_is_inconclusive(void **state)
+{
+	struct fl_run r;
+	struct fl_verdict v;
+
+	fl_run_init(&r);
+	/* at M=400000 old keeps 0.7/2.9 = 24% of new: 76% lost, with +-60% noise */
+	add_series(&r, "old", 0.7, 5.5e-6, 0.6);
+	add_series(&r, "new", 0.7, 0, 0.6);
+	v = judge(&r);
+	assert_int_equal(v.verdict, FL_INCONCLUSIVE);
+	fl_run_free(&r);
+}
+
+static void test_no_data(void **state)
+{
+	struct fl_run r;
+	struct fl_verdict v;
+
+	fl_run_init(&r);
+	v = judge(&r);
+	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
+	assert_true(isnan(v.measured));
+	assert_non_null(strstr(v.reason, "reaim_vunmap"));
+	/* one variant only is no better */
+	add_series(&r, "old", 0.7, 12e-6, 0.01);
+	v = judge(&r);
+	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
+	fl_run_free(&r);
+}
+
+static void test_verdict_names(void **state)
+{
+	assert_string_equal(fl_verdict_name(FL_REPRODUCED), "reproduced");
+	assert_string_equal(fl_verdict_name(FL_NOT_REPRODUCED), "not reproduced");
+	assert_string_equal(fl_verdict_name(FL_INCONCLUSIVE), "inconclusive");
+	assert_string_equal(fl_verdict_name(FL_NOT_APPLICABLE), "not applicable here");
+	assert_null(fl_claim_find("no-such-claim"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reproduced),
+		cmocka_unit_test(test_too_small),
+		cmocka_unit_test(test_new_not_flat),
+		cmocka_unit_test(test_noise_is_inconclusive),
+		cmocka_unit_test(test_no_data),
+		cmocka_unit_test(test_verdict_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
