@@ -10,6 +10,7 @@ int cmd_list(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_claims(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_show(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 
 #define FL_DEFAULT_DB	"results.db"

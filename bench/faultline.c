@@ -13,6 +13,7 @@ static const struct {
 	{ "list",   cmd_list,   "the workloads, their parameters and metrics, and the claims" },
 	{ "run",    cmd_run,    "run workloads or a suite and store the run in results.db" },
 	{ "claims", cmd_claims, "each claim: published, measured, verdict, for a stored run" },
+	{ "show",   cmd_show,   "a stored run's benchmarks: median, min, max, cv per metric" },
 	{ "plot",   cmd_plot,   "draw a stored run's plots with gnuplot" },
 	{ "doctor", cmd_doctor, "what this machine offers: counters, clock cost, topology" },
 };
