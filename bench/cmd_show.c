@@ -2,6 +2,7 @@
 /* faultline show: a stored run's benchmarks, one line per metric. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ static void show(const struct fl_run *r, const char *metric)
 		const struct fl_sample *s = &r->samples[i];
 		char name[256];
 		size_t n = 0;
+		double cv;
 
 		if (seen(r, i) || (metric && strcmp(metric, s->metric)))
 			continue;
@@ -49,9 +51,13 @@ static void show(const struct fl_run *r, const char *metric)
 				v[n++] = r->samples[j].value;
 		snprintf(name, sizeof(name), "%s/%s/%s/%s", s->workload, s->variant, s->backend,
 			 s->params);
-		printf("%-48s %-22s %4zu %12.4g %12.4g %12.4g %6.1f%%\n", name, s->metric, n,
-		       fl_median(v, n), fl_min(v, n), fl_max(v, n),
-		       n > 1 ? 100 * fl_cv(v, n) : 0.0);
+		cv = n > 1 ? 100 * fl_cv(v, n) : NAN;
+		printf("%-48s %-22s %4zu %12.4g %12.4g %12.4g ", name, s->metric, n,
+		       fl_median(v, n), fl_min(v, n), fl_max(v, n));
+		if (isfinite(cv))
+			printf("%6.1f%%\n", cv);
+		else
+			printf("%7s\n", "-");
 	}
 }
 
