@@ -7,7 +7,7 @@
  *
  * Verdict: reproduced when, at the largest M of the run, old's loss against
  * new reaches the published 80% (within the tolerance), old's cost per job
- * grows linearly with M and new's stays flat.
+ * grows linearly with M and new's grows at most a tenth as fast.
  */
 #include <errno.h>
 #include <math.h>
@@ -29,7 +29,7 @@ extern const struct fl_claim fl_claim_vmalloc_sync;
 #define CONF		0.95
 #define BOOT_ITERS	2000
 #define BOOT_SEED	0x5eed0002u
-/* new's cost may change this much over the whole M range and still be flat */
+/* new's cost may grow with M at most this fraction of old's rate */
 #define FLAT_FRACTION	0.10
 #define MIN_R2		0.90
 
@@ -116,7 +116,7 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 	double published_ratio = 1 - v->published / 100;
 	double tol = fl_claim_vmalloc_sync.tolerance / 100;
 	double new_change, cross;
-	bool grows, flat, new_trend;
+	bool grows;
 
 	if (collect(r, &s) < 3 || s.fit_err) {
 		snprintf(v->reason, sizeof(v->reason),
@@ -130,14 +130,17 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 
 	grows = s.old_fit.slope_lo > 0 && s.old_fit.r2 >= MIN_R2;
 	new_change = s.new_fit.slope * last->m / s.new_fit.intercept;
-	flat = fabs(new_change) <= FLAT_FRACTION;
-	/* a slope whose interval holds 0 is noise, not a trend */
-	new_trend = s.new_fit.slope_lo > 0 || s.new_fit.slope_hi < 0;
 	cross = crossing_m(&s, v->published);
 
-	if (!grows || (!flat && new_trend))
+	/*
+	 * new must have lost (nearly) all of old's dependence on M: its
+	 * slope at most a tenth of old's.  Judged on the slope's interval,
+	 * so that a disturbed repetition or two make it inconclusive, not
+	 * wrong.
+	 */
+	if (!grows || s.new_fit.slope_lo > FLAT_FRACTION * s.old_fit.slope)
 		v->verdict = FL_NOT_REPRODUCED;
-	else if (!flat)
+	else if (s.new_fit.slope_hi > FLAT_FRACTION * s.old_fit.slope)
 		v->verdict = FL_INCONCLUSIVE;
 	else if (last->ratio.hi <= published_ratio + tol)
 		v->verdict = FL_REPRODUCED;
