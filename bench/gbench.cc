@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cerrno>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -89,8 +90,10 @@ namespace {
 // run, repetitions and aggregates alike, to the C callback.
 class CReporter : public benchmark::ConsoleReporter {
 public:
+	// Colour only on a terminal, as Google Benchmark's own default does.
 	CReporter(fl_gb_report_fn fn, void *arg, bool quiet)
-		: fn_(fn), arg_(arg), quiet_(quiet) {}
+		: ConsoleReporter(isatty(STDOUT_FILENO) ? OO_ColorTabular : OO_Tabular),
+		  fn_(fn), arg_(arg), quiet_(quiet) {}
 
 	bool ReportContext(const Context &ctx) override
 	{
