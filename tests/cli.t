@@ -62,6 +62,20 @@ case "$line" in
 vmalloc-sync$'\t'80$'\t'*$'\t'*) ok "claims --format tsv: id, published, measured, verdict" ;;
 *) not_ok "claims --format tsv: id, published, measured, verdict"; echo "# $line" ;;
 esac
+# Every stored row says who measured it; without a PMU that is the fallback.
+sources=$(sqlite3 "$T/r.db" "SELECT DISTINCT source FROM samples ORDER BY 1" | tr '\n' ' ')
+run_source=$(sqlite3 "$T/r.db" "SELECT counter_source FROM runs")
+if [ -e /sys/bus/event_source/devices/cpu/type ] && [ -n "$(ls /sys/bus/event_source/devices/cpu/events 2>/dev/null)" ]; then
+	n=$((n + 1)); echo "ok $n # SKIP this machine has a PMU"
+else
+	case "$sources|$run_source" in
+	*tsc+task-clock*"wall "*"|tsc+task-clock"*) ok "no PMU: the fallback is recorded on the run and its rows" ;;
+	*) not_ok "no PMU: the fallback is recorded on the run and its rows"; echo "# $sources|$run_source" ;;
+	esac
+fi
+nulls=$(sqlite3 "$T/r.db" "SELECT count(*) FROM samples WHERE source IS NULL OR source = ''")
+[ "$nulls" = 0 ] && ok "no row without a source" || not_ok "no row without a source"
+
 expect_error "claims of an unknown run" "has no run 99" "$FL" claims --db "$T/r.db" --run 99
 expect_error "plot without gnuplot" "gnuplot not found" env PATH=/nonexistent "$FL" plot --db "$T/r.db" --out "$T/p"
 
