@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kmod/platform_kernel.h - the kernel backend of impl/platform.h.
+ *
+ * Inside the module every name of the platform subset is the kernel's own:
+ * real spinlocks, rwsems, seqcounts, SRCU, atomics, lists, the page
+ * allocator, get_cycles().  This header only pulls in the kernel headers
+ * that declare them and maps the few names the userspace backend adds.
+ */
+#ifndef FL_KMOD_PLATFORM_KERNEL_H
+#define FL_KMOD_PLATFORM_KERNEL_H
+
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/bug.h>
+#include <linux/compiler.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/errno.h>
+#include <linux/gfp.h>
+#include <linux/irqflags.h>
+#include <linux/list.h>
+#include <linux/rwsem.h>
+#include <linux/seqlock.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/srcu.h>
+#include <linux/string.h>
+#include <linux/timex.h>
+#include <linux/types.h>
+#include <asm/barrier.h>
+#include <asm/page.h>
+#include <asm/processor.h>
+
+/* A kernel rwsem needs no teardown; the pthreads one does. */
+static inline void fl_destroy_rwsem(struct rw_semaphore *sem)
+{
+}
+
+#endif /* FL_KMOD_PLATFORM_KERNEL_H */

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmod/wl_model.c - vmalloc_sync_model: impl/vmalloc_sync.c, unchanged, on
+ * the kernel backend.  The same jobs as the shim's reaim_vunmap (fork, a
+ * 16 KiB stack vmalloc'd, touched and vfree'd, exit) run by P kernel threads
+ * against the modelled kernel, whose pgd_lock, vmap_area_lock and purge
+ * lock are now real kernel locks.  After each round, with the workers idle,
+ * the model's invariant is checked: bad_pgds must stay 0.
+ */
+#include <linux/slab.h>
+
+#include "fl_kmod.h"
+#include "../impl/vmalloc_sync.h"
+
+#define FL_MODEL_STACK	(16UL << 10)
+
+struct fl_model {
+	struct fl_vs_kernel *k;
+	struct fl_mm **resident;
+	long nresident;
+	struct fl_vs_stats before;
+};
+
+static int fl_model_job(struct fl_kmod_run *run, int w)
+{
+	struct fl_model *m = run->priv;
+	struct fl_mm *mm = fl_vs_fork(m->k);
+	unsigned long stack;
+
+	if (!mm)
+		return fl_kmod_fail(run, ENOMEM, "model fork: out of memory");
+	stack = fl_vs_vmalloc(m->k, FL_MODEL_STACK);
+	if (!stack) {
+		fl_vs_exit(m->k, mm);
+		return fl_kmod_fail(run, ENOMEM, "model vmalloc: out of memory or space");
+	}
+	fl_vs_touch(m->k, stack, FL_MODEL_STACK);
+	fl_vs_vfree(m->k, stack);
+	fl_vs_exit(m->k, mm);
+	return 0;
+}
+
+static void fl_model_round_end(struct fl_kmod_run *run, long long *metric)
+{
+	struct fl_model *m = run->priv;
+	struct fl_vs_stats now;
+
+	fl_vs_get_stats(m->k, &now);
+	metric[0] = (long long)run->nworkers * run->jobs;
+	metric[1] = now.syncs - m->before.syncs;
+	metric[2] = now.pgds_walked - m->before.pgds_walked;
+	metric[3] = fl_vs_check_pgds(m->k);
+	m->before = now;
+}
+
+static int fl_model_setup(struct fl_kmod_run *run)
+{
+	struct fl_vs_config cfg = {
+		.variant = run->req.variant == 0 ? FL_VS_OLD : FL_VS_NEW,
+		.levels = fl_kmod_param(&run->req, "L"),
+	};
+	long n = fl_kmod_param(&run->req, "M");
+	struct fl_model *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	long i;
+
+	if (!m)
+		return fl_kmod_fail(run, ENOMEM, "out of memory");
+	run->priv = m;
+	m->k = fl_vs_create(&cfg);
+	m->resident = kvcalloc(n + 1, sizeof(*m->resident), GFP_KERNEL);
+	if (!m->k || !m->resident)
+		return fl_kmod_fail(run, ENOMEM, "out of memory for the modelled kernel");
+	for (i = 0; i < n; i++, m->nresident++) {
+		if (fl_kmod_stopping())
+			return fl_kmod_fail(run, EINTR, "stopped at resident %ld: unloading", i);
+		m->resident[i] = fl_vs_fork(m->k);
+		if (!m->resident[i])
+			return fl_kmod_fail(run, ENOMEM, "out of memory at resident %ld of %ld",
+					    i + 1, n);
+		cond_resched();
+	}
+	fl_vs_get_stats(m->k, &m->before);
+	return 0;
+}
+
+static void fl_model_teardown(struct fl_kmod_run *run)
+{
+	struct fl_model *m = run->priv;
+	long i;
+
+	if (!m)
+		return;
+	for (i = 0; m->k && i < m->nresident; i++)
+		fl_vs_exit(m->k, m->resident[i]);
+	fl_vs_destroy(m->k);
+	kvfree(m->resident);
+	kfree(m);
+	run->priv = NULL;
+}
+
+static const struct fl_kmod_param fl_model_params[] = {
+	{ "M", 16, 0, 65536 },
+	{ "P", 2, 1, 64 },
+	{ "J", 64, 1, 100000 },
+	{ "L", 4, 4, 5 },
+	{ NULL }
+};
+
+static const char *const fl_model_metrics[] = {
+	"jobs_per_min", "syncs_per_round", "pgds_walked_per_round", "bad_pgds", NULL
+};
+
+static const char *const fl_model_variants[] = { "old", "new", NULL };
+
+static const struct fl_kmod_desc fl_model_desc = {
+	.name = "vmalloc_sync_model",
+	.variants = fl_model_variants,
+	.params = fl_model_params,
+	.metrics = fl_model_metrics,
+};
+
+const struct fl_kmod_wl fl_kmod_wl_vmalloc_sync_model = {
+	.desc = &fl_model_desc,
+	.setup = fl_model_setup,
+	.job = fl_model_job,
+	.round_end = fl_model_round_end,
+	.teardown = fl_model_teardown,
+};
