@@ -66,6 +66,15 @@ bench: deps
 	$(BUILD)/faultline claims --db $(DB)
 	$(BUILD)/faultline plot --db $(DB) --out $(PLOTS)
 
+# The kernel module: KVER=/KDIR= pick another kernel's build tree.
+kmod:
+	$(MAKE) -C kmod
+
+# The module in Debian's 6.1 kernel under qemu (installs what it needs).
+vm-test: deps
+	@$(MAKE) --no-print-directory $(BUILD)/faultline
+	ci/vm-test
+
 plots: $(BUILD)/faultline
 	$(BUILD)/faultline plot --db $(DB) --out $(PLOTS)
 

@@ -13,6 +13,7 @@
 #include "runner.h"
 #include "store.h"
 #include "topology.h"
+#include "vm.h"
 
 static void run_usage(FILE *f)
 {
@@ -34,11 +35,14 @@ static void run_usage(FILE *f)
 "  --json FILE          also keep Google Benchmark's JSON report\n"
 "  --no-pmu             skip hardware counters (TSC + task-clock)\n"
 "  --no-interleave      run repetitions in order, not randomly interleaved\n"
-"  --quiet              no Google Benchmark table\n");
+"  --quiet              no Google Benchmark table\n"
+"  --vm K[,K...]        run inside each guest kernel under qemu instead (ci/vm):\n"
+"                       6.1, 6.12 or a release; results stored here, tagged\n"
+"  --append TEXT        with --vm: more kernel command line (nohz_full=1)\n");
 }
 
 struct run_args {
-	const char *suite, *variants, *db, *label, *json;
+	const char *suite, *variants, *db, *label, *json, *vm, *append;
 	const char *params[FL_MAX_PARAMS + 1];
 	int nparams;
 	enum fl_backend backend;
@@ -77,6 +81,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "no-pmu", no_argument, 0, 'P' },
 		{ "no-interleave", no_argument, 0, 'I' },
 		{ "quiet", no_argument, 0, 'q' },
+		{ "vm", required_argument, 0, 'V' },
+		{ "append", required_argument, 0, 'A' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};
@@ -141,6 +147,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'q':
 			a->ro.quiet = true;
 			break;
+		case 'V':
+			a->vm = optarg;
+			break;
+		case 'A':
+			a->append = optarg;
+			break;
 		case 'h':
 			run_usage(stdout);
 			exit(0);
@@ -149,6 +161,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				       argv[optind - 1]);
 		}
 	}
+	if (a->append && !a->vm)
+		return fl_fail(EINVAL, "run: --append goes with --vm");
 	return 0;
 }
 
@@ -237,6 +251,64 @@ static int store_run(struct fl_store *st, struct fl_run *r)
 	return err;
 }
 
+/* The run's own arguments, less those that only the host understands. */
+static int guest_args(int argc, char **argv, char **out)
+{
+	static const char *const host_only[] = { "--vm", "--append", "--db" };
+	int n = 0;
+
+	for (int i = 1; i < argc; i++) {
+		bool skip = false;
+
+		for (size_t k = 0; k < sizeof(host_only) / sizeof(host_only[0]); k++) {
+			size_t len = strlen(host_only[k]);
+
+			if (!strcmp(argv[i], host_only[k])) {
+				skip = true;
+				i++;	/* and its value */
+			} else if (!strncmp(argv[i], host_only[k], len) && argv[i][len] == '=') {
+				skip = true;
+			}
+		}
+		if (!skip)
+			out[n++] = argv[i];
+	}
+	out[n] = NULL;
+	return n;
+}
+
+static int count_commas(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == ',';
+	return n;
+}
+
+static int run_in_guests(int argc, char **argv, const struct run_args *a, struct fl_store *st)
+{
+	struct fl_vm_opts o = {
+		.kernels = a->vm,
+		.append = a->append,
+		.module = a->backend == FL_KMOD,
+	};
+	struct fl_run_meta host = { 0 };
+	long long ids[8];
+	char **gargv = calloc((size_t)argc + 1, sizeof(*gargv));
+	int n, err;
+
+	if (!gargv)
+		return fl_fail(ENOMEM, "out of memory");
+	n = guest_args(argc, argv, gargv);
+	fl_env_capture(&host);
+	err = fl_vm_run(&o, n, gargv, &host, st, ids, 8);
+	for (int i = 0, kernels = 1 + count_commas(a->vm); !err && i < kernels && i < 8; i++)
+		printf("faultline: guest run %lld stored in %s\n", ids[i], a->db);
+	free(gargv);
+	return err;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_args a = {
@@ -256,6 +328,14 @@ int cmd_run(int argc, char **argv)
 	/* Open the database first: a run that cannot be stored is not started. */
 	if (!err)
 		err = fl_store_open(a.db, &st);
+	if (!err && a.vm) {
+		err = run_in_guests(argc, argv, &a, st);
+		fl_store_close(st);
+		fl_plan_free(&plan);
+		if (err)
+			fprintf(stderr, "faultline: %s\n", fl_errmsg());
+		return err ? 1 : 0;
+	}
 	if (!err)
 		err = fl_topo_init();
 	if (!err) {

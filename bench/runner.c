@@ -15,6 +15,7 @@
 #include "counters.h"
 #include "err.h"
 #include "gbench.h"
+#include "kmod.h"
 #include "runner.h"
 
 void fl_plan_free(struct fl_plan *p)
@@ -245,6 +246,33 @@ static void fail_benchmark(struct fl_gb_state *st, struct fl_plan_item *it)
 	fl_gb_skip_with_error(st, msg);
 }
 
+/*
+ * The module runs a whole repetition on a kernel thread and times each round
+ * itself: Google Benchmark is handed those times (manual time), not the
+ * wall clock of writing the request and waiting for the answer.
+ */
+static void bench_kmod(struct fl_gb_state *st, struct fl_plan_item *it)
+{
+	struct fl_kmod_rep rep;
+	long i = 0;
+
+	if (fl_kmod_repetition(&it->in, it->rounds, &rep)) {
+		fail_benchmark(st, it);
+		while (fl_gb_keep_running(st))
+			;
+		return;
+	}
+	while (fl_gb_keep_running(st))
+		fl_gb_set_iteration_time(st, rep.round_seconds[i++]);
+	for (int m = 0; it->in.w->metrics[m].name; m++) {
+		const struct fl_metric *mt = &it->in.w->metrics[m];
+
+		fl_gb_set_counter(st, mt->name, rep.total.metric[m] * mt->scale,
+				  mt->kind == FL_RATE ? FL_GB_RATE : FL_GB_PER_ITERATION);
+	}
+	fl_gb_set_counter(st, "cycles_per_round", rep.cycles, FL_GB_PER_ITERATION);
+}
+
 static void bench_one(struct fl_gb_state *st, void *arg)
 {
 	struct fl_plan_item *it = arg;
@@ -252,6 +280,10 @@ static void bench_one(struct fl_gb_state *st, void *arg)
 	struct fl_round acc = { { 0 } };
 	struct fl_counts c;
 
+	if (in.backend == FL_KMOD) {
+		bench_kmod(st, it);
+		return;
+	}
 	if (in.w->setup(&in)) {
 		fail_benchmark(st, it);
 		while (fl_gb_keep_running(st))
@@ -280,16 +312,18 @@ static const struct fl_plan_item *item_named(const struct fl_plan *p, const char
 	return NULL;
 }
 
-static const char *metric_unit(const struct fl_workload *w, const char *name,
+/* A metric's unit, and who measured it. */
+static const char *metric_unit(const struct fl_instance *in, const char *name,
 			       const char **source)
 {
-	int i = fl_metric_index(w, name);
+	bool kmod = in->backend == FL_KMOD;
+	int i = fl_metric_index(in->w, name);
 
 	if (i >= 0) {
-		*source = "wall";
-		return w->metrics[i].unit;
+		*source = kmod ? "ktime" : "wall";
+		return in->w->metrics[i].unit;
 	}
-	*source = fl_counters_source(current->counters);
+	*source = kmod ? "get_cycles" : fl_counters_source(current->counters);
 	if (!strcmp(name, "cycles_per_round"))
 		return "cycles/round";
 	if (!strcmp(name, "instructions_per_round"))
@@ -325,7 +359,7 @@ static void take_repetition(const struct fl_gb_run *r, void *arg)
 		};
 		const char *source;
 
-		s.unit = (char *)metric_unit(it->in.w, s.metric, &source);
+		s.unit = (char *)metric_unit(&it->in, s.metric, &source);
 		s.source = (char *)source;
 		if (fl_run_add(current->out, &s) && !current->failed++)
 			snprintf(current->failure, sizeof(current->failure), "out of memory");
@@ -357,6 +391,17 @@ int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_r
 
 	if (!p->n)
 		return fl_fail(EINVAL, "nothing to run");
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->items[i].in.backend != FL_KMOD)
+			continue;
+		err = fl_kmod_available();
+		if (err)
+			return err;
+		if (p->items[i].rounds > FL_KMOD_MAX_ROUNDS)
+			return fl_fail(ERANGE, "the kmod backend runs at most %d rounds per "
+				       "repetition (asked %ld)", FL_KMOD_MAX_ROUNDS,
+				       p->items[i].rounds);
+	}
 	err = fl_counters_open(&r.counters, o->no_pmu);
 	if (err)
 		return err;
@@ -374,6 +419,7 @@ int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_r
 			.iterations = p->items[i].rounds,
 			.repetitions = p->items[i].repetitions,
 			.min_warmup_time = o->warmup,
+			.manual_time = p->items[i].in.backend == FL_KMOD,
 		};
 		fl_gb_register(p->items[i].name, bench_one, &p->items[i], &gopts);
 	}
