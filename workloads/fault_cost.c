@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fault_cost: what one anonymous minor fault costs a single thread: write
+ * the first byte of each of P pages, then MADV_DONTNEED them so that the
+ * next round faults again.  On the shim, classic and speculative (the mm is
+ * given a second, idle user so that the speculative path is taken); live,
+ * the running kernel's own fault, so one run shows how far the model is from
+ * the real thing.  A fault's share of the zap is counted on both sides.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "bench/err.h"
+#include "spf_jobs.h"
+
+struct cost {
+	struct spf_space *sp;
+	struct spf_thread t;
+	unsigned long region;
+	long pages;
+	long faults;
+};
+
+static const struct fl_param params[] = {
+	{ "P", "pages faulted per round", 1024, 1, 1 << 20 },
+	{ NULL }
+};
+
+static const struct fl_metric metrics[] = {
+	{ "faults_per_s", "faults/s", FL_RATE, 1, true },
+	{ NULL }
+};
+
+static int touch(struct cost *c)
+{
+	for (long i = 0; i < c->pages; i++) {
+		volatile char *p = spf_page(&c->t, c->region + (unsigned long)i * SPF_PAGE,
+					    true);
+
+		if (!p)
+			return -EFAULT;
+		*p = 1;
+	}
+	return spf_dontneed(&c->t, c->region, (unsigned long)c->pages * SPF_PAGE);
+}
+
+static void release(struct cost *c)
+{
+	if (c->region)
+		spf_munmap(&c->t, c->region, (unsigned long)c->pages * SPF_PAGE);
+	if (c->t.sp)
+		spf_thread_exit(&c->t);
+	spf_space_destroy(c->sp);
+	free(c);
+}
+
+static int setup(struct fl_instance *in)
+{
+	struct cost *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c)
+		return fl_fail(ENOMEM, "fault_cost: out of memory");
+	c->pages = fl_param(in, "P");
+	err = spf_space_create(&c->sp, in, true);
+	if (err) {
+		free(c);
+		return err;
+	}
+	spf_thread_init(&c->t, c->sp, 1);
+	c->region = spf_mmap(&c->t, (unsigned long)c->pages * SPF_PAGE, true);
+	/* once untimed: the anon_vma and the page tables exist from then on */
+	err = c->region ? touch(c) : -ENOMEM;
+	if (err) {
+		release(c);
+		return err;
+	}
+	c->faults = spf_faults(&c->t, 1);
+	in->priv = c;
+	return 0;
+}
+
+static int round_fn(struct fl_instance *in, struct fl_round *acc)
+{
+	struct cost *c = in->priv;
+	long faults;
+	int err = touch(c);
+
+	if (err)
+		return err;
+	faults = spf_faults(&c->t, 1);
+	acc->metric[0] += (double)(faults - c->faults);
+	c->faults = faults;
+	return 0;
+}
+
+static void teardown(struct fl_instance *in)
+{
+	release(in->priv);
+	in->priv = NULL;
+}
+
+static const char *const variants[] = { "classic", "speculative", NULL };
+
+const struct fl_workload fl_wl_fault_cost = {
+	.name = "fault_cost",
+	.help = "single-threaded anonymous minor faults: the model's cost against the kernel's",
+	.backends = FL_SHIM | FL_LIVE,
+	.variants = variants,
+	.params = params,
+	.metrics = metrics,
+	.rounds = 16,
+	.setup = setup,
+	.round = round_fn,
+	.teardown = teardown,
+};

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fault_scaling: T threads fault their own regions (each page written once,
+ * then the region MADV_DONTNEED'd to be faulted again) while W other threads
+ * mmap and munmap unrelated read-only regions as fast as they can.  Faults
+ * and writers share nothing but mmap_sem (with per-VMA locks, nothing at
+ * all), so faults/s against T shows what the lock costs.
+ *
+ * The writers' mappings are read-only so that they never merge with the
+ * faulters' writable VMA: unrelated in the kernel's eyes too.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "bench/err.h"
+#include "spf_jobs.h"
+
+struct scaling {
+	struct spf_space *sp;
+	struct spf_thread main;
+	struct spf_thread *th;		/* T faulters, then W writers */
+	struct spf_pool *faulters, *writers;
+	long t, w, pages, wpages;
+	unsigned long *region;		/* one per faulter */
+	long *writer_ops;
+	int stop;
+	long faults, spf_done, ops;	/* at the end of the last round */
+};
+
+static const struct fl_param params[] = {
+	{ "T", "faulting threads", 2, 1, 1024 },
+	{ "W", "threads doing mmap/munmap of unrelated regions", 1, 0, 1024 },
+	{ "P", "pages each faulter faults per round", 2048, 1, 1 << 20 },
+	{ "G", "pages a writer maps at a time", 16, 1, 1 << 20 },
+	{ NULL }
+};
+
+static const struct fl_metric metrics[] = {
+	{ "faults_per_s", "faults/s", FL_RATE, 1, true },
+	{ "writer_ops_per_s", "mmap+munmap/s", FL_RATE, 1, true },
+	/* shim: speculative faults / faults; 0 live */
+	{ "spf_share", "fraction", FL_PER_ROUND, 1, true },
+	/* live: the running kernel has per-VMA locks (1) or not (0); 0 on the shim */
+	{ "per_vma_locks", "bool", FL_PER_ROUND, 1, true },
+	{ NULL }
+};
+
+static int touch_region(struct spf_thread *t, unsigned long addr, long pages)
+{
+	for (long i = 0; i < pages; i++) {
+		volatile char *p = spf_page(t, addr + (unsigned long)i * SPF_PAGE, true);
+
+		if (!p)
+			return -EFAULT;
+		*p = 1;
+	}
+	return spf_dontneed(t, addr, (unsigned long)pages * SPF_PAGE);
+}
+
+static int fault_work(void *arg, int index)
+{
+	struct scaling *s = arg;
+
+	return touch_region(&s->th[index], s->region[index], s->pages);
+}
+
+static int writer_work(void *arg, int index)
+{
+	struct scaling *s = arg;
+	struct spf_thread *t = &s->th[s->t + index];
+	unsigned long len = (unsigned long)s->wpages * SPF_PAGE;
+
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
+		unsigned long a = spf_mmap(t, len, false);
+		int err;
+
+		if (!a)
+			return -ENOMEM;
+		err = spf_munmap(t, a, len);
+		if (err)
+			return err;
+		s->writer_ops[index]++;
+	}
+	return 0;
+}
+
+static long sum(const long *v, long n)
+{
+	long s = 0;
+
+	for (long i = 0; i < n; i++)
+		s += v[i];
+	return s;
+}
+
+static void release(struct scaling *s)
+{
+	spf_pool_stop(s->faulters);
+	spf_pool_stop(s->writers);
+	for (long i = 0; s->th && i < s->t + s->w; i++)
+		spf_thread_exit(&s->th[i]);
+	for (long i = 0; s->region && i < s->t && s->region[i]; i++)
+		spf_munmap(&s->main, s->region[i], (unsigned long)s->pages * SPF_PAGE);
+	if (s->main.sp)
+		spf_thread_exit(&s->main);
+	spf_space_destroy(s->sp);
+	free(s->region);
+	free(s->writer_ops);
+	free(s->th);
+	free(s);
+}
+
+static int prepare(struct scaling *s, const struct fl_instance *in)
+{
+	int err = spf_space_create(&s->sp, in, false);
+
+	if (err)
+		return err;
+	spf_thread_init(&s->main, s->sp, 0);
+	s->th = calloc((size_t)(s->t + s->w), sizeof(*s->th));
+	s->region = calloc((size_t)s->t, sizeof(*s->region));
+	s->writer_ops = calloc((size_t)s->w + 1, sizeof(*s->writer_ops));
+	if (!s->th || !s->region || !s->writer_ops)
+		return fl_fail(ENOMEM, "fault_scaling: out of memory");
+	for (long i = 0; i < s->t + s->w; i++)
+		spf_thread_init(&s->th[i], s->sp, (unsigned long)i + 1);
+	/* faulted once: the steady state has its anon_vma and page tables */
+	for (long i = 0; i < s->t; i++) {
+		s->region[i] = spf_mmap(&s->main, (unsigned long)s->pages * SPF_PAGE, true);
+		if (!s->region[i])
+			return -ENOMEM;
+		err = touch_region(&s->main, s->region[i], s->pages);
+		if (err)
+			return err;
+	}
+	s->faults = spf_faults(s->th, (int)s->t);
+	err = spf_pool_start(&s->faulters, (int)s->t, 0, fault_work, s);
+	if (!err && s->w)
+		err = spf_pool_start(&s->writers, (int)s->w, (int)s->t, writer_work, s);
+	return err;
+}
+
+static int setup(struct fl_instance *in)
+{
+	struct scaling *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return fl_fail(ENOMEM, "fault_scaling: out of memory");
+	s->t = fl_param(in, "T");
+	s->w = fl_param(in, "W");
+	s->pages = fl_param(in, "P");
+	s->wpages = fl_param(in, "G");
+	err = prepare(s, in);
+	if (err) {
+		release(s);
+		return err;
+	}
+	in->priv = s;
+	return 0;
+}
+
+static int round_fn(struct fl_instance *in, struct fl_round *acc)
+{
+	struct scaling *s = in->priv;
+	long faults, spf_done, ops;
+	int err, werr = 0;
+
+	if (s->writers)
+		spf_pool_kick(s->writers);
+	spf_pool_kick(s->faulters);
+	err = spf_pool_wait(s->faulters);
+	__atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
+	if (s->writers)
+		werr = spf_pool_wait(s->writers);
+	__atomic_store_n(&s->stop, 0, __ATOMIC_RELEASE);
+	if (err || werr)
+		return err ? err : werr;
+	faults = spf_faults(s->th, (int)s->t);
+	spf_done = spf_spf_done(s->th, (int)s->t);
+	ops = sum(s->writer_ops, s->w);
+	acc->metric[0] += (double)(faults - s->faults);
+	acc->metric[1] += (double)(ops - s->ops);
+	if (faults > s->faults)
+		acc->metric[2] += (double)(spf_done - s->spf_done) / (double)(faults - s->faults);
+	if (in->backend == FL_LIVE)
+		acc->metric[3] += spf_live_per_vma_locks();
+	s->faults = faults;
+	s->spf_done = spf_done;
+	s->ops = ops;
+	return 0;
+}
+
+static void teardown(struct fl_instance *in)
+{
+	release(in->priv);
+	in->priv = NULL;
+}
+
+static const char *const variants[] = { "classic", "speculative", NULL };
+
+const struct fl_workload fl_wl_fault_scaling = {
+	.name = "fault_scaling",
+	.help = "T threads fault their own regions while W threads mmap/munmap others",
+	.backends = FL_SHIM | FL_LIVE,
+	.variants = variants,
+	.params = params,
+	.metrics = metrics,
+	.rounds = 64,
+	.setup = setup,
+	.round = round_fn,
+	.teardown = teardown,
+};
