@@ -7,10 +7,18 @@
 
 extern const struct fl_workload fl_wl_reaim_vunmap;
 extern const struct fl_workload fl_wl_fork_vmap_stack;
+extern const struct fl_workload fl_wl_ebizzy_like;
+extern const struct fl_workload fl_wl_fault_scaling;
+extern const struct fl_workload fl_wl_kernbench_like;
+extern const struct fl_workload fl_wl_fault_cost;
 
 const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_reaim_vunmap,
 	&fl_wl_fork_vmap_stack,
+	&fl_wl_ebizzy_like,
+	&fl_wl_fault_scaling,
+	&fl_wl_kernbench_like,
+	&fl_wl_fault_cost,
 	NULL,
 };
 

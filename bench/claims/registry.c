@@ -5,9 +5,11 @@
 #include "bench/claims.h"
 
 extern const struct fl_claim fl_claim_vmalloc_sync;
+extern const struct fl_claim fl_claim_spf;
 
 const struct fl_claim *const fl_claims[] = {
 	&fl_claim_vmalloc_sync,
+	&fl_claim_spf,
 	NULL,
 };
 
