@@ -21,6 +21,7 @@
 #include "bench/err.h"
 #include "bench/topology.h"
 #include "impl/vmalloc_sync.h"
+#include "live.h"
 #include "vmap_jobs.h"
 
 struct vmap_jobs {
@@ -40,8 +41,12 @@ struct vmap_jobs {
 	pthread_mutex_t gate_lock;	/* workers wait here until all exist */
 	pthread_cond_t gate;
 	int open;
+	int aborted;			/* not all workers started: skip the barriers */
 	int stop;
 	int failed;			/* a worker's errno, first one wins */
+#ifdef FL_INJECT_SLOWDOWN_PCT
+	bool inject;			/* shim variant new: see injected_work() */
+#endif
 };
 
 struct worker {
@@ -63,6 +68,29 @@ static void shim_syscall_work(long n)
 	sink = h;
 }
 
+#ifdef FL_INJECT_SLOWDOWN_PCT
+/*
+ * Only for measuring faultline compare's sensitivity (README, "Comparing
+ * branches and kernels in CI"): built with -DFL_INJECT_SLOWDOWN_PCT=N
+ * (make INJECT=N), every shim job of variant new does a fixed amount of extra
+ * work, N% of such a job (M=0, defaults) on the 2-core AMD EPYC guest it was
+ * calibrated on: 1% is INJECT_ITERS_PER_PCT turns of this loop.  Never on by
+ * default; a build with it must never be mistaken for a measurement.
+ */
+#define INJECT_ITERS_PER_PCT	14
+
+static void injected_work(const struct vmap_jobs *j)
+{
+	unsigned long h = 0;
+
+	if (!j->inject)
+		return;
+	for (long i = 0; i < FL_INJECT_SLOWDOWN_PCT * INJECT_ITERS_PER_PCT; i++)
+		h = h * 31 + (unsigned long)i;
+	sink = h;
+}
+#endif
+
 static int shim_job(struct vmap_jobs *j)
 {
 	const struct vmap_job_mix *m = &j->mix;
@@ -79,6 +107,9 @@ static int shim_job(struct vmap_jobs *j)
 	}
 	fl_vs_touch(j->k, stack, size);
 	shim_syscall_work(m->syscalls);
+#ifdef FL_INJECT_SLOWDOWN_PCT
+	injected_work(j);
+#endif
 	fl_vs_vfree(j->k, stack);
 	fl_vs_exit(j->k, mm);
 	return 0;
@@ -126,8 +157,7 @@ static void *worker_main(void *arg)
 	while (!j->open)
 		pthread_cond_wait(&j->gate, &j->gate_lock);
 	pthread_mutex_unlock(&j->gate_lock);
-	/* stop set before the gate opened: the barriers were never to be met */
-	if (__atomic_load_n(&j->stop, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&j->aborted, __ATOMIC_ACQUIRE))
 		goto out;
 	for (;;) {
 		pthread_barrier_wait(&j->start);
@@ -161,8 +191,9 @@ static void open_gate(struct vmap_jobs *j)
 
 /*
  * Workers wait at a gate until all of them exist: if one cannot be created,
- * the others are let through with stop set and leave without ever meeting
- * the barriers.
+ * the others are let through with aborted set and leave without ever meeting
+ * the barriers.  Otherwise they meet the start barrier even to learn of stop,
+ * so that a teardown right after setup cannot lose one.
  */
 static int start_workers(struct vmap_jobs *j)
 {
@@ -193,7 +224,7 @@ static int start_workers(struct vmap_jobs *j)
 		j->nthreads++;
 	}
 	if (err)
-		__atomic_store_n(&j->stop, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&j->aborted, 1, __ATOMIC_RELEASE);
 	open_gate(j);
 	return err;
 }
@@ -202,7 +233,7 @@ static void stop_workers(struct vmap_jobs *j)
 {
 	if (!j->thread)
 		return;
-	if (!__atomic_load_n(&j->stop, __ATOMIC_ACQUIRE)) {
+	if (!__atomic_load_n(&j->aborted, __ATOMIC_ACQUIRE)) {
 		__atomic_store_n(&j->stop, 1, __ATOMIC_RELEASE);
 		pthread_barrier_wait(&j->start);
 	}
@@ -227,6 +258,9 @@ static int shim_resident(struct vmap_jobs *j, const char *variant)
 	unsigned long boot;
 
 	j->k = fl_vs_create(&cfg);
+#ifdef FL_INJECT_SLOWDOWN_PCT
+	j->inject = cfg.variant == FL_VS_NEW;
+#endif
 	j->resident_mm = calloc((size_t)m + 1, sizeof(*j->resident_mm));
 	if (!j->k || !j->resident_mm)
 		return fl_fail(ENOMEM, "out of memory for the modelled kernel");
@@ -304,36 +338,6 @@ static void live_release(struct vmap_jobs *j)
 
 /* ---- the workload interface ---------------------------------------------- */
 
-static int paranoid(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int v = 2;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = 2;
-		fclose(f);
-	}
-	return v;
-}
-
-/*
- * A live run measures the kernel: its counters must see kernel mode, which
- * perf allows to root or with perf_event_paranoid <= 1.
- */
-static int check_live_privilege(void)
-{
-	int level;
-
-	if (geteuid() == 0)
-		return 0;
-	level = paranoid();
-	if (level <= 1)
-		return 0;
-	return fl_fail(EPERM, "the live backend counts kernel time: run as root or set "
-		       "kernel.perf_event_paranoid <= 1 (it is %d)", level);
-}
-
 static void release(struct vmap_jobs *j)
 {
 	stop_workers(j);
@@ -349,7 +353,7 @@ int vmap_jobs_setup(struct fl_instance *in, const struct vmap_job_mix *mix)
 	int err;
 
 	if (in->backend == FL_LIVE) {
-		err = check_live_privilege();
+		err = fl_live_check_privilege();
 		if (err)
 			return err;
 	}
