@@ -2,6 +2,7 @@
 /* What the subcommands share: finding a stored run, judging its claims. */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "claims.h"
@@ -52,4 +53,37 @@ size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max)
 		fl_claims[i]->evaluate(r, &v[n]);
 	}
 	return n;
+}
+
+int fl_cli_run_option(int c, const char *arg, struct fl_cli_run_opts *o)
+{
+	int err;
+
+	switch (c) {
+	case 'd':
+		o->db = arg;
+		return 1;
+	case 'r':
+		err = fl_cli_parse_run_id(arg, &o->id);
+		return err ? err : 1;
+	}
+	return 0;
+}
+
+int fl_cli_with_run(const struct fl_cli_run_opts *o,
+		    int (*fn)(const struct fl_run *r, void *arg), void *arg)
+{
+	struct fl_store *st = NULL;
+	struct fl_run r;
+	int err;
+
+	fl_run_init(&r);
+	err = fl_cli_load_run(o->db, o->id, &st, &r);
+	if (!err)
+		err = fn(&r, arg);
+	if (err)
+		fprintf(stderr, "faultline: %s\n", fl_errmsg());
+	fl_store_close(st);
+	fl_run_free(&r);
+	return err ? 1 : 0;
 }

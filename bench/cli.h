@@ -23,6 +23,21 @@ int fl_cli_load_run(const char *db, long long id, struct fl_store **st,
 		    struct fl_run *r);
 /* Parses a run id: a positive whole number. */
 int fl_cli_parse_run_id(const char *s, long long *id);
+/* What every command that reads one stored run is told: --db and --run. */
+struct fl_cli_run_opts {
+	const char *db;
+	long long id;		/* 0: the newest */
+};
+
+/* getopt's answer c for --db ('d') or --run ('r'): 1 if taken, or -errno. */
+int fl_cli_run_option(int c, const char *arg, struct fl_cli_run_opts *o);
+/*
+ * Loads the run, calls fn on it, says any error on one line; returns the
+ * command's exit status.
+ */
+int fl_cli_with_run(const struct fl_cli_run_opts *o,
+		    int (*fn)(const struct fl_run *r, void *arg), void *arg);
+
 /* A verdict for every registered claim, from the run's samples. */
 size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max);
 

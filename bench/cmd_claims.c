@@ -58,6 +58,19 @@ static void print_text(const struct fl_run *r, const struct fl_verdict *v, size_
 	}
 }
 
+static int claims_of(const struct fl_run *r, void *arg)
+{
+	const char *format = arg;
+	struct fl_verdict v[32];
+	size_t n = fl_cli_evaluate(r, v, 32);
+
+	if (!strcmp(format, "tsv"))
+		print_tsv(v, n);
+	else
+		print_text(r, v, n);
+	return 0;
+}
+
 int cmd_claims(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -67,24 +80,17 @@ int cmd_claims(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};
-	const char *db = FL_DEFAULT_DB, *format = "text";
-	struct fl_verdict v[32];
-	struct fl_store *st = NULL;
-	long long id = 0;
-	struct fl_run r;
+	struct fl_cli_run_opts ro = { .db = FL_DEFAULT_DB };
+	const char *format = "text";
 	int c, err = 0;
 
-	fl_run_init(&r);
 	optind = 1;
 	opterr = 0;
-	while (!err && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while (err >= 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		err = fl_cli_run_option(c, optarg, &ro);
+		if (err)
+			continue;
 		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'r':
-			err = fl_cli_parse_run_id(optarg, &id);
-			break;
 		case 'f':
 			format = optarg;
 			if (strcmp(format, "text") && strcmp(format, "tsv"))
@@ -98,21 +104,11 @@ int cmd_claims(int argc, char **argv)
 				      argv[optind - 1]);
 		}
 	}
-	if (!err && optind < argc)
+	if (err >= 0 && optind < argc)
 		err = fl_fail(EINVAL, "claims: unexpected argument '%s'", argv[optind]);
-	if (!err)
-		err = fl_cli_load_run(db, id, &st, &r);
-	if (!err) {
-		size_t n = fl_cli_evaluate(&r, v, 32);
-
-		if (!strcmp(format, "tsv"))
-			print_tsv(v, n);
-		else
-			print_text(&r, v, n);
-	}
-	if (err)
+	if (err < 0) {
 		fprintf(stderr, "faultline: %s\n", fl_errmsg());
-	fl_store_close(st);
-	fl_run_free(&r);
-	return err ? 1 : 0;
+		return 1;
+	}
+	return fl_cli_with_run(&ro, claims_of, (void *)format);
 }

@@ -46,6 +46,14 @@ static int draw(const struct fl_run *r, const char *dir)
 	return 0;
 }
 
+static int plot_into(const struct fl_run *r, void *arg)
+{
+	const char *dir = arg;
+	int err = make_dir(dir);
+
+	return err ? err : draw(r, dir);
+}
+
 int cmd_plot(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -55,23 +63,17 @@ int cmd_plot(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};
-	const char *db = FL_DEFAULT_DB, *dir = "plots";
-	struct fl_store *st = NULL;
-	long long id = 0;
-	struct fl_run r;
+	struct fl_cli_run_opts ro = { .db = FL_DEFAULT_DB };
+	const char *dir = "plots";
 	int c, err = 0;
 
-	fl_run_init(&r);
 	optind = 1;
 	opterr = 0;
-	while (!err && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while (err >= 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		err = fl_cli_run_option(c, optarg, &ro);
+		if (err)
+			continue;
 		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'r':
-			err = fl_cli_parse_run_id(optarg, &id);
-			break;
 		case 'o':
 			dir = optarg;
 			break;
@@ -83,19 +85,13 @@ int cmd_plot(int argc, char **argv)
 				      argv[optind - 1]);
 		}
 	}
-	if (!err && optind < argc)
+	if (err >= 0 && optind < argc)
 		err = fl_fail(EINVAL, "plot: unexpected argument '%s'", argv[optind]);
-	if (!err && !fl_plot_available())
+	if (err >= 0 && !fl_plot_available())
 		err = fl_fail(ENOENT, "gnuplot not found: install gnuplot-nox (make deps)");
-	if (!err)
-		err = fl_cli_load_run(db, id, &st, &r);
-	if (!err)
-		err = make_dir(dir);
-	if (!err)
-		err = draw(&r, dir);
-	if (err)
+	if (err < 0) {
 		fprintf(stderr, "faultline: %s\n", fl_errmsg());
-	fl_store_close(st);
-	fl_run_free(&r);
-	return err ? 1 : 0;
+		return 1;
+	}
+	return fl_cli_with_run(&ro, plot_into, (void *)dir);
 }

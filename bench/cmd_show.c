@@ -29,8 +29,9 @@ static bool seen(const struct fl_run *r, size_t i)
 	return false;
 }
 
-static void show(const struct fl_run *r, const char *metric)
+static int show(const struct fl_run *r, void *arg)
 {
+	const char *metric = arg;
 	static double v[MAX_REPS];
 
 	printf("run %lld  %s  suite %s  kernel %s  counters %s\n", r->meta.id,
@@ -59,6 +60,7 @@ static void show(const struct fl_run *r, const char *metric)
 		else
 			printf("%7s\n", "-");
 	}
+	return 0;
 }
 
 int cmd_show(int argc, char **argv)
@@ -70,23 +72,17 @@ int cmd_show(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0 }
 	};
-	const char *db = FL_DEFAULT_DB, *metric = NULL;
-	struct fl_store *st = NULL;
-	long long id = 0;
-	struct fl_run r;
+	struct fl_cli_run_opts ro = { .db = FL_DEFAULT_DB };
+	const char *metric = NULL;
 	int c, err = 0;
 
-	fl_run_init(&r);
 	optind = 1;
 	opterr = 0;
-	while (!err && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while (err >= 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		err = fl_cli_run_option(c, optarg, &ro);
+		if (err)
+			continue;
 		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'r':
-			err = fl_cli_parse_run_id(optarg, &id);
-			break;
 		case 'm':
 			metric = optarg;
 			break;
@@ -100,15 +96,11 @@ int cmd_show(int argc, char **argv)
 				      argv[optind - 1]);
 		}
 	}
-	if (!err && optind < argc)
+	if (err >= 0 && optind < argc)
 		err = fl_fail(EINVAL, "show: unexpected argument '%s'", argv[optind]);
-	if (!err)
-		err = fl_cli_load_run(db, id, &st, &r);
-	if (!err)
-		show(&r, metric);
-	else
+	if (err < 0) {
 		fprintf(stderr, "faultline: %s\n", fl_errmsg());
-	fl_store_close(st);
-	fl_run_free(&r);
-	return err ? 1 : 0;
+		return 1;
+	}
+	return fl_cli_with_run(&ro, show, (void *)metric);
 }
