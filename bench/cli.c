@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "claims.h"
@@ -39,9 +40,28 @@ int fl_cli_load_run(const char *db, long long id, struct fl_store **st, struct f
 	return err;
 }
 
+int fl_cli_claims_view(const struct fl_run *r, struct fl_run *view)
+{
+	fl_run_init(view);
+	view->meta.id = r->meta.id;
+	for (size_t i = 0; i < r->nsamples; i++) {
+		if (!strcmp(r->samples[i].backend, "kmod"))
+			continue;
+		if (fl_run_add(view, &r->samples[i])) {
+			fl_run_free(view);
+			return fl_fail(ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
 size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max)
 {
+	struct fl_run view;
 	size_t n = 0;
+
+	if (fl_cli_claims_view(r, &view))
+		return 0;
 
 	for (int i = 0; fl_claims[i] && n < max; i++, n++) {
 		v[n] = (struct fl_verdict) {
@@ -50,8 +70,9 @@ size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max)
 			.measured = NAN, .lo = NAN, .hi = NAN,
 			.verdict = FL_NOT_APPLICABLE,
 		};
-		fl_claims[i]->evaluate(r, &v[n]);
+		fl_claims[i]->evaluate(&view, &v[n]);
 	}
+	fl_run_free(&view);
 	return n;
 }
 

@@ -49,9 +49,16 @@ static int draw(const struct fl_run *r, const char *dir)
 static int plot_into(const struct fl_run *r, void *arg)
 {
 	const char *dir = arg;
+	struct fl_run view;
 	int err = make_dir(dir);
 
-	return err ? err : draw(r, dir);
+	if (!err)
+		err = fl_cli_claims_view(r, &view);
+	if (err)
+		return err;
+	err = draw(&view, dir);
+	fl_run_free(&view);
+	return err;
 }
 
 int cmd_plot(int argc, char **argv)

@@ -25,7 +25,7 @@ static void run_usage(FILE *f)
 "variants and parameter values, or the quick suite: every point the claims need.\n"
 "The whole run is stored in one transaction, or not at all.\n\n"
 "  --suite quick        the claims' quick suite (what make bench runs)\n"
-"  --backend B          shim (default), live or kmod\n"
+"  --backend B[,B]      shim (default), live, kmod, or several side by side\n"
 "  --variant V[,V]      variants to run (default: all of the backend's)\n"
 "  --param N=V[,V...]   a parameter's values; repeat for others\n"
 "  --reps N             repetitions (default 5)\n"
@@ -46,8 +46,9 @@ struct run_args {
 	const char *suite, *variants, *db, *label, *json, *vm, *append;
 	const char *params[FL_MAX_PARAMS + 1];
 	int nparams;
-	enum fl_backend backend;
+	unsigned backends;		/* enum fl_backend bits */
 	bool backend_set;
+	char backend_names[32];
 	int reps;
 	long rounds;
 	struct fl_runner_opts ro;
@@ -63,6 +64,30 @@ static int parse_int(const char *opt, const char *s, long min, long max, long *v
 		return fl_fail(EINVAL, "%s: '%s' is not a whole number", opt, s);
 	if (*v < min || *v > max)
 		return fl_fail(ERANGE, "%s %ld out of range [%ld, %ld]", opt, *v, min, max);
+	return 0;
+}
+
+/* "shim,kmod": each once; the names are kept for the run's record. */
+static int parse_backends(const char *list, struct run_args *a)
+{
+	char buf[64], *save, *tok;
+	enum fl_backend b;
+
+	if (strlen(list) >= sizeof(buf))
+		return fl_fail(EINVAL, "--backend: list too long");
+	strcpy(buf, list);
+	a->backends = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (fl_backend_parse(tok, &b))
+			return fl_fail(EINVAL, "unknown backend '%s' (shim, live or kmod)", tok);
+		if (a->backends & b)
+			return fl_fail(EINVAL, "--backend: %s given twice", tok);
+		a->backends |= b;
+	}
+	if (!a->backends)
+		return fl_fail(EINVAL, "--backend: no backend named");
+	snprintf(a->backend_names, sizeof(a->backend_names), "%s", list);
+	a->backend_set = true;
 	return 0;
 }
 
@@ -100,10 +125,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->suite = optarg;
 			break;
 		case 'b':
-			if (fl_backend_parse(optarg, &a->backend))
-				return fl_fail(EINVAL, "unknown backend '%s' (shim, live or kmod)",
-					       optarg);
-			a->backend_set = true;
+			err = parse_backends(optarg, a);
+			if (err)
+				return err;
 			break;
 		case 'v':
 			a->variants = optarg;
@@ -177,7 +201,7 @@ static int plan_suite(struct fl_plan *p, const struct run_args *a)
 			if (!w)
 				return fl_fail(EINVAL, "claim %s needs unknown workload %s",
 					       fl_claims[i]->id, e->workload);
-			if (a->backend_set && e->backend != a->backend)
+			if (a->backend_set && !(e->backend & a->backends))
 				continue;
 			/*
 			 * Unasked for, the live points are left out, not failed,
@@ -210,10 +234,14 @@ static int plan_workloads(struct fl_plan *p, const struct run_args *a, int argc,
 
 		if (!w)
 			return fl_fail(EINVAL, "unknown workload '%s' (see faultline list)", argv[i]);
-		err = fl_plan_add(p, w, a->backend, a->variants, a->params,
-				  a->reps ? a->reps : 5, a->rounds ? a->rounds : w->rounds);
-		if (err)
-			return err;
+		for (unsigned b = FL_SHIM; b <= FL_LIVE; b <<= 1) {
+			if (!(a->backends & b))
+				continue;
+			err = fl_plan_add(p, w, b, a->variants, a->params, a->reps ? a->reps : 5,
+					  a->rounds ? a->rounds : w->rounds);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }
@@ -234,7 +262,7 @@ static void fill_meta(struct fl_run_meta *m, const struct run_args *a)
 	fl_env_capture(m);
 	m->label = strdup(a->label ? a->label : "");
 	m->suite = strdup(a->suite ? a->suite : "custom");
-	m->backend = strdup(fl_backend_name(a->backend));
+	m->backend = strdup(a->backend_names);
 }
 
 static int store_run(struct fl_store *st, struct fl_run *r)
@@ -303,7 +331,7 @@ static int run_in_guests(int argc, char **argv, const struct run_args *a, struct
 	struct fl_vm_opts o = {
 		.kernels = a->vm,
 		.append = a->append,
-		.module = a->backend == FL_KMOD,
+		.module = a->backends & FL_KMOD,
 	};
 	struct fl_run_meta host = { 0 };
 	long long ids[8];
@@ -325,7 +353,8 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_args a = {
 		.db = FL_DEFAULT_DB,
-		.backend = FL_SHIM,
+		.backends = FL_SHIM,
+		.backend_names = "shim",
 		.ro = { .interleave = true },
 	};
 	struct fl_plan plan = { 0 };
