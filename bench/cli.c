@@ -43,16 +43,22 @@ int fl_cli_load_run(const char *db, long long id, struct fl_store **st, struct f
 int fl_cli_claims_view(const struct fl_run *r, struct fl_run *view)
 {
 	fl_run_init(view);
-	view->meta.id = r->meta.id;
+	view->meta = r->meta;		/* borrowed: see fl_cli_claims_view_free() */
 	for (size_t i = 0; i < r->nsamples; i++) {
 		if (!strcmp(r->samples[i].backend, "kmod"))
 			continue;
 		if (fl_run_add(view, &r->samples[i])) {
-			fl_run_free(view);
+			fl_cli_claims_view_free(view);
 			return fl_fail(ENOMEM, "out of memory");
 		}
 	}
 	return 0;
+}
+
+void fl_cli_claims_view_free(struct fl_run *view)
+{
+	memset(&view->meta, 0, sizeof(view->meta));
+	fl_run_free(view);
 }
 
 size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max)
@@ -72,7 +78,7 @@ size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max)
 		};
 		fl_claims[i]->evaluate(&view, &v[n]);
 	}
-	fl_run_free(&view);
+	fl_cli_claims_view_free(&view);
 	return n;
 }
 

@@ -41,9 +41,11 @@ int fl_cli_with_run(const struct fl_cli_run_opts *o,
 /*
  * The samples claims are judged and drawn on: all but the kmod backend's,
  * which check the module (often in an emulated guest) rather than reproduce
- * a claim, and share the shim's variant names.  view is the caller's to free.
+ * a claim, and share the shim's variant names.  The view borrows r's meta:
+ * free it with fl_cli_claims_view_free(), before r.
  */
 int fl_cli_claims_view(const struct fl_run *r, struct fl_run *view);
+void fl_cli_claims_view_free(struct fl_run *view);
 /* A verdict for every registered claim, from the run's samples. */
 size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max);
 

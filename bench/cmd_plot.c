@@ -57,7 +57,7 @@ static int plot_into(const struct fl_run *r, void *arg)
 	if (err)
 		return err;
 	err = draw(&view, dir);
-	fl_run_free(&view);
+	fl_cli_claims_view_free(&view);
 	return err;
 }
 

@@ -223,9 +223,14 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 	p1 = point_at(&s, ncpu);
 	p2 = point_at(&s, 2 * ncpu);
 	if (!p1 || !p2 || ratio_of(r, "kernbench_like", "task_clock_ns_per_round", &cpu)) {
-		snprintf(v->reason, sizeof(v->reason),
-			 "needs %s classic and speculative at T=%d and T=%d, and kernbench_like "
-			 "(run make bench)", EBIZZY, ncpu, 2 * ncpu);
+		if (ncpu)
+			snprintf(v->reason, sizeof(v->reason),
+				 "needs %s classic and speculative at T=%d and T=%d, and "
+				 "kernbench_like (run make bench)", EBIZZY, ncpu, 2 * ncpu);
+		else
+			snprintf(v->reason, sizeof(v->reason),
+				 "needs %s classic and speculative at T = CPUs and twice that, "
+				 "and kernbench_like (run make bench)", EBIZZY);
 		return;
 	}
 	/* CPU time per job: classic over speculative is speculative's jobs per CPU-s */
