@@ -25,6 +25,11 @@ struct fl_kmod_run;
 struct fl_kmod_wl {
 	const struct fl_kmod_desc *desc;
 	/*
+	 * How many worker threads a request needs, at most 64; NULL: the
+	 * parameter P, or 1.  For workloads whose workers differ in kind.
+	 */
+	long (*workers)(const struct fl_kmod_req *req);
+	/*
 	 * Each returns 0 or a negative errno after fl_kmod_fail() said why.
 	 * setup() runs in the coordinator before any worker exists, and may
 	 * be long: it should give up with -EINTR when fl_kmod_stopping().
@@ -79,5 +84,6 @@ bool fl_kmod_stopping(void);
 extern const struct fl_kmod_wl fl_kmod_wl_reaim_vunmap;
 extern const struct fl_kmod_wl fl_kmod_wl_fork_vmap_stack;
 extern const struct fl_kmod_wl fl_kmod_wl_vmalloc_sync_model;
+extern const struct fl_kmod_wl fl_kmod_wl_spf_model;
 
 #endif /* FL_KMOD_H */

@@ -32,6 +32,7 @@ static const struct fl_kmod_wl *const fl_kmod_wls[] = {
 	&fl_kmod_wl_reaim_vunmap,
 	&fl_kmod_wl_fork_vmap_stack,
 	&fl_kmod_wl_vmalloc_sync_model,
+	&fl_kmod_wl_spf_model,
 	NULL,
 };
 
@@ -304,7 +305,10 @@ static struct fl_kmod_run *fl_kmod_run_alloc(const struct fl_kmod_req *req)
 	for (i = 0; fl_kmod_wls[i]; i++)
 		if (fl_kmod_wls[i]->desc == req->desc)
 			run->wl = fl_kmod_wls[i];
-	run->nworkers = fl_kmod_req_count(req, "P");
+	if (run->wl->workers)
+		run->nworkers = run->wl->workers(req);
+	else
+		run->nworkers = fl_kmod_req_count(req, "P");
 	run->jobs = fl_kmod_req_count(req, "J");
 	init_waitqueue_head(&run->start_wq);
 	init_waitqueue_head(&run->done_wq);

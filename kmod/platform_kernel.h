@@ -33,6 +33,20 @@
 #include <asm/page.h>
 #include <asm/processor.h>
 
+/*
+ * The models' seqcount write sections are those of the SPF series'
+ * vm_write_begin(), which used the raw form: readers never spin on an odd
+ * count (they fall back), sections nest (two VMAs in a merge), and a dead
+ * VMA's section never ends, so the writer goes on to sleep inside it.  The
+ * plain kernel form wants preemption off and has lockdep track a section
+ * as a held lock; none of that fits.  The raw form is the same count and
+ * barriers, as the userspace backend's.
+ */
+#undef write_seqcount_begin
+#undef write_seqcount_end
+#define write_seqcount_begin(s)	raw_write_seqcount_begin(s)
+#define write_seqcount_end(s)	raw_write_seqcount_end(s)
+
 /* A kernel rwsem needs no teardown; the pthreads one does. */
 static inline void fl_destroy_rwsem(struct rw_semaphore *sem)
 {
