@@ -39,25 +39,30 @@ static int rnd(int n)
 }
 
 static const char *const workloads[] = {
-	"reaim_vunmap", "fork_vmap_stack", "vmalloc_sync_model", "nope", "", "reaim_vunmapX",
+	"reaim_vunmap", "fork_vmap_stack", "vmalloc_sync_model", "spf_model", "nope", "",
+	"reaim_vunmapX",
 };
 static const char *const keys[] = {
 	"workload", "variant", "rounds", "max_ms", "M", "P", "J", "T", "S", "L", "lazy",
-	"m", "bogus", "_", "A0",
+	"m", "bogus", "_", "A0", "W", "G", "debug",
 };
 static const char *const values[] = {
 	"0", "1", "-1", "2", "4", "5", "16", "63", "64", "65", "256", "257", "65536", "65537",
 	"100000", "100001", "600000", "600001", "999999999999999", "9999999999999999",
 	"-9223372036854775808", "18446744073709551616", "0x10", "1e3", "+1", "--1", "old",
-	"new", "live", "", "00000000000000000001",
+	"new", "live", "", "00000000000000000001", "classic", "speculative", "2048", "2049",
 };
 
 /* A valid run that ends quickly, so that many of them get to start. */
 static int small_run(char *s)
 {
 	static const char *const w[] = { "reaim_vunmap", "fork_vmap_stack", "vmalloc_sync_model" };
-	int i = rnd(3);
+	int i = rnd(4);
 
+	if (i == 3)
+		return sprintf(s, "workload=spf_model variant=%s rounds=%d T=%d W=%d P=%d G=%d "
+			       "max_ms=%d\n", rnd(2) ? "classic" : "speculative", 1 + rnd(3),
+			       1 + rnd(4), rnd(3), 1 + rnd(64), 1 + rnd(16), 50 + rnd(400));
 	return sprintf(s, "workload=%s variant=%s rounds=%d M=%d P=%d J=%d max_ms=%d%s\n", w[i],
 		       rnd(2) ? "old" : "new", 1 + rnd(3), rnd(64), 1 + rnd(2), 1 + rnd(32),
 		       50 + rnd(400), i < 2 && rnd(2) ? " lazy=8" : "");
@@ -68,10 +73,11 @@ static int soup(char *s)
 	int n = 0, i, tokens = rnd(20);
 
 	if (rnd(4))
-		n += sprintf(s + n, "workload=%s ", workloads[rnd(6)]);
+		n += sprintf(s + n, "workload=%s ", workloads[rnd(7)]);
 	for (i = 0; i < tokens && n < REQ_MAX + 40; i++)
 		n += sprintf(s + n, "%s%s=%s", i ? (rnd(8) ? " " : "\t") : "",
-			     keys[rnd(15)], values[rnd(31)]);
+			     keys[rnd((int)(sizeof(keys) / sizeof(keys[0])))],
+			     values[rnd((int)(sizeof(values) / sizeof(values[0])))]);
 	if (rnd(2))
 		s[n++] = '\n';
 	return n;
