@@ -12,6 +12,9 @@ int cmd_claims(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_bisect(int argc, char **argv);
 
 #define FL_DEFAULT_DB	"results.db"
 

@@ -16,6 +16,9 @@ static const struct {
 	{ "show",   cmd_show,   "a stored run's benchmarks: median, min, max, cv per metric" },
 	{ "plot",   cmd_plot,   "draw a stored run's plots with gnuplot" },
 	{ "doctor", cmd_doctor, "what this machine offers: counters, clock cost, topology" },
+	{ "compare", cmd_compare, "is B slower than A: runs, labels, git refs or kernels" },
+	{ "history", cmd_history, "a benchmark across stored runs, with its change points" },
+	{ "bisect", cmd_bisect, "find the commit that changed a benchmark (git bisect run)" },
 };
 
 static void usage(FILE *f)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "claims.h"
+#include "compare.h"
 #include "err.h"
 #include "store.h"
 
@@ -32,7 +33,7 @@ struct fl_store {
 };
 
 /*
- * The current schema (v1).  These texts are shared with the migrations below:
+ * The current schema (v2).  These texts are shared with the migrations below:
  * when one of them changes, the older migrations must keep a copy of the text
  * they used, and FL_STORE_SCHEMA_VERSION goes up.
  */
@@ -89,9 +90,56 @@ static const char sql_verdicts[] =
 static const char sql_verdicts_index[] =
 	"CREATE INDEX verdicts_by_claim ON verdicts (claim_id)";
 
+/*
+ * v2: comparisons (faultline compare).  kind 'aa' marks a comparison of the
+ * same code on both sides: its rows are what the noise floors are learned
+ * from.  host is that of side A's runs, so that floors stay per machine.
+ */
+static const char sql_comparisons[] =
+	"CREATE TABLE comparisons ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" created_at TEXT, label TEXT,"
+	" kind TEXT NOT NULL CHECK (kind IN ('aa', 'ab')),"
+	" a_spec TEXT, b_spec TEXT, host TEXT, suite TEXT,"
+	" alpha REAL, min_change REAL,"
+	" nrows INTEGER, regressions INTEGER, improvements INTEGER)";
+
+static const char sql_comparison_runs[] =
+	"CREATE TABLE comparison_runs ("
+	" comparison_id INTEGER NOT NULL REFERENCES comparisons(id) ON DELETE CASCADE,"
+	" side TEXT NOT NULL CHECK (side IN ('A', 'B')),"
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" PRIMARY KEY (comparison_id, side, run_id))";
+
+/* For the foreign key to runs. */
+static const char sql_comparison_runs_index[] =
+	"CREATE INDEX comparison_runs_by_run ON comparison_runs (run_id)";
+
+static const char sql_comparison_rows[] =
+	"CREATE TABLE comparison_rows ("
+	" comparison_id INTEGER NOT NULL REFERENCES comparisons(id) ON DELETE CASCADE,"
+	" workload TEXT NOT NULL, variant TEXT NOT NULL, backend TEXT NOT NULL,"
+	" params TEXT NOT NULL, metric TEXT NOT NULL, unit TEXT,"
+	" higher_is_better INTEGER NOT NULL,"
+	" n_a INTEGER NOT NULL, n_b INTEGER NOT NULL,"
+	" median_a REAL, median_a_lo REAL, median_a_hi REAL,"
+	" median_b REAL, median_b_lo REAL, median_b_hi REAL,"
+	" change_pct REAL, change_lo REAL, change_hi REAL,"
+	" u REAL, p_value REAL, q_value REAL,"
+	" floor_pct REAL, floor_comparisons INTEGER, floor_samples INTEGER,"
+	" verdict TEXT NOT NULL,"
+	" PRIMARY KEY (comparison_id, workload, variant, backend, params, metric))";
+
+/* The noise floor of a benchmark looks up its rows across comparisons. */
+static const char sql_comparison_rows_index[] =
+	"CREATE INDEX comparison_rows_by_benchmark"
+	" ON comparison_rows (workload, variant, backend, params, metric)";
+
 static const char *const schema_current[] = {
 	sql_schema_version, sql_runs, sql_benchmarks, sql_samples, sql_samples_index,
-	sql_claims, sql_verdicts, sql_verdicts_index, NULL,
+	sql_claims, sql_verdicts, sql_verdicts_index,
+	sql_comparisons, sql_comparison_runs, sql_comparison_runs_index,
+	sql_comparison_rows, sql_comparison_rows_index, NULL,
 };
 
 /*
@@ -105,9 +153,15 @@ static const char *const migrate_v0_v1[] = {
 	sql_claims, sql_verdicts, sql_verdicts_index, NULL,
 };
 
+static const char *const migrate_v1_v2[] = {
+	sql_comparisons, sql_comparison_runs, sql_comparison_runs_index,
+	sql_comparison_rows, sql_comparison_rows_index, NULL,
+};
+
 /* migrations[v] takes a database from version v to v + 1, oldest first. */
 static const char *const *const migrations[] = {
 	migrate_v0_v1,
+	migrate_v1_v2,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VERSION,
@@ -894,5 +948,464 @@ int fl_store_save_verdicts(struct fl_store *st, long long id,
 		err = exec(st, "COMMIT", "committing the verdicts");
 	if (err)
 		rollback(st);
+	return err;
+}
+
+/* ---- comparisons: finding runs, saving comparisons, noise floors ---------- */
+
+static int push_id(long long **ids, size_t *n, size_t *cap, long long id)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 16;
+		long long *p = realloc(*ids, c * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		*ids = p;
+		*cap = c;
+	}
+	(*ids)[(*n)++] = id;
+	return 0;
+}
+
+/* The first column of every row, as ids, into a malloc'd array. */
+static int collect_ids(struct fl_store *st, sqlite3_stmt *stmt, long long **ids, size_t *n,
+		       const char *what)
+{
+	size_t cap = 0;
+	int rc, err = 0;
+
+	*ids = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (push_id(ids, n, &cap, sqlite3_column_int64(stmt, 0))) {
+			err = fl_fail(ENOMEM, "%s: out of memory %s", st->path, what);
+			break;
+		}
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = store_fail(st, rc, "%s", what);
+	sqlite3_finalize(stmt);
+	if (err) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
+int fl_store_find_runs(struct fl_store *st, enum fl_run_match by, const char *value,
+		       long long **ids, size_t *n)
+{
+	static const char *const sql[] = {
+		[FL_RUNS_BY_LABEL] = "SELECT id FROM runs WHERE label = ?1 ORDER BY id",
+		[FL_RUNS_BY_KERNEL] = "SELECT id FROM runs WHERE kernel_release = ?1 ORDER BY id",
+		/* a prefix, without LIKE's wildcards */
+		[FL_RUNS_BY_COMMIT] = "SELECT id FROM runs"
+				      " WHERE substr(git_commit, 1, length(?1)) = ?1 ORDER BY id",
+	};
+	sqlite3_stmt *stmt;
+	int err;
+
+	*ids = NULL;
+	*n = 0;
+	err = prepare(st, sql[by], &stmt, "finding runs");
+	if (err)
+		return err;
+	bind_text(stmt, 1, value);
+	return collect_ids(st, stmt, ids, n, "finding runs");
+}
+
+static void bind_key(sqlite3_stmt *stmt, int first, const struct fl_bench_key *k)
+{
+	bind_text(stmt, first, k->workload);
+	bind_text(stmt, first + 1, k->variant);
+	bind_text(stmt, first + 2, k->backend);
+	bind_text(stmt, first + 3, k->params);
+	bind_text(stmt, first + 4, k->metric);
+}
+
+int fl_store_runs_with(struct fl_store *st, const struct fl_bench_key *k,
+		       long long **ids, size_t *n)
+{
+	static const char sql[] =
+		"SELECT DISTINCT b.run_id FROM benchmarks b"
+		" JOIN samples s ON s.benchmark_id = b.id"
+		" WHERE b.workload = ? AND b.variant = ? AND b.backend = ? AND b.params = ?"
+		" AND s.metric = ? AND s.value IS NOT NULL ORDER BY b.run_id";
+	sqlite3_stmt *stmt;
+	int err;
+
+	*ids = NULL;
+	*n = 0;
+	err = prepare(st, sql, &stmt, "finding the runs of a benchmark");
+	if (err)
+		return err;
+	bind_key(stmt, 1, k);
+	return collect_ids(st, stmt, ids, n, "finding the runs of a benchmark");
+}
+
+void fl_store_free_keys(struct fl_bench_key *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(keys[i].workload);
+		free(keys[i].variant);
+		free(keys[i].backend);
+		free(keys[i].params);
+		free(keys[i].metric);
+	}
+	free(keys);
+}
+
+static int push_key(struct fl_bench_key **keys, size_t *n, size_t *cap, sqlite3_stmt *stmt)
+{
+	struct fl_bench_key *k;
+	int nomem = 0;
+
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 64;
+
+		k = realloc(*keys, c * sizeof(*k));
+		if (!k)
+			return -ENOMEM;
+		*keys = k;
+		*cap = c;
+	}
+	k = &(*keys)[(*n)++];
+	k->workload = column_dup(stmt, 0, &nomem);
+	k->variant = column_dup(stmt, 1, &nomem);
+	k->backend = column_dup(stmt, 2, &nomem);
+	k->params = column_dup(stmt, 3, &nomem);
+	k->metric = column_dup(stmt, 4, &nomem);
+	return nomem;
+}
+
+int fl_store_list_benchmarks(struct fl_store *st, struct fl_bench_key **keys, size_t *n)
+{
+	static const char sql[] =
+		"SELECT DISTINCT b.workload, b.variant, b.backend, b.params, s.metric"
+		" FROM benchmarks b JOIN samples s ON s.benchmark_id = b.id"
+		" ORDER BY 1, 2, 3, 4, 5";
+	sqlite3_stmt *stmt;
+	size_t cap = 0;
+	int rc, err;
+
+	*keys = NULL;
+	*n = 0;
+	err = prepare(st, sql, &stmt, "listing the benchmarks");
+	if (err)
+		return err;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (push_key(keys, n, &cap, stmt)) {
+			err = fl_fail(ENOMEM, "%s: out of memory listing the benchmarks",
+				      st->path);
+			break;
+		}
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = store_fail(st, rc, "listing the benchmarks");
+	sqlite3_finalize(stmt);
+	if (err) {
+		fl_store_free_keys(*keys, *n);
+		*keys = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
+int fl_store_load_meta(struct fl_store *st, long long id, struct fl_run *r)
+{
+	int err = load_meta(st, id, r);
+
+	if (err)
+		fl_run_free(r);
+	return err;
+}
+
+static int insert_comparison(struct fl_store *st, const struct fl_cmp_record *rec,
+			     const struct fl_comparison *c, long long *id)
+{
+	static const char sql[] =
+		"INSERT INTO comparisons (created_at, label, kind, a_spec, b_spec, host, suite,"
+		" alpha, min_change, nrows, regressions, improvements)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *stmt;
+	int err;
+
+	err = prepare(st, sql, &stmt, "saving a comparison");
+	if (err)
+		return err;
+	bind_text(stmt, 1, rec->created_at);
+	bind_text(stmt, 2, rec->label);
+	bind_text(stmt, 3, rec->kind);
+	bind_text(stmt, 4, rec->a_spec);
+	bind_text(stmt, 5, rec->b_spec);
+	bind_text(stmt, 6, rec->host);
+	bind_text(stmt, 7, rec->suite);
+	bind_real(stmt, 8, rec->alpha);
+	bind_real(stmt, 9, rec->min_change);
+	sqlite3_bind_int64(stmt, 10, (sqlite3_int64)c->nrows);
+	sqlite3_bind_int64(stmt, 11, (sqlite3_int64)c->regressions);
+	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)c->improvements);
+	err = step_done(st, stmt, "saving a comparison");
+	sqlite3_finalize(stmt);
+	*id = sqlite3_last_insert_rowid(st->db);
+	return err;
+}
+
+static int insert_comparison_runs(struct fl_store *st, long long id,
+				  const struct fl_cmp_record *rec)
+{
+	sqlite3_stmt *stmt;
+	int err;
+
+	/* OR IGNORE: a run named twice on one side is one run. */
+	err = prepare(st, "INSERT OR IGNORE INTO comparison_runs (comparison_id, side, run_id)"
+		      " VALUES (?, ?, ?)", &stmt, "saving a comparison");
+	for (int side = 0; !err && side < 2; side++) {
+		const long long *runs = side ? rec->b_runs : rec->a_runs;
+		size_t n = side ? rec->nb_runs : rec->na_runs;
+
+		for (size_t i = 0; !err && i < n; i++) {
+			sqlite3_bind_int64(stmt, 1, id);
+			bind_text(stmt, 2, side ? "B" : "A");
+			sqlite3_bind_int64(stmt, 3, runs[i]);
+			err = step_done(st, stmt, "saving the runs of a comparison");
+		}
+	}
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+static int insert_comparison_row(struct fl_store *st, sqlite3_stmt *stmt, long long id,
+				 const struct fl_cmp_row *r)
+{
+	sqlite3_bind_int64(stmt, 1, id);
+	bind_key(stmt, 2, &r->key);
+	bind_text(stmt, 7, r->unit);
+	sqlite3_bind_int(stmt, 8, r->higher_is_better);
+	sqlite3_bind_int64(stmt, 9, (sqlite3_int64)r->na);
+	sqlite3_bind_int64(stmt, 10, (sqlite3_int64)r->nb);
+	bind_real(stmt, 11, r->med_a.est);
+	bind_real(stmt, 12, r->med_a.lo);
+	bind_real(stmt, 13, r->med_a.hi);
+	bind_real(stmt, 14, r->med_b.est);
+	bind_real(stmt, 15, r->med_b.lo);
+	bind_real(stmt, 16, r->med_b.hi);
+	bind_real(stmt, 17, r->change.est);
+	bind_real(stmt, 18, r->change.lo);
+	bind_real(stmt, 19, r->change.hi);
+	bind_real(stmt, 20, r->u.u);
+	bind_real(stmt, 21, r->u.p);
+	bind_real(stmt, 22, r->q);
+	bind_real(stmt, 23, r->floor_pct);
+	sqlite3_bind_int(stmt, 24, r->noise.comparisons);
+	sqlite3_bind_int64(stmt, 25, r->noise.samples);
+	bind_text(stmt, 26, fl_cmp_verdict_name(r->verdict));
+	return step_done(st, stmt, "saving a comparison row");
+}
+
+int fl_store_save_comparison(struct fl_store *st, const struct fl_cmp_record *rec,
+			     const struct fl_comparison *c, long long *id)
+{
+	static const char sql[] =
+		"INSERT INTO comparison_rows (comparison_id, workload, variant, backend, params,"
+		" metric, unit, higher_is_better, n_a, n_b, median_a, median_a_lo, median_a_hi,"
+		" median_b, median_b_lo, median_b_hi, change_pct, change_lo, change_hi,"
+		" u, p_value, q_value, floor_pct, floor_comparisons, floor_samples, verdict)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+		" ?, ?, ?)";
+	sqlite3_stmt *stmt = NULL;
+	int err;
+
+	err = exec(st, "BEGIN IMMEDIATE", "saving a comparison");
+	if (err)
+		return err;
+	err = insert_comparison(st, rec, c, id);
+	if (!err)
+		err = insert_comparison_runs(st, *id, rec);
+	if (!err)
+		err = prepare(st, sql, &stmt, "saving a comparison");
+	for (size_t i = 0; !err && i < c->nrows; i++)
+		err = insert_comparison_row(st, stmt, *id, &c->rows[i]);
+	sqlite3_finalize(stmt);
+	if (!err)
+		err = exec(st, "COMMIT", "committing a comparison");
+	if (err)
+		rollback(st);
+	return err;
+}
+
+/* What A/A comparisons on host have seen of one benchmark x metric. */
+static int noise_of(struct fl_store *st, sqlite3_stmt *stmt, const char *host,
+		    struct fl_cmp_row *r)
+{
+	double *v = NULL;
+	size_t n = 0, cap = 0;
+	long samples = 0;
+	int rc, err = 0;
+
+	bind_text(stmt, 1, host);
+	bind_key(stmt, 2, &r->key);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (n == cap) {
+			double *p = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+
+			if (!p) {
+				err = fl_fail(ENOMEM, "%s: out of memory reading noise floors",
+					      st->path);
+				break;
+			}
+			v = p;
+		}
+		v[n++] = column_real(stmt, 0);
+		samples += sqlite3_column_int64(stmt, 1);
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = store_fail(st, rc, "reading noise floors");
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (!err)
+		fl_noise_floor(v, n, samples, &r->noise);
+	free(v);
+	return err;
+}
+
+int fl_store_fill_noise(struct fl_store *st, const char *host, struct fl_comparison *c)
+{
+	static const char sql[] =
+		"SELECT r.change_pct, r.n_a + r.n_b FROM comparison_rows r"
+		" JOIN comparisons c ON c.id = r.comparison_id"
+		" WHERE c.kind = 'aa' AND c.host = ? AND r.workload = ? AND r.variant = ?"
+		" AND r.backend = ? AND r.params = ? AND r.metric = ?";
+	sqlite3_stmt *stmt;
+	int err;
+
+	err = exec(st, "BEGIN", "reading noise floors");
+	if (!err)
+		err = prepare(st, sql, &stmt, "reading noise floors");
+	if (err) {
+		rollback(st);
+		return err;
+	}
+	for (size_t i = 0; !err && i < c->nrows; i++)
+		err = noise_of(st, stmt, host, &c->rows[i]);
+	sqlite3_finalize(stmt);
+	if (!err)
+		err = exec(st, "COMMIT", "reading noise floors");
+	if (err)
+		rollback(st);
+	return err;
+}
+
+struct floor_group {
+	struct fl_bench_key key;
+	char *unit;
+	double *v;
+	size_t n, cap;
+	long samples;
+};
+
+static bool same_key_row(const struct floor_group *g, sqlite3_stmt *stmt)
+{
+	const char *f[5] = { g->key.workload, g->key.variant, g->key.backend, g->key.params,
+			     g->key.metric };
+
+	for (int i = 0; i < 5; i++)
+		if (!f[i] || strcmp(f[i], (const char *)sqlite3_column_text(stmt, i)))
+			return false;
+	return true;
+}
+
+static void group_reset(struct floor_group *g)
+{
+	free(g->key.workload);
+	free(g->key.variant);
+	free(g->key.backend);
+	free(g->key.params);
+	free(g->key.metric);
+	free(g->unit);
+	g->key = (struct fl_bench_key){ 0 };
+	g->unit = NULL;
+	g->n = 0;
+	g->samples = 0;
+}
+
+static int group_start(struct floor_group *g, sqlite3_stmt *stmt)
+{
+	int nomem = 0;
+
+	group_reset(g);
+	g->key.workload = column_dup(stmt, 0, &nomem);
+	g->key.variant = column_dup(stmt, 1, &nomem);
+	g->key.backend = column_dup(stmt, 2, &nomem);
+	g->key.params = column_dup(stmt, 3, &nomem);
+	g->key.metric = column_dup(stmt, 4, &nomem);
+	g->unit = column_dup(stmt, 5, &nomem);
+	return nomem;
+}
+
+static int group_add(struct floor_group *g, double v, long samples)
+{
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 16;
+		double *p = realloc(g->v, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		g->v = p;
+		g->cap = cap;
+	}
+	g->v[g->n++] = v;
+	g->samples += samples;
+	return 0;
+}
+
+static void group_emit(struct floor_group *g, fl_store_floor_fn fn, void *arg)
+{
+	struct fl_noise nf;
+
+	if (!g->n)
+		return;
+	fl_noise_floor(g->v, g->n, g->samples, &nf);
+	fn(&g->key, g->unit, &nf, arg);
+}
+
+int fl_store_noise_floors(struct fl_store *st, const char *host, fl_store_floor_fn fn,
+			  void *arg)
+{
+	static const char sql[] =
+		"SELECT r.workload, r.variant, r.backend, r.params, r.metric, r.unit,"
+		" r.change_pct, r.n_a + r.n_b FROM comparison_rows r"
+		" JOIN comparisons c ON c.id = r.comparison_id"
+		" WHERE c.kind = 'aa' AND c.host = ?"
+		" ORDER BY r.workload, r.variant, r.backend, r.params, r.metric";
+	struct floor_group g = { 0 };
+	sqlite3_stmt *stmt;
+	int rc, err;
+
+	err = prepare(st, sql, &stmt, "reading noise floors");
+	if (err)
+		return err;
+	bind_text(stmt, 1, host);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (!same_key_row(&g, stmt)) {
+			group_emit(&g, fn, arg);
+			err = group_start(&g, stmt);
+		}
+		if (!err)
+			err = group_add(&g, column_real(stmt, 6), sqlite3_column_int64(stmt, 7));
+		if (err) {
+			err = fl_fail(ENOMEM, "%s: out of memory reading noise floors", st->path);
+			break;
+		}
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = store_fail(st, rc, "reading noise floors");
+	if (!err)
+		group_emit(&g, fn, arg);
+	sqlite3_finalize(stmt);
+	group_reset(&g);
+	free(g.v);
 	return err;
 }

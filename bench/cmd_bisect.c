@@ -1,0 +1,750 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faultline bisect BENCHMARK GOOD BAD: the first commit between GOOD and BAD
+ * at which the benchmark moved from GOOD's level to BAD's.
+ *
+ * GOOD and BAD are built in worktrees of their own, measured interleaved,
+ * and must differ beyond the noise floor.  Then `git bisect run` drives this
+ * binary's step mode in a third worktree: build the commit, run it
+ * interleaved with GOOD and BAD again (GOOD, step, BAD, GOOD, ...: whatever
+ * state the machine is in falls on all three), and answer good (0) when the
+ * interval of the step's median lies on GOOD's side of the midpoint between
+ * the two levels, bad (1) on BAD's side, or skip (125) when it straddles the
+ * midpoint twice: too noisy to tell.  A commit that does not build, or
+ * cannot run the benchmark, is skipped too.  The user's checkout is never
+ * touched; every run is stored.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "compare.h"
+#include "err.h"
+#include "store.h"
+#include "worktree.h"
+#include "workloads/workload.h"
+
+#define EXIT_FOUND	0
+#define EXIT_UNSURE	1
+#define EXIT_ERROR	2
+/* what git bisect run understands */
+#define STEP_GOOD	0
+#define STEP_BAD	1
+#define STEP_SKIP	125
+#define STEP_ABORT	128
+
+static void bisect_usage(FILE *f)
+{
+	fprintf(f,
+"usage: faultline bisect BENCHMARK GOOD BAD [OPTIONS]\n\n"
+"Finds the first commit after GOOD at which BENCHMARK took BAD's level.\n"
+"BENCHMARK is WORKLOAD/VARIANT[/BACKEND][/NAME=VALUE,...] (one value each; the\n"
+"other parameters keep their defaults), e.g. reaim_vunmap/new/M=64000.\n"
+"GOOD and BAD are git refs; each commit is built in a git worktree of its own.\n\n"
+"  --metric M          the metric (default: the workload's first)\n"
+"  --runs N            runs per commit, each step's and GOOD's and BAD's (default 3)\n"
+"  --reps N            repetitions per run (default 5)\n"
+"  --rounds N          rounds per repetition (default: the workload's)\n"
+"  --make 'VARS'       make variables for every build\n"
+"  --repo DIR          the git repository (default: the one here)\n"
+"  --min-change PCT    GOOD and BAD must differ by more (default 1; or the noise floor)\n"
+"  --keep-worktrees    leave the worktrees in place\n"
+"  --db FILE           results database (default results.db)\n\n"
+"Exit status: 0 found, 1 bisection ended without one commit (too noisy: skips),\n"
+"2 an error (GOOD and BAD that do not differ are one).\n");
+}
+
+struct bench_spec {
+	char buf[512];
+	const char *workload, *variant, *backend;
+	const char *params[16];		/* "M=64000" each */
+	int nparams;
+};
+
+struct bisect_args {
+	const char *db, *spec, *good, *bad, *metric, *make, *repo_arg, *rounds;
+	const char *good_dir, *bad_dir, *tmp;	/* step mode: GOOD's and BAD's builds */
+	int runs, reps;
+	bool step, keep;
+	double min_change;
+	char repo[PATH_MAX];
+	char dbpath[PATH_MAX];
+	struct bench_spec b;
+};
+
+/* ---- the benchmark ------------------------------------------------------- */
+
+static int parse_spec(const char *spec, struct bench_spec *b)
+{
+	char *save, *tok, *ps, *pt;
+	int i = 0;
+
+	memset(b, 0, sizeof(*b));
+	if (strlen(spec) >= sizeof(b->buf))
+		return fl_fail(EINVAL, "bisect: benchmark '%.40s...' too long", spec);
+	strcpy(b->buf, spec);
+	for (tok = strtok_r(b->buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save), i++) {
+		if (i == 0) {
+			b->workload = tok;
+		} else if (strchr(tok, '=')) {
+			for (pt = strtok_r(tok, ",", &ps); pt; pt = strtok_r(NULL, ",", &ps)) {
+				if (!strchr(pt, '=') || b->nparams == 16)
+					return fl_fail(EINVAL, "bisect: '%s': one value per "
+						       "parameter, NAME=VALUE,NAME=VALUE", spec);
+				b->params[b->nparams++] = pt;
+			}
+		} else if (i == 1) {
+			b->variant = tok;
+		} else if (!b->backend) {
+			b->backend = tok;
+		} else {
+			return fl_fail(EINVAL, "bisect: '%s' has too many parts", spec);
+		}
+	}
+	if (!b->workload || !b->variant)
+		return fl_fail(EINVAL, "bisect: '%s': name WORKLOAD/VARIANT at least", spec);
+	if (!b->backend)
+		b->backend = strcmp(b->variant, "live") ? "shim" : "live";
+	return 0;
+}
+
+static bool param_in(const char *params, const char *tok)
+{
+	size_t len = strlen(tok);
+
+	for (const char *p = params; *p;) {
+		size_t l = strcspn(p, ",");
+
+		if (l == len && !strncmp(p, tok, len))
+			return true;
+		p += l + (p[l] == ',');
+	}
+	return false;
+}
+
+static bool sample_is(const struct fl_sample *s, const struct bench_spec *b,
+		      const char *metric)
+{
+	if (isnan(s->value) || strcmp(s->metric, metric) || strcmp(s->workload, b->workload) ||
+	    strcmp(s->variant, b->variant) || strcmp(s->backend, b->backend))
+		return false;
+	for (int i = 0; i < b->nparams; i++)
+		if (!param_in(s->params, b->params[i]))
+			return false;
+	return true;
+}
+
+/* The benchmark's samples in the stored runs ids, into a malloc'd *v. */
+static int gather(struct fl_store *st, const long long *ids, size_t nids,
+		  const struct bisect_args *a, double **v, size_t *n)
+{
+	size_t cap = 0;
+	int err = 0;
+
+	*v = NULL;
+	*n = 0;
+	for (size_t i = 0; i < nids && !err; i++) {
+		struct fl_run r;
+
+		fl_run_init(&r);
+		err = fl_store_load_run(st, ids[i], &r);
+		for (size_t k = 0; !err && k < r.nsamples; k++) {
+			if (!sample_is(&r.samples[k], &a->b, a->metric))
+				continue;
+			if (*n == cap) {
+				double *p = realloc(*v, (cap = cap ? 2 * cap : 64) * sizeof(**v));
+
+				if (!p) {
+					err = fl_fail(ENOMEM, "out of memory");
+					break;
+				}
+				*v = p;
+			}
+			(*v)[(*n)++] = r.samples[k].value;
+		}
+		fl_run_free(&r);
+	}
+	if (!err && !*n)
+		err = fl_fail(ENODATA, "the runs hold no sample of %s %s", a->spec, a->metric);
+	return err;
+}
+
+/* ---- running one commit -------------------------------------------------- */
+
+/* One run of the benchmark by exe (in dir), brought into the results database. */
+static int run_commit(struct fl_store *st, const struct bisect_args *a, const char *exe,
+		      const char *dir, const char *dbfile, const char *label,
+		      long long **ids, size_t *nids)
+{
+	char reps[16], *argv[64];
+	int n = 0, rc, err, null;
+
+	snprintf(reps, sizeof(reps), "%d", a->reps);
+	argv[n++] = (char *)exe;
+	argv[n++] = "run";
+	argv[n++] = (char *)a->b.workload;
+	argv[n++] = "--variant";
+	argv[n++] = (char *)a->b.variant;
+	argv[n++] = "--backend";
+	argv[n++] = (char *)a->b.backend;
+	for (int i = 0; i < a->b.nparams; i++) {
+		argv[n++] = "--param";
+		argv[n++] = (char *)a->b.params[i];
+	}
+	argv[n++] = "--reps";
+	argv[n++] = reps;
+	if (a->rounds) {
+		argv[n++] = "--rounds";
+		argv[n++] = (char *)a->rounds;
+	}
+	argv[n++] = "--db";
+	argv[n++] = (char *)dbfile;
+	argv[n++] = "--label";
+	argv[n++] = (char *)label;
+	argv[n++] = "--quiet";
+	argv[n] = NULL;
+	/* Its "run stored" line says nothing here: the run is imported next. */
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	rc = fl_spawn(dir, argv, null, 2);
+	if (null >= 0)
+		close(null);
+	if (rc < 0)
+		return rc;
+	err = rc ? fl_fail(EIO, "%s: faultline run failed (exit %d)", label, rc) : 0;
+	if (!err)
+		err = fl_import_runs(st, dbfile, ids, nids);
+	unlink(dbfile);
+	return err;
+}
+
+/* ---- step mode (run by git bisect run) ------------------------------------ */
+
+/*
+ * One measured commit and, interleaved with it, GOOD and BAD again: the
+ * machine's state when the step runs (right after a build, say) falls on all
+ * three alike, so the step is placed against levels of the same minutes.
+ */
+struct trio {
+	const char *exe[3], *dir[3];	/* good, step, bad */
+	long long *ids[3];
+	size_t nids[3];
+};
+
+struct levels {
+	double good, bad, mid;
+	struct fl_ci step;
+};
+
+static int measure_trio(struct fl_store *st, const struct bisect_args *a, const char *sha,
+			struct trio *t)
+{
+	char dbfile[PATH_MAX + 64], label[3][64];
+	int err = 0;
+
+	snprintf(dbfile, sizeof(dbfile), "%s/step-%.12s.db", a->tmp, sha);
+	snprintf(label[0], sizeof(label[0]), "bisect:good");
+	snprintf(label[1], sizeof(label[1]), "bisect:%.12s", sha);
+	snprintf(label[2], sizeof(label[2]), "bisect:bad");
+	for (int r = 0; r < a->runs && !err; r++)
+		for (int k = 0; k < 3 && !err; k++)
+			err = run_commit(st, a, t->exe[k], t->dir[k], dbfile, label[k], &t->ids[k],
+					 &t->nids[k]);
+	return err;
+}
+
+static int levels_of(struct fl_store *st, const struct bisect_args *a, const struct trio *t,
+		     struct levels *lv)
+{
+	double *v[3] = { NULL, NULL, NULL };
+	size_t n[3];
+	int err = 0;
+
+	for (int k = 0; k < 3 && !err; k++)
+		err = gather(st, t->ids[k], t->nids[k], a, &v[k], &n[k]);
+	if (!err) {
+		lv->good = fl_median(v[0], n[0]);
+		lv->bad = fl_median(v[2], n[2]);
+		lv->mid = (lv->good + lv->bad) / 2;
+		err = fl_median_ci(v[1], n[1], 0.95, &lv->step, NULL);
+	}
+	for (int k = 0; k < 3; k++)
+		free(v[k]);
+	return err;
+}
+
+/* Which side of the midpoint the interval of the step's median lies on, if one. */
+static int decide(const struct levels *lv)
+{
+	bool bad_above = lv->bad > lv->good;
+	const struct fl_ci *ci = &lv->step;
+
+	if (bad_above ? ci->lo > lv->mid : ci->hi < lv->mid)
+		return STEP_BAD;
+	if (bad_above ? ci->hi < lv->mid : ci->lo > lv->mid)
+		return STEP_GOOD;
+	return STEP_SKIP;
+}
+
+static const char *step_name(int v)
+{
+	return v == STEP_GOOD ? "good" : v == STEP_BAD ? "bad" : "skip (too noisy)";
+}
+
+static void free_trio(struct trio *t)
+{
+	for (int k = 0; k < 3; k++)
+		free(t->ids[k]);
+}
+
+static int step(struct fl_store *st, const struct bisect_args *a)
+{
+	char log[PATH_MAX + 64], exe[3][PATH_MAX + 32];
+	struct fl_worktree wt = { 0 };
+	struct levels lv = { 0 };
+	struct trio t = { 0 };
+	int verdict = STEP_SKIP;
+
+	if (!getcwd(wt.path, sizeof(wt.path)) || fl_git_resolve(wt.path, "HEAD", wt.sha)) {
+		fprintf(stderr, "faultline bisect: %s\n", fl_errmsg());
+		return STEP_ABORT;
+	}
+	snprintf(log, sizeof(log), "%s/build-%.12s.log", a->tmp, wt.sha);
+	if (fl_worktree_build(&wt, a->make, log)) {
+		printf("faultline bisect: %.12s: skip (does not build: %s)\n", wt.sha, fl_errmsg());
+		return STEP_SKIP;
+	}
+	t.dir[0] = a->good_dir;
+	t.dir[1] = wt.path;
+	t.dir[2] = a->bad_dir;
+	for (int k = 0; k < 3; k++) {
+		snprintf(exe[k], sizeof(exe[k]), "%s/build/faultline", t.dir[k]);
+		t.exe[k] = exe[k];
+	}
+	/* Straddling the midpoint once may be bad luck: measure as much again. */
+	for (int round = 0; round < 2 && verdict == STEP_SKIP; round++) {
+		if (measure_trio(st, a, wt.sha, &t) || levels_of(st, a, &t, &lv)) {
+			printf("faultline bisect: %.12s: skip (cannot run it: %s)\n", wt.sha,
+			       fl_errmsg());
+			free_trio(&t);
+			return STEP_SKIP;
+		}
+		verdict = decide(&lv);
+	}
+	printf("faultline bisect: %.12s: median %.4g [%.4g, %.4g]; GOOD %.4g, BAD %.4g "
+	       "(measured alongside), midpoint %.4g: %s\n", wt.sha, lv.step.est, lv.step.lo,
+	       lv.step.hi, lv.good, lv.bad, lv.mid, step_name(verdict));
+	fflush(stdout);
+	free_trio(&t);
+	return verdict;
+}
+
+/* ---- the whole bisection ------------------------------------------------- */
+
+struct refs {
+	struct fl_worktree good, bad, walk;
+	long long *good_ids, *bad_ids;
+	size_t ngood, nbad;
+	char tmp[64];
+};
+
+static int build_ref(const struct bisect_args *a, struct fl_worktree *wt, const char *sha,
+		     const char *name, const char *tmp)
+{
+	char path[PATH_MAX], log[PATH_MAX];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", tmp, name);
+	snprintf(log, sizeof(log), "/tmp/faultline-build-%.12s.log", sha);
+	fprintf(stderr, "faultline bisect: building %s (%.12s)\n", name, sha);
+	err = fl_worktree_add(wt, a->repo, sha, path);
+	if (!err)
+		err = fl_worktree_build(wt, a->make, log);
+	return err;
+}
+
+/* GOOD and BAD, interleaved, then whether they differ beyond the noise. */
+static int measure_refs(struct fl_store *st, struct bisect_args *a, struct refs *rf)
+{
+	char db[2][PATH_MAX], label[2][64];
+	int err = 0;
+
+	snprintf(db[0], sizeof(db[0]), "%s/good.db", rf->tmp);
+	snprintf(db[1], sizeof(db[1]), "%s/bad.db", rf->tmp);
+	snprintf(label[0], sizeof(label[0]), "bisect:good:%.12s", rf->good.sha);
+	snprintf(label[1], sizeof(label[1]), "bisect:bad:%.12s", rf->bad.sha);
+	for (int r = 0; r < a->runs && !err; r++) {
+		err = run_commit(st, a, rf->good.exe, rf->good.path, db[0], label[0],
+				 &rf->good_ids, &rf->ngood);
+		if (!err)
+			err = run_commit(st, a, rf->bad.exe, rf->bad.path, db[1], label[1],
+					 &rf->bad_ids, &rf->nbad);
+	}
+	return err;
+}
+
+static int load_runs(struct fl_store *st, const long long *ids, size_t n, struct fl_run **out)
+{
+	*out = calloc(n + 1, sizeof(**out));
+	if (!*out)
+		return fl_fail(ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		int err;
+
+		fl_run_init(&(*out)[i]);
+		err = fl_store_load_run(st, ids[i], &(*out)[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void free_runs(struct fl_run *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++)
+		fl_run_free(&r[i]);
+	free(r);
+}
+
+/* The row of this benchmark x metric in GOOD -> BAD must be a change. */
+static int check_differ(struct fl_store *st, const struct bisect_args *a, struct refs *rf)
+{
+	const char *metrics[] = { a->metric, NULL };
+	struct fl_cmp_opts o = FL_CMP_OPTS_DEFAULT;
+	struct fl_run *g = NULL, *b = NULL;
+	struct fl_comparison c = { 0 };
+	const struct fl_cmp_row *row = NULL;
+	int err;
+
+	o.metrics = metrics;
+	o.min_change = a->min_change;
+	err = load_runs(st, rf->good_ids, rf->ngood, &g);
+	if (!err)
+		err = load_runs(st, rf->bad_ids, rf->nbad, &b);
+	if (!err)
+		err = fl_compare_build(g, rf->ngood, b, rf->nbad, &o, &c);
+	if (!err)
+		err = fl_store_fill_noise(st, g[0].meta.host, &c);
+	if (!err) {
+		fl_compare_judge(&c, &o);
+		for (size_t i = 0; i < c.nrows && !row; i++) {
+			const struct fl_cmp_row *r = &c.rows[i];
+			struct fl_sample s = { .workload = r->key.workload,
+					       .variant = r->key.variant, .backend = r->key.backend,
+					       .params = r->key.params, .metric = r->key.metric };
+
+			if (sample_is(&s, &a->b, a->metric))
+				row = r;
+		}
+		if (!row)
+			err = fl_fail(ENODATA, "GOOD and BAD share no sample of %s %s", a->spec,
+				      a->metric);
+	}
+	if (!err) {
+		printf("faultline bisect: GOOD %.4g, BAD %.4g: %+.1f%% [%+.1f, %+.1f], q %.2g, "
+		       "noise floor %.1f%%: %s\n", row->med_a.est, row->med_b.est,
+		       row->change.est, row->change.lo, row->change.hi, row->q, row->floor_pct,
+		       fl_cmp_verdict_name(row->verdict));
+		if (row->verdict != FL_CMP_REGRESSION && row->verdict != FL_CMP_IMPROVEMENT)
+			err = fl_fail(EINVAL, "GOOD and BAD do not differ in %s %s beyond the "
+				      "noise (%s): nothing to bisect", a->spec, a->metric,
+				      fl_cmp_verdict_name(row->verdict));
+	}
+	fl_compare_free(&c);
+	free_runs(g, rf->ngood);
+	free_runs(b, rf->nbad);
+	return err;
+}
+
+static int git_in(const char *dir, char *const *args, int out_fd)
+{
+	char *argv[64] = { "git", "-C", (char *)dir };
+	int n = 3;
+
+	for (; *args && n < 63; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	return fl_spawn(NULL, argv, out_fd, out_fd);
+}
+
+static int self_exe(char *out, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", out, size - 1);
+
+	if (n <= 0)
+		return fl_fail(errno, "cannot find this faultline binary: %s", strerror(errno));
+	out[n] = '\0';
+	return 0;
+}
+
+/* Copies git's log to stdout; whether it named the first bad commit, or gave up on skips. */
+static int read_log(const char *path, bool *found, bool *skipped, char *last, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	bool newline = true;
+
+	*found = *skipped = false;
+	last[0] = '\0';
+	if (!f)
+		return fl_fail(errno, "%s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		fputs(line, stdout);
+		newline = strchr(line, '\n') != NULL;
+		line[strcspn(line, "\n")] = '\0';
+		*found |= strstr(line, "is the first bad commit") != NULL;
+		*skipped |= strstr(line, "only 'skip'ped commits left") != NULL;
+		if (line[0])
+			snprintf(last, size, "%s", line);
+	}
+	/* git ends some messages without a newline */
+	if (!newline)
+		putchar('\n');
+	fclose(f);
+	return 0;
+}
+
+static int open_log(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return fl_fail(errno, "%s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* git bisect run <this binary> bisect --step ...; the answer is in refs/bisect/bad. */
+static int walk(struct bisect_args *a, struct refs *rf, int *exit_code)
+{
+	char exe[PATH_MAX], runs[16], reps[16], path[PATH_MAX];
+	char log[PATH_MAX], first[41], desc[256], last[1024];
+	char *start[] = { "bisect", "start", rf->bad.sha, rf->good.sha, "--", NULL };
+	char *run[40] = { "bisect", "run", exe, "bisect", "--step", "--db", a->dbpath,
+			  "--tmp", rf->tmp, "--metric", (char *)a->metric,
+			  "--good-dir", rf->good.path, "--bad-dir", rf->bad.path,
+			  "--runs", runs, "--reps", reps };
+	char *reset[] = { "bisect", "reset", NULL };
+	bool found, skipped;
+	int n = 19, rc, fd, err;
+
+	err = self_exe(exe, sizeof(exe));
+	if (err)
+		return err;
+	snprintf(runs, sizeof(runs), "%d", a->runs);
+	snprintf(reps, sizeof(reps), "%d", a->reps);
+	if (a->rounds) {
+		run[n++] = "--rounds";
+		run[n++] = (char *)a->rounds;
+	}
+	if (a->make) {
+		run[n++] = "--make";
+		run[n++] = (char *)a->make;
+	}
+	run[n++] = (char *)a->spec;
+	run[n] = NULL;
+
+	snprintf(path, sizeof(path), "%s/walk", rf->tmp);
+	snprintf(log, sizeof(log), "%s/bisect.log", rf->tmp);
+	err = fl_worktree_add(&rf->walk, a->repo, rf->bad.sha, path);
+	if (err)
+		return err;
+	fd = open_log(log);
+	if (fd < 0)
+		return fd;
+	rc = git_in(path, start, fd);
+	if (!rc)
+		rc = git_in(path, run, fd);
+	close(fd);
+	err = read_log(log, &found, &skipped, last, sizeof(last));
+	if (!err && found)
+		err = fl_git_resolve(path, "refs/bisect/bad", first);
+	git_in(path, reset, -1);
+	if (err)
+		return err;
+	if (found) {
+		fl_git_describe(a->repo, first, desc, sizeof(desc));
+		printf("faultline bisect: first commit with BAD's %s: %s\n", a->metric, desc);
+		*exit_code = EXIT_FOUND;
+		return 0;
+	}
+	if (skipped) {
+		printf("faultline bisect: no single first commit: commits were skipped as too "
+		       "noisy or unbuildable (more --runs may decide them)\n");
+		*exit_code = EXIT_UNSURE;
+		return 0;
+	}
+	return fl_fail(EIO, "git bisect run failed (exit %d): %s", rc, last);
+}
+
+static int bisect(struct fl_store *st, struct bisect_args *a, struct refs *rf, int *exit_code)
+{
+	char here[PATH_MAX], gsha[41], bsha[41];
+	int err;
+
+	if (!a->repo_arg && !getcwd(here, sizeof(here)))
+		return fl_fail(errno, "getcwd: %s", strerror(errno));
+	err = fl_git_toplevel(a->repo_arg ? a->repo_arg : here, a->repo, sizeof(a->repo));
+	if (!err)
+		err = fl_git_resolve(a->repo, a->good, gsha);
+	if (!err)
+		err = fl_git_resolve(a->repo, a->bad, bsha);
+	if (!err && !strcmp(gsha, bsha))
+		err = fl_fail(EINVAL, "GOOD and BAD are the same commit %.12s", gsha);
+	if (err)
+		return err;
+	strcpy(rf->tmp, "/tmp/faultline-bisect-XXXXXX");
+	if (!mkdtemp(rf->tmp))
+		return fl_fail(errno, "mkdtemp: %s", strerror(errno));
+	err = build_ref(a, &rf->good, gsha, "good", rf->tmp);
+	if (!err)
+		err = build_ref(a, &rf->bad, bsha, "bad", rf->tmp);
+	if (!err)
+		err = measure_refs(st, a, rf);
+	if (!err)
+		err = check_differ(st, a, rf);
+	if (!err)
+		err = walk(a, rf, exit_code);
+	return err;
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+static int parse_args(int argc, char **argv, struct bisect_args *a)
+{
+	static const struct option opts[] = {
+		{ "metric", required_argument, 0, 'm' },
+		{ "runs", required_argument, 0, 'n' },
+		{ "reps", required_argument, 0, 'r' },
+		{ "rounds", required_argument, 0, 'R' },
+		{ "make", required_argument, 0, 'M' },
+		{ "repo", required_argument, 0, 'g' },
+		{ "min-change", required_argument, 0, 'c' },
+		{ "keep-worktrees", no_argument, 0, 'k' },
+		{ "db", required_argument, 0, 'd' },
+		{ "step", no_argument, 0, 's' },
+		{ "tmp", required_argument, 0, 't' },
+		{ "good-dir", required_argument, 0, 'G' },
+		{ "bad-dir", required_argument, 0, 'B' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0 }
+	};
+	char *end;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': a->metric = optarg; break;
+		case 'R': a->rounds = optarg; break;
+		case 'M': a->make = optarg; break;
+		case 'g': a->repo_arg = optarg; break;
+		case 'k': a->keep = true; break;
+		case 'd': a->db = optarg; break;
+		case 's': a->step = true; break;
+		case 't': a->tmp = optarg; break;
+		case 'G': a->good_dir = optarg; break;
+		case 'B': a->bad_dir = optarg; break;
+		case 'n':
+		case 'r':
+			*(c == 'n' ? &a->runs : &a->reps) = (int)strtol(optarg, &end, 10);
+			if (*end || (c == 'n' ? a->runs : a->reps) < 1 ||
+			    (c == 'n' ? a->runs : a->reps) > 1000)
+				return fl_fail(EINVAL, "--%s '%s': 1..1000", c == 'n' ? "runs" :
+					       "reps", optarg);
+			break;
+		case 'c':
+			a->min_change = strtod(optarg, &end);
+			if (*end || !(a->min_change >= 0))
+				return fl_fail(EINVAL, "--min-change '%s': a percentage", optarg);
+			break;
+		case 'h':
+			bisect_usage(stdout);
+			exit(0);
+		default:
+			return fl_fail(EINVAL, "bisect: unknown or incomplete option '%s'",
+				       argv[optind - 1]);
+		}
+	}
+	if (a->step) {
+		if (argc - optind != 1 || !a->tmp || !a->good_dir || !a->bad_dir || !a->metric)
+			return fl_fail(EINVAL, "bisect --step: internal use by git bisect run");
+		a->spec = argv[optind];
+		return parse_spec(a->spec, &a->b);
+	}
+	if (argc - optind != 3)
+		return fl_fail(EINVAL, "bisect: BENCHMARK GOOD BAD (see faultline bisect --help)");
+	a->spec = argv[optind];
+	a->good = argv[optind + 1];
+	a->bad = argv[optind + 2];
+	return parse_spec(a->spec, &a->b);
+}
+
+static int default_metric(struct bisect_args *a)
+{
+	const struct fl_workload *w = fl_workload_find(a->b.workload);
+
+	if (a->metric)
+		return 0;
+	if (!w)
+		return fl_fail(EINVAL, "bisect: workload '%s' is not known here: name --metric",
+			       a->b.workload);
+	a->metric = w->metrics[0].name;
+	return 0;
+}
+
+static void free_refs(struct refs *rf, bool keep)
+{
+	if (!keep) {
+		fl_worktree_remove(&rf->walk);
+		fl_worktree_remove(&rf->good);
+		fl_worktree_remove(&rf->bad);
+		if (rf->tmp[0])
+			fl_remove_tree(rf->tmp);
+	} else if (rf->tmp[0]) {
+		fprintf(stderr, "faultline bisect: worktrees kept in %s\n", rf->tmp);
+	}
+	free(rf->good_ids);
+	free(rf->bad_ids);
+}
+
+int cmd_bisect(int argc, char **argv)
+{
+	struct bisect_args a = { .db = FL_DEFAULT_DB, .runs = 3, .reps = 5, .min_change = 1 };
+	struct fl_store *st = NULL;
+	struct refs rf = { 0 };
+	int err, exit_code = EXIT_ERROR;
+
+	err = parse_args(argc, argv, &a);
+	if (!err)
+		err = default_metric(&a);
+	/* The steps run in another directory: they need the database's full path. */
+	if (!err && !realpath(a.db, a.dbpath)) {
+		if (errno != ENOENT || a.db[0] == '/' || !getcwd(a.dbpath, sizeof(a.dbpath) - 256))
+			snprintf(a.dbpath, sizeof(a.dbpath), "%s", a.db);
+		else
+			snprintf(a.dbpath + strlen(a.dbpath), 256, "/%s", a.db);
+	}
+	if (!err)
+		err = fl_store_open(a.dbpath, &st);
+	if (!err && a.step) {
+		exit_code = step(st, &a);
+		fl_store_close(st);
+		return exit_code;
+	}
+	if (!err)
+		err = bisect(st, &a, &rf, &exit_code);
+	if (err) {
+		fprintf(stderr, "faultline: %s\n", fl_errmsg());
+		exit_code = a.step ? STEP_ABORT : EXIT_ERROR;
+	}
+	free_refs(&rf, a.keep);
+	fl_store_close(st);
+	return exit_code;
+}

@@ -1,0 +1,984 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * faultline compare A B: is B slower than A, by how much, and how sure are we.
+ *
+ * A side is stored runs (ids, a label, a kernel release, a commit) or code to
+ * run: a git ref, built in its own worktree, or a faultline binary.  Code is
+ * run interleaved, A B A B ..., so that a drift of the machine over the
+ * minutes of a comparison falls on both sides alike.  Every comparison is
+ * stored; with --aa (the same code on both sides) it teaches the noise floors
+ * that later verdicts are judged against.
+ *
+ * Exit: 0 nothing regressed, 1 a regression, 2 an error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "claims.h"
+#include "cli.h"
+#include "compare.h"
+#include "compare_report.h"
+#include "env.h"
+#include "err.h"
+#include "store.h"
+#include "worktree.h"
+#include "workloads/workload.h"
+
+#define EXIT_REGRESSION	1
+#define EXIT_ERROR	2
+#define MAX_RUN_ARGS	48
+#define MAX_METRICS	16
+
+static void compare_usage(FILE *f)
+{
+	fprintf(f,
+"usage: faultline compare A B [OPTIONS]\n"
+"       faultline compare --noise-floors [--db FILE] [--host NAME]\n\n"
+"Compares B against A, benchmark by benchmark and metric by metric, and says\n"
+"whether B regressed.  A and B are each one of:\n"
+"  12 or 12,14,16      stored run ids (run:12 also)\n"
+"  label:TEXT          the stored runs with that label (a bare TEXT too)\n"
+"  kernel:RELEASE      the stored runs on that kernel (a bare RELEASE too)\n"
+"  commit:SHA          the stored runs of that commit (a prefix)\n"
+"  exe:PATH            a faultline binary, run here\n"
+"  REF or ref:REF      a git ref: built in its own git worktree, then run\n"
+"Runs are interleaved A B A B; each side's samples are pooled.\n\n"
+"  --runs N            runs per side for code sides (default 3)\n"
+"  --run-args 'ARGS'   what each run runs (default '--suite quick')\n"
+"  --make 'VARS'       make variables for building refs (--make-a, --make-b: one side)\n"
+"  --repo DIR          the git repository of refs (default: the one here)\n"
+"  --suite NAME        keep only stored runs of this suite (label:, kernel:, commit:)\n"
+"  --last N            keep only the newest N stored runs of a selection\n"
+"  --metric M[,M]      compare only these metrics\n"
+"  --alpha Q           false discovery rate for Benjamini-Hochberg (default 0.05)\n"
+"  --min-change PCT    never flag less than this (default 1; the floor without A/A)\n"
+"  --aa                A and B are the same code: store as A/A, teaching noise floors\n"
+"  --label TEXT        a label for the stored comparison\n"
+"  --no-store          do not store the comparison\n"
+"  --format F          table (default), markdown or json on stdout\n"
+"  --markdown FILE     also write Markdown (for a CI comment) to FILE\n"
+"  --json FILE         also write JSON (Google Benchmark's format) to FILE\n"
+"  --plot DIR          draw the comparison's plots (PNG and SVG) into DIR\n"
+"  --keep-worktrees    leave the worktrees and their builds in place\n"
+"  --db FILE           results database (default results.db)\n"
+"  --noise-floors      list the noise floors learned on this host, and the\n"
+"                      smallest change each claim's benchmarks can detect\n\n"
+"Exit status: 0 nothing regressed, 1 a regression, 2 an error.\n");
+}
+
+enum side_kind { SIDE_STORED, SIDE_EXE, SIDE_REF };
+
+struct side {
+	struct fl_cmp_side pub;
+	enum side_kind kind;
+	const char *what;		/* the spec without its prefix */
+	char sha[41];
+	char exe[PATH_MAX + 32];
+	const char *dir;		/* where its runs start; NULL: here */
+	struct fl_worktree wt;
+	char db[PATH_MAX + 16];		/* its runs land here first */
+	long long *ids;
+	size_t nids;
+};
+
+struct cmp_args {
+	const char *db, *repo_arg, *run_args, *make[2], *label, *format;
+	const char *md_path, *json_path, *plot_dir, *suite, *host;
+	char metric_buf[256];
+	const char *metrics[MAX_METRICS + 1];
+	int runs, last;
+	bool aa, no_store, keep, noise_floors;
+	struct fl_cmp_opts o;
+	char repo[PATH_MAX];
+};
+
+/* ---- options ------------------------------------------------------------- */
+
+static int parse_long(const char *opt, const char *s, long min, long max, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	if (errno || end == s || *end)
+		return fl_fail(EINVAL, "%s: '%s' is not a whole number", opt, s);
+	if (*v < min || *v > max)
+		return fl_fail(ERANGE, "%s %ld out of range [%ld, %ld]", opt, *v, min, max);
+	return 0;
+}
+
+static int parse_double(const char *opt, const char *s, double min, double max, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno || end == s || *end || !(*v >= min && *v <= max))
+		return fl_fail(EINVAL, "%s: '%s' is not a number in [%g, %g]", opt, s, min, max);
+	return 0;
+}
+
+static int parse_metrics(struct cmp_args *a, const char *list)
+{
+	char *save, *tok;
+	int n = 0;
+
+	if (strlen(list) >= sizeof(a->metric_buf))
+		return fl_fail(EINVAL, "--metric: list too long");
+	strcpy(a->metric_buf, list);
+	for (tok = strtok_r(a->metric_buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == MAX_METRICS)
+			return fl_fail(EINVAL, "--metric: more than %d metrics", MAX_METRICS);
+		a->metrics[n++] = tok;
+	}
+	if (!n)
+		return fl_fail(EINVAL, "--metric: no metric named");
+	a->metrics[n] = NULL;
+	a->o.metrics = a->metrics;
+	return 0;
+}
+
+enum {
+	OPT_RUNS = 1, OPT_RUN_ARGS, OPT_MAKE, OPT_MAKE_A, OPT_MAKE_B, OPT_REPO, OPT_SUITE,
+	OPT_LAST, OPT_METRIC, OPT_ALPHA, OPT_MIN_CHANGE, OPT_AA, OPT_LABEL, OPT_NO_STORE,
+	OPT_FORMAT, OPT_MARKDOWN, OPT_JSON, OPT_PLOT, OPT_KEEP, OPT_DB, OPT_FLOORS, OPT_HOST,
+	OPT_HELP,
+};
+
+static const struct option compare_opts[] = {
+	{ "runs", required_argument, 0, OPT_RUNS },
+	{ "run-args", required_argument, 0, OPT_RUN_ARGS },
+	{ "make", required_argument, 0, OPT_MAKE },
+	{ "make-a", required_argument, 0, OPT_MAKE_A },
+	{ "make-b", required_argument, 0, OPT_MAKE_B },
+	{ "repo", required_argument, 0, OPT_REPO },
+	{ "suite", required_argument, 0, OPT_SUITE },
+	{ "last", required_argument, 0, OPT_LAST },
+	{ "metric", required_argument, 0, OPT_METRIC },
+	{ "alpha", required_argument, 0, OPT_ALPHA },
+	{ "min-change", required_argument, 0, OPT_MIN_CHANGE },
+	{ "aa", no_argument, 0, OPT_AA },
+	{ "label", required_argument, 0, OPT_LABEL },
+	{ "no-store", no_argument, 0, OPT_NO_STORE },
+	{ "format", required_argument, 0, OPT_FORMAT },
+	{ "markdown", required_argument, 0, OPT_MARKDOWN },
+	{ "json", required_argument, 0, OPT_JSON },
+	{ "plot", required_argument, 0, OPT_PLOT },
+	{ "keep-worktrees", no_argument, 0, OPT_KEEP },
+	{ "db", required_argument, 0, OPT_DB },
+	{ "noise-floors", no_argument, 0, OPT_FLOORS },
+	{ "host", required_argument, 0, OPT_HOST },
+	{ "help", no_argument, 0, OPT_HELP },
+	{ 0 }
+};
+
+static int take_option(struct cmp_args *a, int c)
+{
+	long v;
+	int err = 0;
+
+	switch (c) {
+	case OPT_RUNS:
+		err = parse_long("--runs", optarg, 1, 100, &v);
+		a->runs = (int)v;
+		break;
+	case OPT_RUN_ARGS:
+		a->run_args = optarg;
+		break;
+	case OPT_MAKE:
+		a->make[0] = a->make[1] = optarg;
+		break;
+	case OPT_MAKE_A:
+	case OPT_MAKE_B:
+		a->make[c == OPT_MAKE_B] = optarg;
+		break;
+	case OPT_REPO:
+		a->repo_arg = optarg;
+		break;
+	case OPT_SUITE:
+		a->suite = optarg;
+		break;
+	case OPT_LAST:
+		err = parse_long("--last", optarg, 1, 100000, &v);
+		a->last = (int)v;
+		break;
+	case OPT_METRIC:
+		err = parse_metrics(a, optarg);
+		break;
+	case OPT_ALPHA:
+		err = parse_double("--alpha", optarg, 1e-6, 0.5, &a->o.alpha);
+		break;
+	case OPT_MIN_CHANGE:
+		err = parse_double("--min-change", optarg, 0, 1000, &a->o.min_change);
+		break;
+	case OPT_AA:
+		a->aa = true;
+		break;
+	case OPT_LABEL:
+		a->label = optarg;
+		break;
+	case OPT_NO_STORE:
+		a->no_store = true;
+		break;
+	case OPT_FORMAT:
+		if (strcmp(optarg, "table") && strcmp(optarg, "markdown") && strcmp(optarg, "json"))
+			err = fl_fail(EINVAL, "--format '%s': table, markdown or json", optarg);
+		a->format = optarg;
+		break;
+	case OPT_MARKDOWN:
+		a->md_path = optarg;
+		break;
+	case OPT_JSON:
+		a->json_path = optarg;
+		break;
+	case OPT_PLOT:
+		a->plot_dir = optarg;
+		break;
+	case OPT_KEEP:
+		a->keep = true;
+		break;
+	case OPT_DB:
+		a->db = optarg;
+		break;
+	case OPT_FLOORS:
+		a->noise_floors = true;
+		break;
+	case OPT_HOST:
+		a->host = optarg;
+		break;
+	default:
+		err = fl_fail(EINVAL, "compare: unexpected option (see faultline compare --help)");
+	}
+	return err;
+}
+
+static int parse_args(int argc, char **argv, struct cmp_args *a)
+{
+	int c, err = 0;
+
+	optind = 1;
+	opterr = 0;
+	while (!err && (c = getopt_long(argc, argv, "", compare_opts, NULL)) != -1) {
+		if (c == OPT_HELP) {
+			compare_usage(stdout);
+			exit(0);
+		}
+		if (c == '?' || c == ':')
+			return fl_fail(EINVAL, "compare: unknown or incomplete option '%s' "
+				       "(see faultline compare --help)", argv[optind - 1]);
+		err = take_option(a, c);
+	}
+	if (err || a->noise_floors)
+		return err;
+	if (argc - optind != 2)
+		return fl_fail(EINVAL, "compare: name two sides, A and B (see faultline "
+			       "compare --help)");
+	return 0;
+}
+
+/* ---- the sides ----------------------------------------------------------- */
+
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static bool is_run_list(const char *s)
+{
+	return *s && strspn(s, "0123456789,") == strlen(s) && strchr("0123456789", *s);
+}
+
+static int push_id(struct side *s, long long id)
+{
+	long long *p = realloc(s->ids, (s->nids + 1) * sizeof(*p));
+
+	if (!p)
+		return fl_fail(ENOMEM, "out of memory");
+	s->ids = p;
+	s->ids[s->nids++] = id;
+	return 0;
+}
+
+static int parse_run_list(struct side *s, const char *list)
+{
+	const char *p = list;
+
+	while (*p) {
+		long long id;
+		char tok[32];
+		size_t l = strcspn(p, ",");
+		int err;
+
+		snprintf(tok, sizeof(tok), "%.*s", (int)(l < 31 ? l : 31), p);
+		err = fl_cli_parse_run_id(tok, &id);
+		if (!err)
+			err = push_id(s, id);
+		if (err)
+			return err;
+		p += l + (p[l] == ',');
+	}
+	return s->nids ? 0 : fl_fail(EINVAL, "%s: no run id", s->pub.name);
+}
+
+static int find_stored(struct fl_store *st, struct side *s, enum fl_run_match by,
+		       const char *value)
+{
+	int err;
+
+	free(s->ids);
+	err = fl_store_find_runs(st, by, value, &s->ids, &s->nids);
+	if (!err && !s->nids)
+		return -ENOENT;
+	return err;
+}
+
+/* The repository refs are resolved in: --repo, or the one the command runs in. */
+static int need_repo(struct cmp_args *a)
+{
+	char here[PATH_MAX];
+
+	if (a->repo[0])
+		return 0;
+	if (!a->repo_arg && !getcwd(here, sizeof(here)))
+		return fl_fail(errno, "getcwd: %s", strerror(errno));
+	return fl_git_toplevel(a->repo_arg ? a->repo_arg : here, a->repo, sizeof(a->repo));
+}
+
+static int resolve_ref(struct cmp_args *a, struct side *s, const char *ref)
+{
+	int err = need_repo(a);
+
+	if (!err)
+		err = fl_git_resolve(a->repo, ref, s->sha);
+	if (!err)
+		s->kind = SIDE_REF;
+	return err;
+}
+
+static int resolve_exe(struct side *s, const char *path)
+{
+	if (!realpath(path, s->exe) || access(s->exe, X_OK))
+		return fl_fail(ENOENT, "%s: exe:%s is not an executable file", s->pub.name, path);
+	s->kind = SIDE_EXE;
+	return 0;
+}
+
+static int stored_or_fail(int err, struct side *s, const char *what, const char *value,
+			  const char *db)
+{
+	if (err == -ENOENT)
+		return fl_fail(ENOENT, "%s: %s holds no run with %s '%s'", s->pub.name, db,
+			       what, value);
+	return err;
+}
+
+/* A bare word: run ids, then a label, then a kernel release, then a git ref. */
+static int resolve_bare(struct fl_store *st, struct cmp_args *a, struct side *s)
+{
+	const char *w = s->pub.spec;
+	int err;
+
+	if (is_run_list(w))
+		return parse_run_list(s, w);
+	err = find_stored(st, s, FL_RUNS_BY_LABEL, w);
+	if (err != -ENOENT)
+		return err;
+	err = find_stored(st, s, FL_RUNS_BY_KERNEL, w);
+	if (err != -ENOENT)
+		return err;
+	err = resolve_ref(a, s, w);
+	if (err == -ENOENT)
+		return fl_fail(ENOENT, "%s: '%s' is not a run id, a label or kernel of a run in "
+			       "%s, nor a git ref in %s", s->pub.name, w, a->db,
+			       a->repo[0] ? a->repo : "(no repository here)");
+	return err;
+}
+
+static int resolve_side(struct fl_store *st, struct cmp_args *a, struct side *s)
+{
+	const char *sp = s->pub.spec;
+
+	s->kind = SIDE_STORED;
+	if (starts(sp, "run:"))
+		return parse_run_list(s, sp + 4);
+	if (starts(sp, "label:"))
+		return stored_or_fail(find_stored(st, s, FL_RUNS_BY_LABEL, sp + 6), s,
+				      "label", sp + 6, a->db);
+	if (starts(sp, "kernel:"))
+		return stored_or_fail(find_stored(st, s, FL_RUNS_BY_KERNEL, sp + 7), s,
+				      "kernel", sp + 7, a->db);
+	if (starts(sp, "commit:")) {
+		if (strlen(sp + 7) < 4)
+			return fl_fail(EINVAL, "%s: commit: needs at least 4 hex digits",
+				       s->pub.name);
+		return stored_or_fail(find_stored(st, s, FL_RUNS_BY_COMMIT, sp + 7), s,
+				      "commit", sp + 7, a->db);
+	}
+	if (starts(sp, "exe:"))
+		return resolve_exe(s, sp + 4);
+	if (starts(sp, "ref:")) {
+		int err = resolve_ref(a, s, sp + 4);
+
+		if (err == -ENOENT)
+			return fl_fail(ENOENT, "%s: %s", s->pub.name, fl_errmsg());
+		return err;
+	}
+	return resolve_bare(st, a, s);
+}
+
+/* ---- running code sides -------------------------------------------------- */
+
+static int build_side(struct cmp_args *a, struct side *s, const struct side *other,
+		      const char *tmp, int which)
+{
+	char path[PATH_MAX], log[PATH_MAX];
+	int err;
+
+	/* The same commit with the same make variables is built once. */
+	if (other && other->kind == SIDE_REF && other->exe[0] && !strcmp(other->sha, s->sha) &&
+	    !strcmp(a->make[0] ? a->make[0] : "", a->make[1] ? a->make[1] : "")) {
+		strcpy(s->exe, other->exe);
+		s->dir = other->dir;
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/%s", tmp, s->pub.name);
+	snprintf(log, sizeof(log), "/tmp/faultline-build-%.12s.log", s->sha);
+	fprintf(stderr, "faultline compare: building %s (%.12s) in %s\n", s->pub.spec, s->sha,
+		path);
+	err = fl_worktree_add(&s->wt, a->repo, s->sha, path);
+	if (!err)
+		err = fl_worktree_build(&s->wt, a->make[which], log);
+	if (err)
+		return err;
+	strcpy(s->exe, s->wt.exe);
+	s->dir = s->wt.path;
+	return 0;
+}
+
+static int split_args(const char *args, char *buf, size_t size, char **argv, int max)
+{
+	char *save, *tok;
+	int n = 0;
+
+	if (strlen(args) >= size)
+		return fl_fail(EINVAL, "--run-args: too long");
+	strcpy(buf, args);
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (n == max)
+			return fl_fail(EINVAL, "--run-args: more than %d words", max);
+		argv[n++] = tok;
+	}
+	return n;
+}
+
+static int run_once(const struct cmp_args *a, struct side *s, int k, int total)
+{
+	char buf[1024], label[256], *argv[MAX_RUN_ARGS + 12];
+	int n = 0, m, rc;
+
+	argv[n++] = s->exe;
+	argv[n++] = "run";
+	m = split_args(a->run_args, buf, sizeof(buf), argv + n, MAX_RUN_ARGS);
+	if (m < 0)
+		return m;
+	n += m;
+	snprintf(label, sizeof(label), "compare:%s", s->pub.spec);
+	argv[n++] = "--db";
+	argv[n++] = s->db;
+	argv[n++] = "--label";
+	argv[n++] = label;
+	argv[n++] = "--quiet";
+	argv[n] = NULL;
+	fprintf(stderr, "faultline compare: run %d of %d: %s (%s)\n", k, total, s->pub.name,
+		s->pub.spec);
+	/* The runs' chatter goes to stderr: stdout is the report. */
+	rc = fl_spawn(s->dir, argv, 2, 2);
+	if (rc < 0)
+		return rc;
+	if (rc)
+		return fl_fail(EIO, "%s (%s): faultline run failed (exit %d)", s->pub.name,
+			       s->pub.spec, rc);
+	return 0;
+}
+
+static bool runs_code(const struct side *s)
+{
+	return s->kind != SIDE_STORED;
+}
+
+/* A B A B ...: drift over the comparison's minutes falls on both sides alike. */
+static int run_interleaved(struct fl_store *st, const struct cmp_args *a, struct side *sd,
+			   const char *tmp)
+{
+	int total = a->runs * (runs_code(&sd[0]) + runs_code(&sd[1])), k = 0, err = 0;
+
+	for (int i = 0; i < 2; i++)
+		snprintf(sd[i].db, sizeof(sd[i].db), "%s/%s.db", tmp, sd[i].pub.name);
+	for (int r = 0; r < a->runs && !err; r++)
+		for (int i = 0; i < 2 && !err; i++)
+			if (runs_code(&sd[i]))
+				err = run_once(a, &sd[i], ++k, total);
+	for (int i = 0; i < 2 && !err; i++)
+		if (runs_code(&sd[i]))
+			err = fl_import_runs(st, sd[i].db, &sd[i].ids, &sd[i].nids);
+	return err;
+}
+
+/* ---- loading and checking ------------------------------------------------ */
+
+/* --suite narrows a stored selection; runs named by id are never dropped. */
+static bool filtered_out(const struct cmp_args *a, const struct side *s,
+			 const struct fl_run *r)
+{
+	return s->kind == SIDE_STORED && a->suite && strcmp(r->meta.suite ? r->meta.suite : "",
+							    a->suite);
+}
+
+/* Frees the oldest runs of a side beyond the newest n. */
+static void keep_last(struct side *s, size_t n)
+{
+	size_t drop = s->pub.nruns - n;
+
+	for (size_t i = 0; i < drop; i++)
+		fl_run_free(&s->pub.runs[i]);
+	memmove(s->pub.runs, s->pub.runs + drop, n * sizeof(*s->pub.runs));
+	s->pub.nruns = n;
+}
+
+static int load_side(struct fl_store *st, const struct cmp_args *a, struct side *s)
+{
+	s->pub.runs = calloc(s->nids + 1, sizeof(*s->pub.runs));
+	if (!s->pub.runs)
+		return fl_fail(ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->nids; i++) {
+		struct fl_run *r = &s->pub.runs[s->pub.nruns];
+		int err;
+
+		fl_run_init(r);
+		err = fl_store_load_run(st, s->ids[i], r);
+		if (err == -ENOENT)
+			return fl_fail(ENOENT, "%s: %s has no run %lld", s->pub.name, a->db,
+				       s->ids[i]);
+		if (err)
+			return err;
+		if (filtered_out(a, s, r)) {
+			fl_run_free(r);
+			continue;
+		}
+		s->pub.nruns++;
+	}
+	if (!s->pub.nruns)
+		return fl_fail(ENOENT, "%s: no run of suite '%s' in %s", s->pub.name, a->suite,
+			       a->db);
+	/* the newest --last of what --suite kept (ids are in age order) */
+	if (a->last && s->kind == SIDE_STORED && s->pub.nruns > (size_t)a->last)
+		keep_last(s, (size_t)a->last);
+	return 0;
+}
+
+static const char *suite_of(const struct fl_run *r)
+{
+	return r->meta.suite ? r->meta.suite : "";
+}
+
+/*
+ * A/A teaches every later verdict: the code must be the same.  Clean trees at
+ * different commits are not; a dirty tree's commit does not say what was
+ * built, so it is taken on trust.
+ */
+static int check_same_code(const struct side *sd)
+{
+	const struct fl_run *ref = &sd[0].pub.runs[0];
+
+	for (int i = 0; i < 2; i++) {
+		for (size_t k = 0; k < sd[i].pub.nruns; k++) {
+			const struct fl_run *r = &sd[i].pub.runs[k];
+
+			if (r->meta.git_dirty || ref->meta.git_dirty)
+				return 0;
+			if (strcmp(r->meta.git_commit ? r->meta.git_commit : "",
+				   ref->meta.git_commit ? ref->meta.git_commit : ""))
+				return fl_fail(EINVAL, "--aa: run %lld is at commit %.12s, "
+					       "run %lld at %.12s: not the same code",
+					       ref->meta.id, ref->meta.git_commit, r->meta.id,
+					       r->meta.git_commit);
+		}
+	}
+	return 0;
+}
+
+static int check_sides(const struct cmp_args *a, const struct side *sd)
+{
+	const struct fl_run *ref = &sd[0].pub.runs[0];
+
+	for (int i = 0; i < 2; i++) {
+		for (size_t k = 0; k < sd[i].pub.nruns; k++) {
+			const struct fl_run *r = &sd[i].pub.runs[k];
+
+			if (strcmp(suite_of(r), suite_of(ref)))
+				return fl_fail(EINVAL, "runs of different suites: run %lld (A) "
+					       "is '%s', run %lld (%s) is '%s'; compare like "
+					       "with like",
+					       ref->meta.id, suite_of(ref), r->meta.id,
+					       sd[i].pub.name, suite_of(r));
+			for (size_t j = 0; i == 1 && j < sd[0].pub.nruns; j++)
+				if (sd[0].pub.runs[j].meta.id == r->meta.id)
+					return fl_fail(EINVAL, "run %lld is on both sides",
+						       r->meta.id);
+		}
+	}
+	return a->aa ? check_same_code(sd) : 0;
+}
+
+/* ---- the report ---------------------------------------------------------- */
+
+static int write_file(const char *path, void (*fn)(FILE *, const struct fl_cmp_report *),
+		      const struct fl_cmp_report *r)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return fl_fail(errno, "%s: %s", path, strerror(errno));
+	fn(f, r);
+	if (fclose(f))
+		return fl_fail(EIO, "%s: write failed", path);
+	return 0;
+}
+
+static int report(const struct cmp_args *a, struct fl_cmp_report *r)
+{
+	int err = 0, drawn;
+
+	fl_cmp_env_diffs(r);
+	if (!strcmp(a->format, "markdown"))
+		fl_cmp_print_markdown(stdout, r);
+	else if (!strcmp(a->format, "json"))
+		fl_cmp_print_json(stdout, r);
+	else
+		fl_cmp_print_table(stdout, r);
+	fflush(stdout);
+	if (a->md_path)
+		err = write_file(a->md_path, fl_cmp_print_markdown, r);
+	if (!err && a->json_path)
+		err = write_file(a->json_path, fl_cmp_print_json, r);
+	if (!err && a->plot_dir) {
+		drawn = fl_cmp_plot(r, a->plot_dir);
+		if (drawn < 0)
+			return drawn;
+		fprintf(stderr, "faultline compare: %d plots in %s/\n", drawn, a->plot_dir);
+	}
+	return err;
+}
+
+static int judge_and_store(struct fl_store *st, const struct cmp_args *a, struct side *sd,
+			   struct fl_comparison *c, struct fl_cmp_report *r)
+{
+	const struct fl_run *ra = &sd[0].pub.runs[0];
+	struct fl_cmp_record rec;
+	long long *ids[2];
+	int err;
+
+	err = fl_compare_build(sd[0].pub.runs, sd[0].pub.nruns, sd[1].pub.runs,
+			       sd[1].pub.nruns, &a->o, c);
+	if (err == -ENODATA)
+		return fl_fail(ENODATA, "A and B share no benchmark%s: nothing to compare",
+			       a->o.metrics ? " with that metric" : "");
+	if (!err)
+		err = fl_store_fill_noise(st, ra->meta.host, c);
+	if (err)
+		return err;
+	fl_compare_judge(c, &a->o);
+	fl_compare_sort(c);
+	if (a->no_store)
+		return 0;
+	rec = (struct fl_cmp_record){
+		.created_at = r->created_at, .label = a->label, .kind = r->kind,
+		.a_spec = sd[0].pub.spec, .b_spec = sd[1].pub.spec, .host = ra->meta.host,
+		.suite = ra->meta.suite, .alpha = a->o.alpha, .min_change = a->o.min_change,
+	};
+	for (int i = 0; i < 2; i++) {
+		ids[i] = calloc(sd[i].pub.nruns + 1, sizeof(long long));
+		if (!ids[i])
+			return fl_fail(ENOMEM, "out of memory");
+		for (size_t k = 0; k < sd[i].pub.nruns; k++)
+			ids[i][k] = sd[i].pub.runs[k].meta.id;
+	}
+	rec.a_runs = ids[0];
+	rec.na_runs = sd[0].pub.nruns;
+	rec.b_runs = ids[1];
+	rec.nb_runs = sd[1].pub.nruns;
+	err = fl_store_save_comparison(st, &rec, c, &r->id);
+	free(ids[0]);
+	free(ids[1]);
+	return err;
+}
+
+/* ---- noise floors -------------------------------------------------------- */
+
+struct floor_entry {
+	struct fl_bench_key key;
+	char *unit;
+	struct fl_noise nf;
+	bool claimed;
+};
+
+struct floor_list {
+	struct floor_entry *e;
+	size_t n, cap;
+	double min_change;
+};
+
+static char *dup0(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+static void floor_add(const struct fl_bench_key *k, const char *unit,
+		      const struct fl_noise *nf, void *arg)
+{
+	struct floor_list *l = arg;
+	struct floor_entry *e;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+
+		e = realloc(l->e, cap * sizeof(*e));
+		if (!e)
+			return;
+		l->e = e;
+		l->cap = cap;
+	}
+	e = &l->e[l->n++];
+	e->key = (struct fl_bench_key){ dup0(k->workload), dup0(k->variant), dup0(k->backend),
+					 dup0(k->params), dup0(k->metric) };
+	e->unit = dup0(unit);
+	e->nf = *nf;
+	e->claimed = false;
+}
+
+static bool in_list(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = list; p && *p;) {
+		size_t l = strcspn(p, ",");
+
+		if (l == len && !strncmp(p, name, len))
+			return true;
+		p += l + (p[l] == ',');
+	}
+	return false;
+}
+
+static bool of_claim(const struct fl_claim *cl, const struct fl_bench_key *k)
+{
+	for (const struct fl_suite_entry *e = cl->quick; e && e->workload; e++)
+		if (!strcmp(e->workload, k->workload) &&
+		    !strcmp(fl_backend_name(e->backend), k->backend) &&
+		    (in_list(e->variants, k->variant) || !strcmp(k->variant, "live")))
+			return true;
+	return false;
+}
+
+static void floor_row(const struct floor_entry *e, double min_change)
+{
+	char name[512];
+
+	printf("  %-52s %-24s %7.2f%% %7.2f%% %5d %7ld %9.2f%%\n",
+	       fl_bench_name(&e->key, name, sizeof(name)), e->key.metric, e->nf.floor_pct,
+	       e->nf.sd_pct, e->nf.comparisons, e->nf.samples, fl_noise_mde(&e->nf, min_change));
+}
+
+/* Per metric of a claim: the best and worst smallest-detectable change. */
+static void claim_summary(const struct floor_list *l, const struct fl_claim *cl)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct floor_entry *e = &l->e[i];
+		double lo = INFINITY, hi = -INFINITY;
+		bool first = true;
+
+		if (!of_claim(cl, &e->key))
+			continue;
+		for (size_t j = 0; j < i && first; j++)
+			first = !(of_claim(cl, &l->e[j].key) &&
+				  !strcmp(l->e[j].key.metric, e->key.metric));
+		if (!first)
+			continue;
+		for (size_t j = i; j < l->n; j++) {
+			double m;
+
+			if (!of_claim(cl, &l->e[j].key) ||
+			    strcmp(l->e[j].key.metric, e->key.metric))
+				continue;
+			m = fl_noise_mde(&l->e[j].nf, l->min_change);
+			lo = fmin(lo, m);
+			hi = fmax(hi, m);
+		}
+		printf("  %-24s smallest detectable change %.2f%% .. %.2f%% across its "
+		       "benchmarks\n", e->key.metric, lo, hi);
+	}
+}
+
+static void print_floors(struct floor_list *l, const char *host)
+{
+	printf("noise floors learned on %s from A/A comparisons (sd: 1.4826 x the median "
+	       "absolute deviation\nof their changes; floor: |median| + 1.96 sd; detectable: "
+	       "floor + 0.84 sd, the change flagged\n4 times in 5 at the A/A comparisons' "
+	       "size)\n", host);
+	for (int i = 0; fl_claims[i]; i++) {
+		size_t shown = 0;
+
+		for (size_t k = 0; k < l->n; k++) {
+			if (!of_claim(fl_claims[i], &l->e[k].key))
+				continue;
+			if (!shown++) {
+				printf("\nclaim %s\n", fl_claims[i]->id);
+				printf("  %-52s %-24s %8s %8s %5s %7s %10s\n", "benchmark",
+				       "metric", "floor", "sd", "A/A", "samples", "detectable");
+			}
+			l->e[k].claimed = true;
+			floor_row(&l->e[k], l->min_change);
+		}
+		if (shown)
+			claim_summary(l, fl_claims[i]);
+	}
+	for (size_t k = 0, head = 0; k < l->n; k++) {
+		if (l->e[k].claimed)
+			continue;
+		if (!head++)
+			printf("\nbenchmarks of no claim\n");
+		floor_row(&l->e[k], l->min_change);
+	}
+}
+
+static int noise_floors(struct fl_store *st, const struct cmp_args *a)
+{
+	struct floor_list l = { .min_change = a->o.min_change };
+	char host[256];
+	int err;
+
+	if (a->host)
+		snprintf(host, sizeof(host), "%s", a->host);
+	else if (gethostname(host, sizeof(host)))
+		return fl_fail(errno, "gethostname: %s", strerror(errno));
+	host[sizeof(host) - 1] = '\0';
+	err = fl_store_noise_floors(st, host, floor_add, &l);
+	if (!err && !l.n)
+		err = fl_fail(ENOENT, "%s holds no A/A comparison on host %s (run "
+			      "faultline compare --aa, or ci/compare-branches --calibrate N)",
+			      a->db, host);
+	if (!err)
+		print_floors(&l, host);
+	for (size_t i = 0; i < l.n; i++) {
+		struct fl_bench_key *k = &l.e[i].key;
+
+		free(k->workload);
+		free(k->variant);
+		free(k->backend);
+		free(k->params);
+		free(k->metric);
+		free(l.e[i].unit);
+	}
+	free(l.e);
+	return err;
+}
+
+/* ---- the command --------------------------------------------------------- */
+
+static void free_side(struct side *s, bool keep)
+{
+	for (size_t i = 0; i < s->pub.nruns; i++)
+		fl_run_free(&s->pub.runs[i]);
+	free(s->pub.runs);
+	free(s->ids);
+	if (!keep)
+		fl_worktree_remove(&s->wt);
+}
+
+static int prepare_code(struct fl_store *st, struct cmp_args *a, struct side *sd,
+			char *tmp)
+{
+	int err = 0;
+
+	if (!runs_code(&sd[0]) && !runs_code(&sd[1]))
+		return 0;
+	if (!mkdtemp(tmp))
+		return fl_fail(errno, "mkdtemp %s: %s", tmp, strerror(errno));
+	for (int i = 0; i < 2 && !err; i++)
+		if (sd[i].kind == SIDE_REF)
+			err = build_side(a, &sd[i], i ? &sd[0] : NULL, tmp, i);
+	if (!err)
+		err = run_interleaved(st, a, sd, tmp);
+	return err;
+}
+
+static int compare(struct fl_store *st, struct cmp_args *a, struct side *sd, char *tmp,
+		   int *exit_code)
+{
+	struct fl_comparison c = { 0 };
+	struct fl_cmp_report r = { 0 };
+	char *now = fl_now_iso8601();
+	int err = 0;
+
+	for (int i = 0; i < 2 && !err; i++)
+		err = resolve_side(st, a, &sd[i]);
+	if (!err)
+		err = prepare_code(st, a, sd, tmp);
+	for (int i = 0; i < 2 && !err; i++)
+		err = load_side(st, a, &sd[i]);
+	if (!err)
+		err = check_sides(a, sd);
+	r = (struct fl_cmp_report){ .a = sd[0].pub, .b = sd[1].pub, .c = &c, .o = &a->o,
+				    .kind = a->aa ? "aa" : "ab", .created_at = now };
+	if (!err)
+		err = judge_and_store(st, a, sd, &c, &r);
+	if (!err) {
+		r.exit_code = c.regressions ? EXIT_REGRESSION : 0;
+		err = report(a, &r);
+	}
+	if (!err)
+		*exit_code = r.exit_code;
+	fl_compare_free(&c);
+	free(now);
+	return err;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+	struct cmp_args a = {
+		.db = FL_DEFAULT_DB, .run_args = "--suite quick", .format = "table", .runs = 3,
+		.o = FL_CMP_OPTS_DEFAULT,
+	};
+	struct side sd[2] = { { .pub.name = "A" }, { .pub.name = "B" } };
+	char tmp[] = "/tmp/faultline-compare-XXXXXX";
+	struct fl_store *st = NULL;
+	int err, exit_code = 0;
+
+	err = parse_args(argc, argv, &a);
+	if (!err && !a.noise_floors) {
+		sd[0].pub.spec = argv[optind];
+		sd[1].pub.spec = argv[optind + 1];
+	}
+	if (!err)
+		err = fl_store_open(a.db, &st);
+	if (!err && a.noise_floors)
+		err = noise_floors(st, &a);
+	else if (!err)
+		err = compare(st, &a, sd, tmp, &exit_code);
+	if (err)
+		fprintf(stderr, "faultline: %s\n", fl_errmsg());
+	for (int i = 0; i < 2; i++)
+		free_side(&sd[i], a.keep);
+	if (!a.keep && strcmp(tmp, "/tmp/faultline-compare-XXXXXX"))
+		fl_remove_tree(tmp);
+	else if (a.keep && strcmp(tmp, "/tmp/faultline-compare-XXXXXX"))
+		fprintf(stderr, "faultline compare: worktrees kept in %s\n", tmp);
+	fl_store_close(st);
+	return err ? EXIT_ERROR : exit_code;
+}

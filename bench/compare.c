@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench/compare.c - the statistics of a comparison of two sets of runs.
+ *
+ * The U test asks whether B's samples tend to lie above or below A's, with no
+ * assumption on their distribution (benchmark samples are skewed and
+ * multi-modal).  BH keeps the expected share of false discoveries among the
+ * flagged rows at alpha, however many rows a suite has.  Significance alone
+ * is not a verdict: runs of the same code differ by more than their
+ * repetitions suggest (layout, frequency, the neighbours), so a change must
+ * also exceed what A/A comparisons on this machine have shown to be noise.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "err.h"
+#include "workloads/workload.h"
+
+static int cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* ---- Mann-Whitney U ------------------------------------------------------ */
+
+struct tagged {
+	double v;
+	int from_a;
+};
+
+static int cmp_tagged(const void *pa, const void *pb)
+{
+	const struct tagged *a = pa, *b = pb;
+
+	return (a->v > b->v) - (a->v < b->v);
+}
+
+/*
+ * The exact null distribution of U for sizes (m, n), by the recurrence on the
+ * largest observation: it is either an a, above all n b's (U gains n), or a b
+ * (U gains nothing).  c[i] holds the counts for i a's and the j b's so far.
+ * Returns P(U <= u) and P(U >= u) through lo and hi.
+ */
+static int exact_tails(size_t m, size_t n, double u, double *lo, double *hi)
+{
+	size_t umax = m * n, i, j, k;
+	double *c, total = 0, below = 0, above = 0;
+
+	c = calloc((m + 1) * (umax + 1), sizeof(*c));
+	if (!c)
+		return fl_fail(ENOMEM, "U test: no memory for the exact distribution (%zu x %zu)",
+			       m, n);
+	for (i = 0; i <= m; i++)
+		c[i * (umax + 1)] = 1;		/* no b's yet: U = 0 */
+	for (j = 1; j <= n; j++) {
+		for (i = 1; i <= m; i++) {
+			double *row = c + i * (umax + 1), *prev = c + (i - 1) * (umax + 1);
+
+			/* High u first: prev is already at j, row still at j - 1. */
+			for (k = i * j + 1; k-- > j;)
+				row[k] += prev[k - j];
+		}
+	}
+	for (k = 0; k <= umax; k++) {
+		double f = c[m * (umax + 1) + k];
+
+		total += f;
+		if (k <= u + 1e-9)
+			below += f;
+		if (k >= u - 1e-9)
+			above += f;
+	}
+	free(c);
+	*lo = below / total;
+	*hi = above / total;
+	return 0;
+}
+
+/* Ranks with ties at their mid-rank; the rank sum of a and the sum of t^3 - t. */
+static int rank_sum(const double *a, size_t na, const double *b, size_t nb,
+		    double *ra, double *ties)
+{
+	size_t n = na + nb, i, j;
+	struct tagged *t = malloc(n * sizeof(*t));
+
+	if (!t)
+		return fl_fail(ENOMEM, "U test: no memory for %zu samples", n);
+	for (i = 0; i < na; i++)
+		t[i] = (struct tagged){ a[i], 1 };
+	for (i = 0; i < nb; i++)
+		t[na + i] = (struct tagged){ b[i], 0 };
+	qsort(t, n, sizeof(*t), cmp_tagged);
+	*ra = 0;
+	*ties = 0;
+	for (i = 0; i < n; i = j) {
+		double mid, cnt;
+
+		for (j = i + 1; j < n && t[j].v == t[i].v; j++)
+			;
+		cnt = (double)(j - i);
+		mid = (double)(i + 1 + j) / 2;	/* ranks i+1 .. j */
+		for (size_t k = i; k < j; k++)
+			if (t[k].from_a)
+				*ra += mid;
+		*ties += cnt * cnt * cnt - cnt;
+	}
+	free(t);
+	return 0;
+}
+
+static bool all_finite(const double *x, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isfinite(x[i]))
+			return false;
+	return true;
+}
+
+int fl_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
+		    struct fl_utest *out)
+{
+	double ra = 0, ties = 0, lo = 1, hi = 1, mu, var, d, n;
+	int err;
+
+	if (!a || !b || !na || !nb || !out)
+		return fl_fail(EINVAL, "U test: empty sample (%zu / %zu values)", na, nb);
+	if (!all_finite(a, na) || !all_finite(b, nb))
+		return fl_fail(EINVAL, "U test: a sample is not a finite number");
+	err = rank_sum(a, na, b, nb, &ra, &ties);
+	if (err)
+		return err;
+	out->u = ra - (double)na * (na + 1) / 2;
+	out->z = 0;
+	out->exact = ties == 0 && na * nb <= FL_UTEST_EXACT_MAX;
+	if (out->exact) {
+		err = exact_tails(na, nb, out->u, &lo, &hi);
+		if (err)
+			return err;
+		out->p = fmin(1, 2 * fmin(lo, hi));
+		return 0;
+	}
+	n = (double)(na + nb);
+	mu = (double)na * nb / 2;
+	var = (double)na * nb / 12 * ((n + 1) - ties / (n * (n - 1)));
+	if (var <= 0) {			/* every value the same */
+		out->p = 1;
+		return 0;
+	}
+	d = fmax(0, fabs(out->u - mu) - 0.5);
+	out->z = copysign(d / sqrt(var), out->u - mu);
+	out->p = fmin(1, erfc(d / sqrt(var) / M_SQRT2));
+	return 0;
+}
+
+/* ---- Benjamini-Hochberg -------------------------------------------------- */
+
+struct indexed {
+	double p;
+	size_t i;
+};
+
+static int cmp_indexed(const void *pa, const void *pb)
+{
+	const struct indexed *a = pa, *b = pb;
+
+	if (a->p != b->p)
+		return (a->p > b->p) - (a->p < b->p);
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+int fl_bh_adjust(const double *p, size_t n, double *q)
+{
+	struct indexed *s;
+	size_t m = 0, i;
+	double run = 1;
+
+	if (!n)
+		return 0;
+	if (!p || !q)
+		return fl_fail(EINVAL, "BH: no p-values");
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return fl_fail(ENOMEM, "BH: no memory for %zu p-values", n);
+	for (i = 0; i < n; i++) {
+		q[i] = NAN;
+		if (!isnan(p[i]))
+			s[m++] = (struct indexed){ p[i], i };
+	}
+	qsort(s, m, sizeof(*s), cmp_indexed);
+	/* q_(k) = min over j >= k of p_(j) m / j, from the largest down. */
+	for (i = m; i-- > 0;) {
+		double v = s[i].p * (double)m / (double)(i + 1);
+
+		run = fmin(run, v);
+		q[s[i].i] = run;
+	}
+	free(s);
+	return 0;
+}
+
+/* ---- intervals ----------------------------------------------------------- */
+
+static double log_binom_pmf_half(size_t n, size_t k)
+{
+	return lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0) - n * M_LN2;
+}
+
+int fl_median_ci(const double *x, size_t n, double conf, struct fl_ci *out,
+		 double *coverage)
+{
+	double half = (1 - conf) / 2, cum;
+	double *s;
+	size_t k;
+
+	if (!x || !n || !out)
+		return fl_fail(EINVAL, "median interval: no samples");
+	if (!(conf > 0 && conf < 1))
+		return fl_fail(EINVAL, "median interval: conf %g not in (0,1)", conf);
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return fl_fail(ENOMEM, "median interval: no memory for %zu samples", n);
+	memcpy(s, x, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+
+	/* k: the largest with P(B <= k - 1) <= half, B ~ Binomial(n, 1/2); at least 1. */
+	cum = exp(log_binom_pmf_half(n, 0));
+	for (k = 1; k < (n + 1) / 2; k++) {
+		double next = cum + exp(log_binom_pmf_half(n, k));
+
+		if (next > half)
+			break;
+		cum = next;
+	}
+	out->est = fl_median(x, n);
+	out->lo = s[k - 1];
+	out->hi = s[n - k];
+	if (coverage)
+		*coverage = fmax(0, 1 - 2 * cum);
+	free(s);
+	return 0;
+}
+
+int fl_change_pct(const double *a, size_t na, const double *b, size_t nb,
+		  double conf, unsigned iters, uint64_t seed, struct fl_ci *out)
+{
+	double ma, mb, sign;
+	struct fl_ci r;
+	int err;
+
+	if (!a || !b || !na || !nb || !out)
+		return fl_fail(EINVAL, "change: empty sample (%zu / %zu values)", na, nb);
+	ma = fl_median(a, na);
+	mb = fl_median(b, nb);
+	if (isnan(ma) || isnan(mb))
+		return -ENOMEM;
+	if (ma == 0) {
+		double v = mb == 0 ? 0 : copysign(INFINITY, mb);
+
+		*out = (struct fl_ci){ v, v, v };
+		return 0;
+	}
+	err = fl_ratio_of_medians(b, nb, a, na, conf, iters, seed, &r);
+	if (err)
+		return err;
+	/* Relative to |median(a)|, so that a negative base keeps the sign of the move. */
+	sign = ma < 0 ? -1 : 1;
+	out->est = sign * 100 * (r.est - 1);
+	out->lo = sign * 100 * ((sign > 0 ? r.lo : r.hi) - 1);
+	out->hi = sign * 100 * ((sign > 0 ? r.hi : r.lo) - 1);
+	return 0;
+}
+
+/* ---- noise floors -------------------------------------------------------- */
+
+void fl_noise_floor(const double *aa_change_pct, size_t n, long samples,
+		    struct fl_noise *out)
+{
+	double *v, med;
+	size_t m = 0;
+
+	*out = (struct fl_noise){ .floor_pct = NAN, .sd_pct = NAN, .samples = samples };
+	if (!n)
+		return;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(aa_change_pct[i]))
+			v[m++] = aa_change_pct[i];
+	if (m) {
+		med = fl_median(v, m);
+		for (size_t i = 0; i < m; i++)
+			v[i] = fabs(v[i] - med);
+		/*
+		 * The true change of an A/A comparison is 0: a median away from 0
+		 * (A always runs first, say) is noise too, and adds to the bound.
+		 */
+		out->sd_pct = FL_MAD_TO_SD * fl_median(v, m);
+		out->floor_pct = fabs(med) + FL_NOISE_Z * out->sd_pct;
+		out->comparisons = (int)m;
+	}
+	free(v);
+}
+
+double fl_noise_mde(const struct fl_noise *nf, double min_change)
+{
+	if (isnan(nf->floor_pct))
+		return NAN;
+	return fmax(min_change, nf->floor_pct + 0.8416 * nf->sd_pct);
+}
+
+/* ---- building rows ------------------------------------------------------- */
+
+bool fl_metric_higher_is_better(const char *workload, const char *metric, const char *unit)
+{
+	const struct fl_workload *w = fl_workload_find(workload);
+	size_t len = unit ? strlen(unit) : 0;
+	int i;
+
+	if (w) {
+		i = fl_metric_index(w, metric);
+		if (i >= 0)
+			return w->metrics[i].higher_is_better;
+	}
+	/* The harness's own counters are costs per round. */
+	if (strstr(metric, "_per_round"))
+		return false;
+	/* A rate ("jobs/min", "ops/s") is better higher, a cost is better lower. */
+	return (len >= 4 && !strcmp(unit + len - 4, "/min")) ||
+	       (len >= 2 && !strcmp(unit + len - 2, "/s")) ||
+	       (len >= 4 && !strcmp(unit + len - 4, "/sec"));
+}
+
+struct pool {
+	struct fl_bench_key key;
+	const char *unit;
+	double *v[2];
+	size_t n[2], cap[2];
+};
+
+struct pools {
+	struct pool *p;
+	size_t n, cap;
+};
+
+static bool key_is(const struct pool *p, const struct fl_sample *s)
+{
+	return !strcmp(p->key.metric, s->metric) && !strcmp(p->key.params, s->params) &&
+	       !strcmp(p->key.workload, s->workload) && !strcmp(p->key.variant, s->variant) &&
+	       !strcmp(p->key.backend, s->backend);
+}
+
+static bool metric_wanted(const struct fl_cmp_opts *o, const char *metric)
+{
+	if (!o->metrics)
+		return true;
+	for (int i = 0; o->metrics[i]; i++)
+		if (!strcmp(o->metrics[i], metric))
+			return true;
+	return false;
+}
+
+/* The pool of s's benchmark x metric; it points into the run's strings. */
+static struct pool *pool_of(struct pools *ps, const struct fl_sample *s)
+{
+	struct pool *p;
+
+	for (size_t i = ps->n; i-- > 0;)
+		if (key_is(&ps->p[i], s))
+			return &ps->p[i];
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? 2 * ps->cap : 64;
+
+		p = realloc(ps->p, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		ps->p = p;
+		ps->cap = cap;
+	}
+	p = &ps->p[ps->n++];
+	memset(p, 0, sizeof(*p));
+	p->key = (struct fl_bench_key){ s->workload, s->variant, s->backend, s->params,
+					s->metric };
+	p->unit = s->unit;
+	return p;
+}
+
+static int pool_add(struct pool *p, int side, double v)
+{
+	if (p->n[side] == p->cap[side]) {
+		size_t cap = p->cap[side] ? 2 * p->cap[side] : 16;
+		double *n = realloc(p->v[side], cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		p->v[side] = n;
+		p->cap[side] = cap;
+	}
+	p->v[side][p->n[side]++] = v;
+	return 0;
+}
+
+static int pool_runs(struct pools *ps, const struct fl_run *runs, size_t nruns, int side,
+		     const struct fl_cmp_opts *o)
+{
+	for (size_t r = 0; r < nruns; r++) {
+		for (size_t i = 0; i < runs[r].nsamples; i++) {
+			const struct fl_sample *s = &runs[r].samples[i];
+			struct pool *p;
+
+			/* NaN is "not measured", never a sample. */
+			if (isnan(s->value) || !metric_wanted(o, s->metric))
+				continue;
+			p = pool_of(ps, s);
+			if (!p || pool_add(p, side, s->value))
+				return fl_fail(ENOMEM, "compare: out of memory pooling samples");
+		}
+	}
+	return 0;
+}
+
+static void pools_free(struct pools *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		free(ps->p[i].v[0]);
+		free(ps->p[i].v[1]);
+	}
+	free(ps->p);
+}
+
+static int key_dup(struct fl_bench_key *d, const struct fl_bench_key *s)
+{
+	d->workload = strdup(s->workload);
+	d->variant = strdup(s->variant);
+	d->backend = strdup(s->backend);
+	d->params = strdup(s->params);
+	d->metric = strdup(s->metric);
+	return d->workload && d->variant && d->backend && d->params && d->metric ? 0 : -ENOMEM;
+}
+
+static void key_free(struct fl_bench_key *k)
+{
+	free(k->workload);
+	free(k->variant);
+	free(k->backend);
+	free(k->params);
+	free(k->metric);
+}
+
+static bool all_same(const double *a, size_t na, const double *b, size_t nb)
+{
+	for (size_t i = 0; i < na; i++)
+		if (a[i] != a[0])
+			return false;
+	for (size_t i = 0; i < nb; i++)
+		if (b[i] != a[0])
+			return false;
+	return true;
+}
+
+static int row_stats(struct fl_cmp_row *r, const struct pool *p, const struct fl_cmp_opts *o)
+{
+	const double *a = p->v[0], *b = p->v[1];
+	int err;
+
+	r->na = p->n[0];
+	r->nb = p->n[1];
+	r->constant = all_same(a, r->na, b, r->nb);
+	r->q = NAN;
+	r->floor_pct = NAN;
+	r->noise = (struct fl_noise){ .floor_pct = NAN, .sd_pct = NAN };
+	r->higher_is_better = fl_metric_higher_is_better(p->key.workload, p->key.metric,
+							 p->unit);
+	err = fl_median_ci(a, r->na, o->conf, &r->med_a, NULL);
+	if (!err)
+		err = fl_median_ci(b, r->nb, o->conf, &r->med_b, NULL);
+	if (!err)
+		err = fl_change_pct(a, r->na, b, r->nb, o->conf, o->iters, o->seed, &r->change);
+	if (!err)
+		err = fl_mann_whitney(a, r->na, b, r->nb, &r->u);
+	return err;
+}
+
+static int add_row(struct fl_comparison *c, const struct pool *p, const struct fl_cmp_opts *o)
+{
+	struct fl_cmp_row *r = &c->rows[c->nrows];
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	if (key_dup(&r->key, &p->key) || !(r->unit = strdup(p->unit ? p->unit : ""))) {
+		key_free(&r->key);
+		free(r->unit);
+		return fl_fail(ENOMEM, "compare: out of memory");
+	}
+	c->nrows++;
+	err = row_stats(r, p, o);
+	if (err) {
+		char name[256];
+
+		return fl_fail(-err, "compare %s %s: %s",
+			       fl_bench_name(&p->key, name, sizeof(name)), p->key.metric,
+			       fl_errmsg());
+	}
+	return 0;
+}
+
+int fl_compare_build(const struct fl_run *a, size_t na, const struct fl_run *b,
+		     size_t nb, const struct fl_cmp_opts *o, struct fl_comparison *c)
+{
+	struct pools ps = { 0 };
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	err = pool_runs(&ps, a, na, 0, o);
+	if (!err)
+		err = pool_runs(&ps, b, nb, 1, o);
+	if (!err && ps.n) {
+		c->rows = calloc(ps.n, sizeof(*c->rows));
+		if (!c->rows)
+			err = fl_fail(ENOMEM, "compare: out of memory for %zu rows", ps.n);
+	}
+	for (size_t i = 0; !err && i < ps.n; i++) {
+		const struct pool *p = &ps.p[i];
+
+		if (!p->n[1])
+			c->only_a++;
+		else if (!p->n[0])
+			c->only_b++;
+		else
+			err = add_row(c, p, o);
+	}
+	pools_free(&ps);
+	if (!err && !c->nrows)
+		err = fl_fail(ENODATA, "the two sides share no benchmark%s",
+			      o->metrics ? " with that metric" : "");
+	if (err)
+		fl_compare_free(c);
+	return err;
+}
+
+/* ---- verdicts ------------------------------------------------------------ */
+
+double fl_cmp_worse_pct(const struct fl_cmp_row *r)
+{
+	return r->higher_is_better ? -r->change.est : r->change.est;
+}
+
+static enum fl_cmp_verdict judge_row(struct fl_cmp_row *r, const struct fl_cmp_opts *o)
+{
+	double floor = o->min_change;
+
+	if (!isnan(r->noise.floor_pct))
+		floor = fmax(floor, r->noise.floor_pct);
+	r->floor_pct = floor;
+	if (r->na < FL_CMP_MIN_SAMPLES || r->nb < FL_CMP_MIN_SAMPLES)
+		return FL_CMP_TOO_FEW;
+	if (!(r->q < o->alpha))
+		return FL_CMP_NO_CHANGE;
+	/* NaN (a median of zero against one that is not) counts as beyond any floor. */
+	if (!(fabs(r->change.est) <= floor))
+		return fl_cmp_worse_pct(r) > 0 ? FL_CMP_REGRESSION : FL_CMP_IMPROVEMENT;
+	return FL_CMP_WITHIN_NOISE;
+}
+
+void fl_compare_judge(struct fl_comparison *c, const struct fl_cmp_opts *o)
+{
+	double *p = malloc((c->nrows + 1) * sizeof(*p));
+	double *q = malloc((c->nrows + 1) * sizeof(*q));
+	size_t i;
+
+	c->regressions = c->improvements = 0;
+	for (i = 0; p && q && i < c->nrows; i++) {
+		const struct fl_cmp_row *r = &c->rows[i];
+		bool enough = r->na >= FL_CMP_MIN_SAMPLES && r->nb >= FL_CMP_MIN_SAMPLES;
+
+		p[i] = enough && !r->constant ? r->u.p : NAN;
+	}
+	if (p && q && !fl_bh_adjust(p, c->nrows, q)) {
+		for (i = 0; i < c->nrows; i++)
+			c->rows[i].q = q[i];
+	}
+	for (i = 0; i < c->nrows; i++) {
+		struct fl_cmp_row *r = &c->rows[i];
+
+		/* Without memory for BH, nothing is judged significant. */
+		r->verdict = judge_row(r, o);
+		c->regressions += r->verdict == FL_CMP_REGRESSION;
+		c->improvements += r->verdict == FL_CMP_IMPROVEMENT;
+	}
+	free(p);
+	free(q);
+}
+
+static double order_key(const struct fl_cmp_row *r)
+{
+	switch (r->verdict) {
+	case FL_CMP_REGRESSION:
+		return -fl_cmp_worse_pct(r);
+	case FL_CMP_IMPROVEMENT:
+		return -fabs(r->change.est);
+	default:
+		return isnan(r->q) ? INFINITY : r->q;
+	}
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const struct fl_cmp_row *a = pa, *b = pb;
+	double ka, kb;
+	int c;
+
+	if (a->verdict != b->verdict)
+		return (int)a->verdict - (int)b->verdict;
+	ka = order_key(a);
+	kb = order_key(b);
+	if (ka != kb && !(isnan(ka) && isnan(kb)))
+		return isnan(ka) ? 1 : isnan(kb) ? -1 : (ka > kb) - (ka < kb);
+	c = strcmp(a->key.workload, b->key.workload);
+	if (!c)
+		c = strcmp(a->key.variant, b->key.variant);
+	if (!c)
+		c = strcmp(a->key.params, b->key.params);
+	if (!c)
+		c = strcmp(a->key.backend, b->key.backend);
+	return c ? c : strcmp(a->key.metric, b->key.metric);
+}
+
+void fl_compare_sort(struct fl_comparison *c)
+{
+	if (c->nrows)
+		qsort(c->rows, c->nrows, sizeof(*c->rows), cmp_rows);
+}
+
+void fl_compare_free(struct fl_comparison *c)
+{
+	for (size_t i = 0; i < c->nrows; i++) {
+		key_free(&c->rows[i].key);
+		free(c->rows[i].unit);
+	}
+	free(c->rows);
+	memset(c, 0, sizeof(*c));
+}
+
+const char *fl_cmp_verdict_name(enum fl_cmp_verdict v)
+{
+	switch (v) {
+	case FL_CMP_REGRESSION:
+		return "regression";
+	case FL_CMP_IMPROVEMENT:
+		return "improvement";
+	case FL_CMP_WITHIN_NOISE:
+		return "within noise";
+	case FL_CMP_NO_CHANGE:
+		return "no change";
+	case FL_CMP_TOO_FEW:
+		return "too few samples";
+	}
+	return "?";
+}
+
+const char *fl_bench_name(const struct fl_bench_key *k, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s/%s/%s", k->workload, k->variant, k->backend, k->params);
+	return buf;
+}

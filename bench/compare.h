@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bench/compare.h - the statistics of comparing two sets of runs, A (the
+ * base) and B (the change): per benchmark and metric, the medians with their
+ * intervals, the change of B against A with a bootstrap interval, a
+ * Mann-Whitney U test, Benjamini-Hochberg across all rows, and a verdict
+ * against the benchmark's noise floor, which A/A comparisons stored earlier
+ * on the same machine teach.
+ */
+#ifndef FL_COMPARE_H
+#define FL_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "results.h"
+#include "stats.h"
+
+/* ---- tests and intervals ------------------------------------------------- */
+
+struct fl_utest {
+	double u;		/* U of a: pairs (a_i, b_j) with a_i > b_j, ties count 1/2 */
+	double z;		/* normal approximation; 0 when exact */
+	double p;		/* two-sided */
+	bool exact;		/* from the exact distribution (no ties, small samples) */
+};
+
+/*
+ * Mann-Whitney U (Wilcoxon rank-sum), two-sided.  Exact when there are no
+ * ties and na * nb <= FL_UTEST_EXACT_MAX, else the normal approximation with
+ * the tie correction and a continuity correction.  -EINVAL on empty input.
+ */
+#define FL_UTEST_EXACT_MAX	2500
+int fl_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
+		    struct fl_utest *out);
+
+/* Benjamini-Hochberg adjusted p-values (q) of p[0..n); NaN p gives NaN q. */
+int fl_bh_adjust(const double *p, size_t n, double *q);
+
+/*
+ * The median of x with a distribution-free interval between two order
+ * statistics (binomial, p = 1/2), at least conf where n allows it; the
+ * coverage it reaches goes to *coverage (NULL to ignore).  Where n is too
+ * small for conf (n < 9 at 95%) it is [min, max], which covers 1 - 2^(1-n).
+ */
+int fl_median_ci(const double *x, size_t n, double conf, struct fl_ci *out,
+		 double *coverage);
+
+/*
+ * 100 * (median(b) / median(a) - 1) with a percentile bootstrap interval
+ * (fixed seed).  Both medians zero: 0 [0, 0].  median(a) zero alone: +-inf.
+ */
+int fl_change_pct(const double *a, size_t na, const double *b, size_t nb,
+		  double conf, unsigned iters, uint64_t seed, struct fl_ci *out);
+
+/* ---- noise floors -------------------------------------------------------- */
+
+struct fl_noise {
+	double floor_pct;	/* NaN: nothing learned */
+	double sd_pct;		/* the A/A changes' spread: 1.4826 MAD */
+	int comparisons;	/* A/A comparisons it rests on */
+	long samples;		/* their samples, both sides */
+};
+
+/*
+ * The noise floor of a benchmark, from the changes its A/A comparisons (the
+ * same code on both sides) showed on this host: the bound that 95% of them
+ * stay within, |median| + 1.96 sd, with sd estimated from the median absolute
+ * deviation.  Robust on purpose: a machine that is disturbed during one A/A
+ * comparison (a neighbour, a frequency drop) shows a change of tens of
+ * percent there, and a plain percentile would carry that into every later
+ * verdict.  Changes that are not finite numbers are left out.
+ */
+#define FL_MAD_TO_SD		1.4826	/* MAD to standard deviation, for normal data */
+#define FL_NOISE_Z		1.96
+void fl_noise_floor(const double *aa_change_pct, size_t n, long samples,
+		    struct fl_noise *out);
+
+/*
+ * The smallest true change a comparison of the A/A comparisons' size flags
+ * 4 times in 5: it must clear the floor, and the estimate scatters by sd
+ * around it (z 0.8416 for 80% power); never below min_change.  NaN when
+ * nothing was learned.
+ */
+double fl_noise_mde(const struct fl_noise *nf, double min_change);
+
+/* ---- a comparison -------------------------------------------------------- */
+
+enum fl_cmp_verdict {
+	FL_CMP_REGRESSION,	/* B worse, significant and beyond the floor */
+	FL_CMP_IMPROVEMENT,	/* B better, significant and beyond the floor */
+	FL_CMP_WITHIN_NOISE,	/* significant, but no larger than the floor */
+	FL_CMP_NO_CHANGE,	/* not significant */
+	FL_CMP_TOO_FEW,		/* fewer than FL_CMP_MIN_SAMPLES on a side */
+};
+
+#define FL_CMP_MIN_SAMPLES	3
+
+struct fl_bench_key {
+	char *workload, *variant, *backend, *params, *metric;
+};
+
+struct fl_cmp_row {
+	struct fl_bench_key key;
+	char *unit;
+	bool higher_is_better;
+	size_t na, nb;
+	struct fl_ci med_a, med_b;	/* median and its interval */
+	struct fl_ci change;		/* % change of B against A */
+	struct fl_utest u;
+	bool constant;			/* one value in every sample of both sides */
+	double q;			/* BH-adjusted p; NaN when not tested */
+	struct fl_noise noise;
+	double floor_pct;		/* what the verdict used */
+	enum fl_cmp_verdict verdict;
+};
+
+struct fl_cmp_opts {
+	double alpha;		/* false discovery rate, 0.05 */
+	double conf;		/* intervals, 0.95 */
+	double min_change;	/* %, the floor when none is learned, and its least */
+	unsigned iters;		/* bootstrap resamples */
+	uint64_t seed;
+	const char *const *metrics;	/* only these (NULL-ended), or NULL for all */
+};
+
+#define FL_CMP_OPTS_DEFAULT { .alpha = 0.05, .conf = 0.95, .min_change = 1.0, \
+			      .iters = 2000, .seed = 0xfa017c0ULL }
+
+struct fl_comparison {
+	struct fl_cmp_row *rows;
+	size_t nrows;
+	size_t only_a, only_b;		/* benchmark x metric on one side only */
+	size_t regressions, improvements;
+};
+
+/* Whether more of this metric is better: the workload says, else its unit. */
+bool fl_metric_higher_is_better(const char *workload, const char *metric,
+				const char *unit);
+
+/*
+ * Rows for every benchmark x metric found on both sides, the samples of all
+ * the runs of a side pooled.  -ENODATA when the sides share none.
+ */
+int fl_compare_build(const struct fl_run *a, size_t na, const struct fl_run *b,
+		     size_t nb, const struct fl_cmp_opts *o, struct fl_comparison *c);
+
+/*
+ * BH over the rows that can show a change, then each row's verdict against
+ * row->noise.  A constant row (a count that never varies) can never be
+ * significant: like a row with too few samples it takes no part in BH
+ * (Tarone 1990), which would only make the others' q larger.
+ */
+void fl_compare_judge(struct fl_comparison *c, const struct fl_cmp_opts *o);
+
+/* Regressions first, worst first; then improvements; then the rest by q. */
+void fl_compare_sort(struct fl_comparison *c);
+
+void fl_compare_free(struct fl_comparison *c);
+
+const char *fl_cmp_verdict_name(enum fl_cmp_verdict v);
+/* The change in the bad direction, in %: > 0 means B is worse. */
+double fl_cmp_worse_pct(const struct fl_cmp_row *r);
+/* "reaim_vunmap/new/shim/M=0,P=2" (no metric) into buf. */
+const char *fl_bench_name(const struct fl_bench_key *k, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,924 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench/compare_report.c - a comparison for people (terminal, Markdown) and
+ * for tools (JSON whose "benchmarks" follow Google Benchmark's format), and
+ * its plots.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "claims.h"
+#include "compare_report.h"
+#include "err.h"
+#include "plot.h"
+#include "workloads/workload.h"
+
+/* ---- environment --------------------------------------------------------- */
+
+struct env_field {
+	const char *name;
+	size_t off;
+	bool loud;		/* a difference here is reported, loudly */
+	int width;		/* printed this long at most; 0: all */
+};
+
+static const struct env_field env_fields[] = {
+	{ "kernel", offsetof(struct fl_run_meta, kernel_release), true, 0 },
+	{ "kernel config", offsetof(struct fl_run_meta, kernel_config_fp), true, 16 },
+	{ "counter source", offsetof(struct fl_run_meta, counter_source), true, 0 },
+	{ "topology", offsetof(struct fl_run_meta, topology), true, 0 },
+	{ "host", offsetof(struct fl_run_meta, host), true, 0 },
+	{ "cpu", offsetof(struct fl_run_meta, cpu_model), true, 0 },
+	{ "virtualisation", offsetof(struct fl_run_meta, virt), true, 0 },
+	{ "kernel cmdline", offsetof(struct fl_run_meta, cmdline), true, 60 },
+	{ "suite", offsetof(struct fl_run_meta, suite), true, 0 },
+	{ "backend asked", offsetof(struct fl_run_meta, backend), true, 0 },
+	{ "commit", offsetof(struct fl_run_meta, git_commit), false, 12 },
+	{ "branch", offsetof(struct fl_run_meta, git_branch), false, 0 },
+	{ "label", offsetof(struct fl_run_meta, label), false, 0 },
+};
+
+#define NFIELDS (sizeof(env_fields) / sizeof(env_fields[0]))
+
+static const char *field_of(const struct fl_run *r, const struct env_field *f)
+{
+	const char *v = *(char *const *)((const char *)&r->meta + f->off);
+
+	return v && *v ? v : "(none)";
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The distinct values of a field over a side's runs, sorted, ", "-joined;
+ * shortened to the field's width unless full (for comparing them).
+ */
+static size_t side_values(const struct fl_cmp_side *s, const struct env_field *f,
+			  char *buf, size_t size, bool full)
+{
+	const char *v[64];
+	size_t n = 0, len = 0, i, j;
+
+	for (i = 0; i < s->nruns && n < 64; i++) {
+		const char *x = field_of(&s->runs[i], f);
+
+		for (j = 0; j < n && strcmp(v[j], x); j++)
+			;
+		if (j == n)
+			v[n++] = x;
+	}
+	qsort(v, n, sizeof(*v), cmp_str);
+	buf[0] = '\0';
+	for (i = 0; i < n && len < size; i++) {
+		int w = f->width && !full ? f->width : (int)strlen(v[i]);
+
+		/* a commit also says whether its tree was dirty */
+		len += (size_t)snprintf(buf + len, size - len, "%s%.*s", i ? ", " : "", w, v[i]);
+	}
+	if (f->off == offsetof(struct fl_run_meta, git_commit) && len < size) {
+		for (i = 0; i < s->nruns; i++) {
+			if (s->runs[i].meta.git_dirty) {
+				snprintf(buf + len, size - len, " (dirty tree)");
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+static void add_diff(struct fl_cmp_report *r, const char *fmt, const char *name,
+		     const char *a, const char *b)
+{
+	char up[64];
+	size_t i;
+
+	if (r->ndiffs == FL_CMP_MAX_DIFFS)
+		return;
+	for (i = 0; name[i] && i + 1 < sizeof(up); i++)
+		up[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+	up[i] = '\0';
+	snprintf(r->diffs[r->ndiffs++], sizeof(r->diffs[0]), fmt, up, a, b);
+}
+
+void fl_cmp_env_diffs(struct fl_cmp_report *r)
+{
+	char a[2048], b[2048];
+
+	r->ndiffs = 0;
+	for (size_t i = 0; i < NFIELDS; i++) {
+		const struct env_field *f = &env_fields[i];
+		size_t na, nb;
+
+		if (!f->loud)
+			continue;
+		na = side_values(&r->a, f, a, sizeof(a), true);
+		nb = side_values(&r->b, f, b, sizeof(b), true);
+		if (strcmp(a, b))
+			add_diff(r, "DIFFERENT %s: A %s | B %s", f->name, a, b);
+		if (na > 1)
+			add_diff(r, "%s VARIES WITHIN A: %s%s", f->name, a, "");
+		if (nb > 1)
+			add_diff(r, "%s VARIES WITHIN B: %s%s", f->name, b, "");
+	}
+}
+
+/* ---- formatting helpers -------------------------------------------------- */
+
+static const char *num(double v, char *buf, size_t size)
+{
+	if (isnan(v))
+		snprintf(buf, size, "n/a");
+	else if (isinf(v))
+		snprintf(buf, size, "%sinf", v < 0 ? "-" : "");
+	else
+		snprintf(buf, size, "%.4g", v);
+	return buf;
+}
+
+static const char *pct(double v, char *buf, size_t size)
+{
+	if (fabs(v) < 0.05)
+		v = 0;		/* no "-0.0%" */
+	if (isnan(v))
+		snprintf(buf, size, "n/a");
+	else if (isinf(v))
+		snprintf(buf, size, "%sinf%%", v < 0 ? "-" : "+");
+	else
+		snprintf(buf, size, "%+.1f%%", v);
+	return buf;
+}
+
+static bool has_token(const char *params, const char *tok, size_t len)
+{
+	const char *p = params;
+
+	while (*p) {
+		size_t l = strcspn(p, ",");
+
+		if (l == len && !strncmp(p, tok, len))
+			return true;
+		p += l + (p[l] == ',');
+	}
+	return false;
+}
+
+/*
+ * The row's benchmark with only the parameters that vary between the rows of
+ * its workload: "reaim_vunmap/new M=64000" rather than five of them.
+ */
+static const char *short_name(const struct fl_comparison *c, const struct fl_cmp_row *r,
+			      char *buf, size_t size)
+{
+	const char *p = r->key.params;
+	size_t len;
+
+	len = (size_t)snprintf(buf, size, "%s/%s", r->key.workload, r->key.variant);
+	if (strcmp(r->key.backend, "shim") && len < size)
+		len += (size_t)snprintf(buf + len, size - len, "/%s", r->key.backend);
+	while (*p && len < size) {
+		size_t l = strcspn(p, ",");
+		bool same = true;
+
+		for (size_t i = 0; i < c->nrows && same; i++)
+			if (!strcmp(c->rows[i].key.workload, r->key.workload))
+				same = has_token(c->rows[i].key.params, p, l);
+		if (!same)
+			len += (size_t)snprintf(buf + len, size - len, " %.*s", (int)l, p);
+		p += l + (p[l] == ',');
+	}
+	return buf;
+}
+
+static const char *floor_text(const struct fl_cmp_row *r, char *buf, size_t size)
+{
+	if (r->noise.comparisons)
+		snprintf(buf, size, "%.1f%% (%d A/A, %ld samples)", r->floor_pct,
+			 r->noise.comparisons, r->noise.samples);
+	else
+		snprintf(buf, size, "%.1f%% (default: no A/A)", r->floor_pct);
+	return buf;
+}
+
+static void run_list(FILE *f, const struct fl_cmp_side *s)
+{
+	for (size_t i = 0; i < s->nruns; i++)
+		fprintf(f, "%s%lld", i ? ", " : "", s->runs[i].meta.id);
+}
+
+static const char *overall(const struct fl_comparison *c)
+{
+	if (c->regressions)
+		return "REGRESSION";
+	if (c->improvements)
+		return "improvement, no regression";
+	return "no regression";
+}
+
+struct counts {
+	size_t within, none, few, learned, tested;
+	int max_aa;
+};
+
+static struct counts count_rows(const struct fl_comparison *c)
+{
+	struct counts k = { 0 };
+
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct fl_cmp_row *r = &c->rows[i];
+
+		k.within += r->verdict == FL_CMP_WITHIN_NOISE;
+		k.none += r->verdict == FL_CMP_NO_CHANGE;
+		k.few += r->verdict == FL_CMP_TOO_FEW;
+		k.learned += r->noise.comparisons > 0;
+		k.tested += !isnan(r->q);
+		if (r->noise.comparisons > k.max_aa)
+			k.max_aa = r->noise.comparisons;
+	}
+	return k;
+}
+
+/* ---- terminal ------------------------------------------------------------ */
+
+static void table_env(FILE *f, const struct fl_cmp_report *r)
+{
+	char a[2048], b[2048];
+
+	fprintf(f, "\n  %-16s %-40s %s\n", "", "A", "B");
+	for (size_t i = 0; i < NFIELDS; i++) {
+		side_values(&r->a, &env_fields[i], a, sizeof(a), false);
+		side_values(&r->b, &env_fields[i], b, sizeof(b), false);
+		fprintf(f, "  %-16s %-40s %s\n", env_fields[i].name, a, b);
+	}
+	if (r->ndiffs)
+		fputc('\n', f);
+	for (size_t i = 0; i < r->ndiffs; i++)
+		fprintf(f, "!!! %s\n", r->diffs[i]);
+	if (r->ndiffs)
+		fprintf(f, "!!! the sides differ in more than the code: read every change below "
+			   "with that in mind\n");
+}
+
+static const char *verdict_word(enum fl_cmp_verdict v)
+{
+	return v == FL_CMP_REGRESSION ? "REGRESSION" : fl_cmp_verdict_name(v);
+}
+
+static int name_width(const struct fl_comparison *c)
+{
+	char name[512];
+	int w = 9;
+
+	for (size_t i = 0; i < c->nrows; i++) {
+		int l = (int)strlen(short_name(c, &c->rows[i], name, sizeof(name)));
+
+		if (l > w)
+			w = l;
+	}
+	return w;
+}
+
+static void table_row(FILE *f, const struct fl_comparison *c, const struct fl_cmp_row *r,
+		      int w)
+{
+	char name[512], m[6][32], ch[3][32], fl[96], q[32];
+
+	snprintf(q, sizeof(q), isnan(r->q) ? "n/a" : "%.2g", r->q);
+	fprintf(f, "%-15s %-*s %-24s %4zu %4zu  %10s [%s, %s]  %10s [%s, %s]  "
+		"%7s [%s, %s]  %-7s %s\n", verdict_word(r->verdict), w, short_name(c, r, name, sizeof(name)), r->key.metric,
+		r->na, r->nb,
+		num(r->med_a.est, m[0], 32), num(r->med_a.lo, m[1], 32), num(r->med_a.hi, m[2], 32),
+		num(r->med_b.est, m[3], 32), num(r->med_b.lo, m[4], 32), num(r->med_b.hi, m[5], 32),
+		pct(r->change.est, ch[0], 32), pct(r->change.lo, ch[1], 32),
+		pct(r->change.hi, ch[2], 32), q, floor_text(r, fl, sizeof(fl)));
+}
+
+void fl_cmp_print_table(FILE *f, const struct fl_cmp_report *r)
+{
+	const struct fl_comparison *c = r->c;
+	struct counts k = count_rows(c);
+	int w = name_width(c);
+
+	fprintf(f, "faultline compare: A = %s  vs  B = %s", r->a.spec, r->b.spec);
+	if (r->id)
+		fprintf(f, "   (comparison %lld, %s)", r->id, !strcmp(r->kind, "aa") ?
+			"A/A: teaches noise floors" : "A/B");
+	fprintf(f, "\n  A: runs ");
+	run_list(f, &r->a);
+	fprintf(f, "\n  B: runs ");
+	run_list(f, &r->b);
+	fputc('\n', f);
+	table_env(f, r);
+
+	fprintf(f, "\n%-15s %-*s %-24s %4s %4s  %-32s %-32s %-23s %-7s %s\n", "verdict", w,
+		"benchmark", "metric", "nA", "nB", "A median [95% CI]", "B median [95% CI]",
+		"change [95% CI]", "BH q", "noise floor");
+	for (size_t i = 0; i < c->nrows; i++)
+		table_row(f, c, &c->rows[i], w);
+
+	fprintf(f, "\n%s: %zu of %zu rows regressed, %zu improved (BH q < %g over the %zu rows "
+		   "that vary, and beyond the noise floor); %zu significant within noise; %zu no "
+		   "change; %zu too few samples\n", overall(c), c->regressions, c->nrows,
+		c->improvements, r->o->alpha, k.tested, k.within, k.none, k.few);
+	fprintf(f, "noise floors: %zu of %zu rows from A/A comparisons on this host (up to %d "
+		   "each), the rest the default %.1f%%\n", k.learned, c->nrows, k.max_aa,
+		r->o->min_change);
+	if (c->only_a || c->only_b)
+		fprintf(f, "not compared: %zu benchmark x metric only in A, %zu only in B\n",
+			c->only_a, c->only_b);
+}
+
+/* ---- Markdown ------------------------------------------------------------ */
+
+static void md_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|' || *s == '`' || *s == '<' || *s == '>')
+			fputc('\\', f);
+		fputc(*s == '\n' ? ' ' : *s, f);
+	}
+}
+
+static const char *md_mark(enum fl_cmp_verdict v)
+{
+	switch (v) {
+	case FL_CMP_REGRESSION:
+		return ":red_circle: **regression**";
+	case FL_CMP_IMPROVEMENT:
+		return ":green_circle: improvement";
+	case FL_CMP_WITHIN_NOISE:
+		return ":white_circle: within noise";
+	case FL_CMP_NO_CHANGE:
+		return "no change";
+	case FL_CMP_TOO_FEW:
+		return ":grey_question: too few samples";
+	}
+	return "?";
+}
+
+static void md_header(FILE *f)
+{
+	fprintf(f, "| verdict | benchmark | metric | A median [95%% CI] | B median [95%% CI] "
+		   "| change [95%% CI] | BH q | noise floor |\n"
+		   "|---|---|---|---:|---:|---:|---:|---|\n");
+}
+
+static void md_row(FILE *f, const struct fl_comparison *c, const struct fl_cmp_row *r)
+{
+	char name[512], m[6][32], ch[3][32], fl[96];
+	bool bold = r->verdict == FL_CMP_REGRESSION || r->verdict == FL_CMP_IMPROVEMENT;
+
+	fprintf(f, "| %s | ", md_mark(r->verdict));
+	md_text(f, short_name(c, r, name, sizeof(name)));
+	fprintf(f, " | %s | %s [%s, %s] (n=%zu) | %s [%s, %s] (n=%zu) | %s%s%s [%s, %s] | ",
+		r->key.metric,
+		num(r->med_a.est, m[0], 32), num(r->med_a.lo, m[1], 32), num(r->med_a.hi, m[2], 32),
+		r->na,
+		num(r->med_b.est, m[3], 32), num(r->med_b.lo, m[4], 32), num(r->med_b.hi, m[5], 32),
+		r->nb, bold ? "**" : "", pct(r->change.est, ch[0], 32), bold ? "**" : "",
+		pct(r->change.lo, ch[1], 32), pct(r->change.hi, ch[2], 32));
+	if (isnan(r->q))
+		fprintf(f, "n/a");
+	else
+		fprintf(f, "%.2g", r->q);
+	fprintf(f, " | %s |\n", floor_text(r, fl, sizeof(fl)));
+}
+
+static void md_env(FILE *f, const struct fl_cmp_report *r)
+{
+	char a[2048], b[2048];
+
+	fprintf(f, "<details><summary>Environment</summary>\n\n| | A | B |\n|---|---|---|\n");
+	for (size_t i = 0; i < NFIELDS; i++) {
+		side_values(&r->a, &env_fields[i], a, sizeof(a), true);
+		side_values(&r->b, &env_fields[i], b, sizeof(b), true);
+		fprintf(f, "| %s | ", env_fields[i].name);
+		md_text(f, a);
+		fprintf(f, " | ");
+		md_text(f, b);
+		fprintf(f, " |\n");
+	}
+	fprintf(f, "\n</details>\n\n");
+}
+
+void fl_cmp_print_markdown(FILE *f, const struct fl_cmp_report *r)
+{
+	const struct fl_comparison *c = r->c;
+	struct counts k = count_rows(c);
+	size_t quiet = 0, i;
+
+	fprintf(f, "## faultline compare: %s\n\n", c->regressions ?
+		":red_circle: **regression**" : c->improvements ?
+		":green_circle: no regression (improvements)" : ":white_check_mark: no regression");
+	fprintf(f, "**A** `");
+	md_text(f, r->a.spec);
+	fprintf(f, "` (runs ");
+	run_list(f, &r->a);
+	fprintf(f, ") against **B** `");
+	md_text(f, r->b.spec);
+	fprintf(f, "` (runs ");
+	run_list(f, &r->b);
+	fprintf(f, ")");
+	if (r->id)
+		fprintf(f, ", stored as comparison %lld", r->id);
+	fprintf(f, ".  %zu of %zu rows regressed, %zu improved.\n\n", c->regressions,
+		c->nrows, c->improvements);
+	if (r->ndiffs) {
+		fprintf(f, "> [!WARNING]\n> The two sides ran in different environments:\n");
+		for (i = 0; i < r->ndiffs; i++) {
+			fprintf(f, "> - **");
+			md_text(f, r->diffs[i]);
+			fprintf(f, "**\n");
+		}
+		fputc('\n', f);
+	}
+
+	for (i = 0; i < c->nrows; i++)
+		quiet += c->rows[i].verdict == FL_CMP_NO_CHANGE;
+	if (quiet < c->nrows) {
+		md_header(f);
+		for (i = 0; i < c->nrows; i++)
+			if (c->rows[i].verdict != FL_CMP_NO_CHANGE)
+				md_row(f, c, &c->rows[i]);
+		fputc('\n', f);
+	}
+	if (quiet) {
+		fprintf(f, "<details><summary>%zu rows without a significant change</summary>\n\n",
+			quiet);
+		md_header(f);
+		for (i = 0; i < c->nrows; i++)
+			if (c->rows[i].verdict == FL_CMP_NO_CHANGE)
+				md_row(f, c, &c->rows[i]);
+		fprintf(f, "\n</details>\n\n");
+	}
+	md_env(f, r);
+	fprintf(f, "<sub>Mann-Whitney U per row, Benjamini-Hochberg across the %zu rows "
+		   "that vary (q < %g), %g%% bootstrap intervals of the change of medians; a row "
+		   "is flagged only beyond its noise floor, the bound 95%% of the A/A comparisons' "
+		   "changes on this host stay within (%zu rows have one; the others use "
+		   "%.1f%%).</sub>\n",
+		k.tested, r->o->alpha, 100 * r->o->conf, k.learned, r->o->min_change);
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static void js_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+/* JSON has no NaN or infinity: null. */
+static void js_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.17g", v);
+	else
+		fputs("null", f);
+}
+
+static void js_side(FILE *f, const struct fl_cmp_side *s)
+{
+	char v[2048];
+
+	fprintf(f, "{\"spec\": ");
+	js_str(f, s->spec);
+	fprintf(f, ", \"runs\": [");
+	run_list(f, s);
+	fprintf(f, "]");
+	for (size_t i = 0; i < NFIELDS; i++) {
+		side_values(s, &env_fields[i], v, sizeof(v), true);
+		fprintf(f, ", ");
+		js_str(f, env_fields[i].name);
+		fprintf(f, ": ");
+		js_str(f, v);
+	}
+	fprintf(f, "}");
+}
+
+static void js_context(FILE *f, const struct fl_cmp_report *r)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	fprintf(f, "  \"context\": {\n    \"date\": ");
+	js_str(f, r->created_at);
+	fprintf(f, ",\n    \"host_name\": ");
+	js_str(f, r->a.nruns ? field_of(&r->a.runs[0], &env_fields[4]) : "");
+	fprintf(f, ",\n    \"executable\": \"faultline compare\",\n    \"num_cpus\": %ld,\n"
+		   "    \"library_build_type\": \"release\",\n    \"faultline_compare\": {\n"
+		   "      \"comparison_id\": %lld, \"kind\": \"%s\", \"alpha\": %g, "
+		   "\"min_change_pct\": %g, \"exit_code\": %d,\n"
+		   "      \"rows\": %zu, \"regressions\": %zu, \"improvements\": %zu,\n"
+		   "      \"a\": ", cpus, r->id, r->kind, r->o->alpha, r->o->min_change,
+		r->exit_code, r->c->nrows, r->c->regressions, r->c->improvements);
+	js_side(f, &r->a);
+	fprintf(f, ",\n      \"b\": ");
+	js_side(f, &r->b);
+	fprintf(f, ",\n      \"differences\": [");
+	for (size_t i = 0; i < r->ndiffs; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		js_str(f, r->diffs[i]);
+	}
+	fprintf(f, "]\n    }\n  },\n");
+}
+
+static bool same_bench(const struct fl_cmp_row *a, const struct fl_cmp_row *b)
+{
+	return !strcmp(a->key.workload, b->key.workload) &&
+	       !strcmp(a->key.variant, b->key.variant) &&
+	       !strcmp(a->key.backend, b->key.backend) && !strcmp(a->key.params, b->key.params);
+}
+
+/* The worst row of a benchmark names it in the entry's label. */
+static const struct fl_cmp_row *worst_of(const struct fl_comparison *c, size_t first)
+{
+	const struct fl_cmp_row *w = &c->rows[first];
+
+	for (size_t i = first + 1; i < c->nrows; i++)
+		if (same_bench(&c->rows[i], w) && c->rows[i].verdict < w->verdict)
+			w = &c->rows[i];
+	return w;
+}
+
+/*
+ * One Google Benchmark aggregate entry ("median") per benchmark, for side B:
+ * the name the runner registered with Google Benchmark, each metric's median
+ * as a user counter, and beside it A's median and the comparison's numbers
+ * as more counters.  real_time and cpu_time are B's median task-clock per
+ * round (an iteration is a round), when the runs measured it.
+ */
+static void js_entry(FILE *f, const struct fl_comparison *c, size_t first, int family)
+{
+	const struct fl_cmp_row *r0 = &c->rows[first], *w = worst_of(c, first);
+	double time = 0;
+	size_t reps = 0, i;
+	char name[512], ch[32];
+
+	fl_bench_name(&r0->key, name, sizeof(name));
+	for (i = first; i < c->nrows; i++) {
+		if (!same_bench(&c->rows[i], r0))
+			continue;
+		if (c->rows[i].nb > reps)
+			reps = c->rows[i].nb;
+		if (!strcmp(c->rows[i].key.metric, "task_clock_ns_per_round"))
+			time = c->rows[i].med_b.est;
+	}
+	fprintf(f, "    {\n      \"name\": ");
+	js_str(f, name);
+	fprintf(f, ",\n      \"family_index\": %d,\n      \"per_family_instance_index\": 0,\n"
+		   "      \"run_name\": ", family);
+	js_str(f, name);
+	fprintf(f, ",\n      \"run_type\": \"aggregate\",\n      \"repetitions\": %zu,\n"
+		   "      \"threads\": 1,\n      \"aggregate_name\": \"median\",\n"
+		   "      \"aggregate_unit\": \"time\",\n      \"iterations\": %zu,\n"
+		   "      \"real_time\": ", reps, reps);
+	js_num(f, time);
+	fprintf(f, ",\n      \"cpu_time\": ");
+	js_num(f, time);
+	fprintf(f, ",\n      \"time_unit\": \"ns\"");
+	for (i = first; i < c->nrows; i++) {
+		const struct fl_cmp_row *r = &c->rows[i];
+		const char *m = r->key.metric;
+
+		if (!same_bench(r, r0))
+			continue;
+		fprintf(f, ",\n      \"%s\": ", m);
+		js_num(f, r->med_b.est);
+		fprintf(f, ",\n      \"%s_base\": ", m);
+		js_num(f, r->med_a.est);
+		fprintf(f, ",\n      \"%s_change_pct\": ", m);
+		js_num(f, r->change.est);
+		fprintf(f, ",\n      \"%s_q\": ", m);
+		js_num(f, r->q);
+	}
+	snprintf(name, sizeof(name), "%s: %s %s", fl_cmp_verdict_name(w->verdict),
+		 w->key.metric, pct(w->change.est, ch, sizeof(ch)));
+	fprintf(f, ",\n      \"label\": ");
+	js_str(f, name);
+	fprintf(f, "\n    }");
+}
+
+static void js_ci(FILE *f, const char *name, const struct fl_ci *ci)
+{
+	fprintf(f, ", \"%s\": ", name);
+	js_num(f, ci->est);
+	fprintf(f, ", \"%s_lo\": ", name);
+	js_num(f, ci->lo);
+	fprintf(f, ", \"%s_hi\": ", name);
+	js_num(f, ci->hi);
+}
+
+static void js_row(FILE *f, const struct fl_cmp_row *r)
+{
+	char name[512];
+
+	fprintf(f, "    {\"benchmark\": ");
+	js_str(f, fl_bench_name(&r->key, name, sizeof(name)));
+	fprintf(f, ", \"metric\": ");
+	js_str(f, r->key.metric);
+	fprintf(f, ", \"unit\": ");
+	js_str(f, r->unit);
+	fprintf(f, ", \"higher_is_better\": %s, \"verdict\": ", r->higher_is_better ?
+		"true" : "false");
+	js_str(f, fl_cmp_verdict_name(r->verdict));
+	fprintf(f, ", \"n_a\": %zu, \"n_b\": %zu", r->na, r->nb);
+	js_ci(f, "median_a", &r->med_a);
+	js_ci(f, "median_b", &r->med_b);
+	js_ci(f, "change_pct", &r->change);
+	fprintf(f, ", \"u\": ");
+	js_num(f, r->u.u);
+	fprintf(f, ", \"p\": ");
+	js_num(f, r->u.p);
+	fprintf(f, ", \"p_exact\": %s, \"q\": ", r->u.exact ? "true" : "false");
+	js_num(f, r->q);
+	fprintf(f, ", \"noise_floor_pct\": ");
+	js_num(f, r->floor_pct);
+	fprintf(f, ", \"noise_floor_aa_comparisons\": %d, \"noise_floor_samples\": %ld}",
+		r->noise.comparisons, r->noise.samples);
+}
+
+void fl_cmp_print_json(FILE *f, const struct fl_cmp_report *r)
+{
+	const struct fl_comparison *c = r->c;
+	int family = 0;
+
+	fprintf(f, "{\n");
+	js_context(f, r);
+	fprintf(f, "  \"benchmarks\": [\n");
+	for (size_t i = 0; i < c->nrows; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = same_bench(&c->rows[j], &c->rows[i]);
+		if (seen)
+			continue;
+		fprintf(f, "%s", family ? ",\n" : "");
+		js_entry(f, c, i, family++);
+	}
+	fprintf(f, "\n  ],\n  \"faultline_rows\": [\n");
+	for (size_t i = 0; i < c->nrows; i++) {
+		fprintf(f, "%s", i ? ",\n" : "");
+		js_row(f, &c->rows[i]);
+	}
+	fprintf(f, "\n  ]\n}\n");
+}
+
+/* ---- plots --------------------------------------------------------------- */
+
+#define MAX_PTS		32
+#define MAX_VARIANTS	4
+
+struct curve {
+	const char *variant;
+	double x[MAX_PTS], y[MAX_PTS], lo[MAX_PTS], hi[MAX_PTS];
+	double ma[MAX_PTS], malo[MAX_PTS], mahi[MAX_PTS];
+	double mb[MAX_PTS], mblo[MAX_PTS], mbhi[MAX_PTS];
+	size_t n;
+};
+
+struct claim_plot {
+	const struct fl_claim *claim;
+	const struct fl_suite_entry *e;
+	const struct fl_workload *w;
+	char param_name[16];		/* the swept parameter: "M" */
+	struct curve cv[MAX_VARIANTS];
+	size_t ncv;
+	double floor;			/* the largest noise floor among the points */
+};
+
+/* The parameter a suite entry sweeps: the first with several values. */
+static bool swept_param(const struct fl_suite_entry *e, char *name, size_t size)
+{
+	for (int i = 0; i < 8 && e->params[i]; i++) {
+		const char *eq = strchr(e->params[i], '=');
+
+		if (eq && strchr(eq, ',') && (size_t)(eq - e->params[i]) < size) {
+			snprintf(name, size, "%.*s", (int)(eq - e->params[i]), e->params[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void sort_curve(struct curve *cv)
+{
+	/* insertion sort by x: a handful of points */
+	for (size_t i = 1; i < cv->n; i++) {
+		for (size_t j = i; j > 0 && cv->x[j - 1] > cv->x[j]; j--) {
+			double *arr[] = { cv->x, cv->y, cv->lo, cv->hi, cv->ma, cv->malo,
+					  cv->mahi, cv->mb, cv->mblo, cv->mbhi };
+
+			for (size_t k = 0; k < sizeof(arr) / sizeof(arr[0]); k++) {
+				double t = arr[k][j];
+
+				arr[k][j] = arr[k][j - 1];
+				arr[k][j - 1] = t;
+			}
+		}
+	}
+}
+
+static struct curve *curve_of(struct claim_plot *cp, const char *variant)
+{
+	for (size_t i = 0; i < cp->ncv; i++)
+		if (!strcmp(cp->cv[i].variant, variant))
+			return &cp->cv[i];
+	if (cp->ncv == MAX_VARIANTS)
+		return NULL;
+	cp->cv[cp->ncv] = (struct curve){ .variant = variant };
+	return &cp->cv[cp->ncv++];
+}
+
+static void add_point(struct claim_plot *cp, const struct fl_cmp_row *r)
+{
+	struct curve *cv = curve_of(cp, r->key.variant);
+	long x;
+
+	if (!cv || cv->n == MAX_PTS || !isfinite(r->change.est) ||
+	    fl_params_get(r->key.params, cp->param_name, &x))
+		return;
+	cv->x[cv->n] = (double)x;
+	cv->y[cv->n] = r->change.est;
+	cv->lo[cv->n] = r->change.lo;
+	cv->hi[cv->n] = r->change.hi;
+	cv->ma[cv->n] = r->med_a.est;
+	cv->malo[cv->n] = r->med_a.lo;
+	cv->mahi[cv->n] = r->med_a.hi;
+	cv->mb[cv->n] = r->med_b.est;
+	cv->mblo[cv->n] = r->med_b.lo;
+	cv->mbhi[cv->n] = r->med_b.hi;
+	cv->n++;
+	if (r->floor_pct > cp->floor)
+		cp->floor = r->floor_pct;
+}
+
+static bool collect_claim(const struct fl_cmp_report *r, struct claim_plot *cp)
+{
+	const struct fl_comparison *c = r->c;
+	const char *metric = cp->w->metrics[0].name;
+	const char *backend = fl_backend_name(cp->e->backend);
+
+	cp->ncv = 0;
+	cp->floor = 0;
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct fl_cmp_row *row = &c->rows[i];
+
+		if (!strcmp(row->key.workload, cp->w->name) && !strcmp(row->key.metric, metric) &&
+		    !strcmp(row->key.backend, backend))
+			add_point(cp, row);
+	}
+	for (size_t i = 0; i < cp->ncv; i++)
+		sort_curve(&cp->cv[i]);
+	return cp->ncv > 0;
+}
+
+static const char *param_help(const struct fl_workload *w, const char *name)
+{
+	int i = fl_param_index(w, name);
+
+	return i >= 0 ? w->params[i].help : name;
+}
+
+static int plot_change(const struct fl_cmp_report *r, struct claim_plot *cp, const char *dir)
+{
+	char path[1024], title[512], xlabel[160], ylabel[160], fl[2][64];
+	struct fl_plot p = { 0 };
+
+	snprintf(path, sizeof(path), "%s/compare-%s-%s", dir, cp->claim->id, cp->w->name);
+	snprintf(title, sizeof(title), "%s: %s, B (%s) against A (%s)", cp->claim->id,
+		 cp->w->metrics[0].name, r->b.spec, r->a.spec);
+	snprintf(xlabel, sizeof(xlabel), "%s %s", param_help(cp->w, cp->param_name),
+		 cp->param_name);
+	snprintf(ylabel, sizeof(ylabel), "change of the median %s (%%), 95%% bootstrap CI",
+		 cp->w->metrics[0].name);
+	p.path = path;
+	p.title = title;
+	p.xlabel = xlabel;
+	p.ylabel = ylabel;
+	for (size_t i = 0; i < cp->ncv; i++)
+		p.series[p.nseries++] = (struct fl_series){ cp->cv[i].variant, cp->cv[i].x,
+			cp->cv[i].y, cp->cv[i].lo, cp->cv[i].hi, cp->cv[i].n };
+	snprintf(fl[0], sizeof(fl[0]), "noise floor +%.1f%% (largest here)", cp->floor);
+	snprintf(fl[1], sizeof(fl[1]), "noise floor -%.1f%%", cp->floor);
+	p.hline[p.nhlines++] = (struct fl_hline){ "no change", 0 };
+	p.hline[p.nhlines++] = (struct fl_hline){ fl[0], cp->floor };
+	p.hline[p.nhlines++] = (struct fl_hline){ fl[1], -cp->floor };
+	return fl_plot_write(&p);
+}
+
+static int plot_medians(const struct fl_cmp_report *r, struct claim_plot *cp, const char *dir)
+{
+	char path[1024], title[512], xlabel[160], ylabel[160], names[2 * MAX_VARIANTS][96];
+	struct fl_plot p = { 0 };
+
+	snprintf(path, sizeof(path), "%s/compare-%s-%s-medians", dir, cp->claim->id,
+		 cp->w->name);
+	snprintf(title, sizeof(title), "%s: %s of A (%s) and B (%s)", cp->claim->id,
+		 cp->w->metrics[0].name, r->a.spec, r->b.spec);
+	snprintf(xlabel, sizeof(xlabel), "%s %s", param_help(cp->w, cp->param_name),
+		 cp->param_name);
+	snprintf(ylabel, sizeof(ylabel), "%s (median, 95%% CI)", cp->w->metrics[0].unit);
+	p.path = path;
+	p.title = title;
+	p.xlabel = xlabel;
+	p.ylabel = ylabel;
+	for (size_t i = 0; i < cp->ncv; i++) {
+		struct curve *cv = &cp->cv[i];
+
+		snprintf(names[2 * i], sizeof(names[0]), "A %s", cv->variant);
+		snprintf(names[2 * i + 1], sizeof(names[0]), "B %s", cv->variant);
+		p.series[p.nseries++] = (struct fl_series){ names[2 * i], cv->x, cv->ma,
+							    cv->malo, cv->mahi, cv->n };
+		p.series[p.nseries++] = (struct fl_series){ names[2 * i + 1], cv->x, cv->mb,
+							    cv->mblo, cv->mbhi, cv->n };
+	}
+	return fl_plot_write(&p);
+}
+
+static int make_dir(const char *dir)
+{
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return fl_fail(errno, "cannot create %s: %s", dir, strerror(errno));
+	return 0;
+}
+
+/* The side's runs as one, for the claims' own plots (they read one run). */
+static int merged(const struct fl_cmp_side *s, struct fl_run *m)
+{
+	fl_run_init(m);
+	for (size_t i = 0; i < s->nruns; i++)
+		for (size_t j = 0; j < s->runs[i].nsamples; j++)
+			if (fl_run_add(m, &s->runs[i].samples[j]))
+				return fl_fail(ENOMEM, "out of memory merging the runs of %s",
+					       s->name);
+	m->meta.id = s->nruns ? s->runs[0].meta.id : 0;
+	return 0;
+}
+
+static int plot_side(const struct fl_cmp_side *s, const char *dir, int *drawn)
+{
+	char sub[1024];
+	struct fl_run m;
+	int err;
+
+	snprintf(sub, sizeof(sub), "%s/%s", dir, s->name);
+	err = make_dir(sub);
+	if (!err)
+		err = merged(s, &m);
+	for (int i = 0; !err && fl_claims[i]; i++) {
+		if (!fl_claims[i]->plot)
+			continue;
+		err = fl_claims[i]->plot(&m, sub);
+		if (err == -ENODATA)
+			err = 0;
+		else if (!err)
+			(*drawn)++;
+	}
+	fl_run_free(&m);
+	return err;
+}
+
+int fl_cmp_plot(const struct fl_cmp_report *r, const char *dir)
+{
+	static struct claim_plot cp;
+	int drawn = 0, err;
+
+	err = make_dir(dir);
+	for (int i = 0; !err && fl_claims[i]; i++) {
+		for (const struct fl_suite_entry *e = fl_claims[i]->quick; !err && e &&
+		     e->workload; e++) {
+			cp = (struct claim_plot){ .claim = fl_claims[i], .e = e,
+						  .w = fl_workload_find(e->workload) };
+			if (!cp.w || !swept_param(e, cp.param_name, sizeof(cp.param_name)) ||
+			    !collect_claim(r, &cp))
+				continue;
+			err = plot_change(r, &cp, dir);
+			if (!err)
+				err = plot_medians(r, &cp, dir);
+			drawn += err ? 0 : 2;
+		}
+	}
+	if (!err)
+		err = plot_side(&r->a, dir, &drawn);
+	if (!err)
+		err = plot_side(&r->b, dir, &drawn);
+	return err ? err : drawn;
+}
