@@ -2,7 +2,15 @@
 
 CC	?= gcc
 CXX	?= g++
-BUILD	:= build
+BUILD	?= build
+
+# Only for measuring faultline compare's sensitivity (README): every shim job
+# of variant new does INJECT% more work.  Never on by default; its own build
+# directory, so that such a binary is never mistaken for the real one.
+ifdef INJECT
+BUILD	:= build/inject$(INJECT)
+CFLAGS	+= -DFL_INJECT_SLOWDOWN_PCT=$(INJECT)
+endif
 
 CFLAGS	+= -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. -pthread
 CXXFLAGS += -O2 -g -std=c++17 -Wall -Wextra -D_GNU_SOURCE -I. -pthread
@@ -22,7 +30,7 @@ TEST_SH	 := $(wildcard tests/*.t)
 DB	?= results.db
 PLOTS	?= plots
 
-.PHONY: all deps bench plots test check-build clean kmod vm-test
+.PHONY: all deps bench plots test check-build clean kmod vm-test compare sensitivity
 all: $(BUILD)/faultline
 
 deps:
@@ -74,6 +82,16 @@ kmod:
 vm-test: deps
 	@$(MAKE) --no-print-directory $(BUILD)/faultline
 	ci/vm-test
+
+# Is HEAD slower than BASE?  Exit 0 no, 1 yes, 2 error (ci/compare-branches).
+BASE	?= origin/main
+HEAD	?= HEAD
+compare: deps
+	ci/compare-branches --db $(DB) $(BASE) $(HEAD)
+
+# The harness's own false-positive rate and sensitivity (ci/compare-sensitivity).
+sensitivity: deps
+	ci/compare-sensitivity
 
 plots: $(BUILD)/faultline
 	$(BUILD)/faultline plot --db $(DB) --out $(PLOTS)
