@@ -615,6 +615,19 @@ static int bisect(struct fl_store *st, struct bisect_args *a, struct refs *rf, i
 
 /* ---- options ------------------------------------------------------------- */
 
+static int parse_count(const char *opt, const char *s, int *v)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || end == s || *end || n < 1 || n > 1000)
+		return fl_fail(EINVAL, "%s '%s': a whole number in 1..1000", opt, s);
+	*v = (int)n;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct bisect_args *a)
 {
 	static const struct option opts[] = {
@@ -641,23 +654,43 @@ static int parse_args(int argc, char **argv, struct bisect_args *a)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'm': a->metric = optarg; break;
-		case 'R': a->rounds = optarg; break;
-		case 'M': a->make = optarg; break;
-		case 'g': a->repo_arg = optarg; break;
-		case 'k': a->keep = true; break;
-		case 'd': a->db = optarg; break;
-		case 's': a->step = true; break;
-		case 't': a->tmp = optarg; break;
-		case 'G': a->good_dir = optarg; break;
-		case 'B': a->bad_dir = optarg; break;
+		case 'm':
+			a->metric = optarg;
+			break;
+		case 'R':
+			a->rounds = optarg;
+			break;
+		case 'M':
+			a->make = optarg;
+			break;
+		case 'g':
+			a->repo_arg = optarg;
+			break;
+		case 'k':
+			a->keep = true;
+			break;
+		case 'd':
+			a->db = optarg;
+			break;
+		case 's':
+			a->step = true;
+			break;
+		case 't':
+			a->tmp = optarg;
+			break;
+		case 'G':
+			a->good_dir = optarg;
+			break;
+		case 'B':
+			a->bad_dir = optarg;
+			break;
 		case 'n':
+			if (parse_count("--runs", optarg, &a->runs))
+				return -EINVAL;
+			break;
 		case 'r':
-			*(c == 'n' ? &a->runs : &a->reps) = (int)strtol(optarg, &end, 10);
-			if (*end || (c == 'n' ? a->runs : a->reps) < 1 ||
-			    (c == 'n' ? a->runs : a->reps) > 1000)
-				return fl_fail(EINVAL, "--%s '%s': 1..1000", c == 'n' ? "runs" :
-					       "reps", optarg);
+			if (parse_count("--reps", optarg, &a->reps))
+				return -EINVAL;
 			break;
 		case 'c':
 			a->min_change = strtod(optarg, &end);

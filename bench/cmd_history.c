@@ -416,13 +416,27 @@ static int parse_args(int argc, char **argv, struct hist_args *a)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'm': a->metric = optarg; break;
-		case 'H': a->host = optarg; break;
-		case 'l': a->label = optarg; break;
-		case 's': a->suite = optarg; break;
-		case 'o': a->plot_dir = optarg; break;
-		case 'n': a->no_plot = true; break;
-		case 'd': a->db = optarg; break;
+		case 'm':
+			a->metric = optarg;
+			break;
+		case 'H':
+			a->host = optarg;
+			break;
+		case 'l':
+			a->label = optarg;
+			break;
+		case 's':
+			a->suite = optarg;
+			break;
+		case 'o':
+			a->plot_dir = optarg;
+			break;
+		case 'n':
+			a->no_plot = true;
+			break;
+		case 'd':
+			a->db = optarg;
+			break;
 		case 'a':
 			a->cp.alpha = strtod(optarg, &end);
 			if (*end || !(a->cp.alpha > 0 && a->cp.alpha < 1))

@@ -551,6 +551,12 @@ double fl_cmp_worse_pct(const struct fl_cmp_row *r)
 	return r->higher_is_better ? -r->change.est : r->change.est;
 }
 
+/* The worst change the interval allows, in the bad direction, in %. */
+static double worse_bound(const struct fl_cmp_row *r)
+{
+	return r->higher_is_better ? -r->change.lo : r->change.hi;
+}
+
 static enum fl_cmp_verdict judge_row(struct fl_cmp_row *r, const struct fl_cmp_opts *o)
 {
 	double floor = o->min_change;
@@ -560,8 +566,12 @@ static enum fl_cmp_verdict judge_row(struct fl_cmp_row *r, const struct fl_cmp_o
 	r->floor_pct = floor;
 	if (r->na < FL_CMP_MIN_SAMPLES || r->nb < FL_CMP_MIN_SAMPLES)
 		return FL_CMP_TOO_FEW;
+	/*
+	 * "No change" is a claim too: that a regression past the floor is ruled
+	 * out.  When the interval still holds one, the samples are too noisy.
+	 */
 	if (!(r->q < o->alpha))
-		return FL_CMP_NO_CHANGE;
+		return worse_bound(r) > floor ? FL_CMP_INCONCLUSIVE : FL_CMP_NO_CHANGE;
 	/* NaN (a median of zero against one that is not) counts as beyond any floor. */
 	if (!(fabs(r->change.est) <= floor))
 		return fl_cmp_worse_pct(r) > 0 ? FL_CMP_REGRESSION : FL_CMP_IMPROVEMENT;
@@ -654,6 +664,8 @@ const char *fl_cmp_verdict_name(enum fl_cmp_verdict v)
 		return "regression";
 	case FL_CMP_IMPROVEMENT:
 		return "improvement";
+	case FL_CMP_INCONCLUSIVE:
+		return "inconclusive";
 	case FL_CMP_WITHIN_NOISE:
 		return "within noise";
 	case FL_CMP_NO_CHANGE:

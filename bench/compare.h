@@ -90,8 +90,11 @@ double fl_noise_mde(const struct fl_noise *nf, double min_change);
 enum fl_cmp_verdict {
 	FL_CMP_REGRESSION,	/* B worse, significant and beyond the floor */
 	FL_CMP_IMPROVEMENT,	/* B better, significant and beyond the floor */
+	FL_CMP_INCONCLUSIVE,	/* not significant, but a regression past the floor
+				   is inside the change's interval: too noisy */
 	FL_CMP_WITHIN_NOISE,	/* significant, but no larger than the floor */
-	FL_CMP_NO_CHANGE,	/* not significant */
+	FL_CMP_NO_CHANGE,	/* not significant, and no regression past the floor
+				   inside the interval */
 	FL_CMP_TOO_FEW,		/* fewer than FL_CMP_MIN_SAMPLES on a side */
 };
 

@@ -224,7 +224,7 @@ static const char *overall(const struct fl_comparison *c)
 }
 
 struct counts {
-	size_t within, none, few, learned, tested;
+	size_t unsure, within, none, few, learned, tested;
 	int max_aa;
 };
 
@@ -235,6 +235,7 @@ static struct counts count_rows(const struct fl_comparison *c)
 	for (size_t i = 0; i < c->nrows; i++) {
 		const struct fl_cmp_row *r = &c->rows[i];
 
+		k.unsure += r->verdict == FL_CMP_INCONCLUSIVE;
 		k.within += r->verdict == FL_CMP_WITHIN_NOISE;
 		k.none += r->verdict == FL_CMP_NO_CHANGE;
 		k.few += r->verdict == FL_CMP_TOO_FEW;
@@ -325,9 +326,10 @@ void fl_cmp_print_table(FILE *f, const struct fl_cmp_report *r)
 		table_row(f, c, &c->rows[i], w);
 
 	fprintf(f, "\n%s: %zu of %zu rows regressed, %zu improved (BH q < %g over the %zu rows "
-		   "that vary, and beyond the noise floor); %zu significant within noise; %zu no "
+		   "that vary, and beyond the noise floor); %zu inconclusive (too noisy to rule "
+		   "out a regression past the floor); %zu significant within noise; %zu no "
 		   "change; %zu too few samples\n", overall(c), c->regressions, c->nrows,
-		c->improvements, r->o->alpha, k.tested, k.within, k.none, k.few);
+		c->improvements, r->o->alpha, k.tested, k.unsure, k.within, k.none, k.few);
 	fprintf(f, "noise floors: %zu of %zu rows from A/A comparisons on this host (up to %d "
 		   "each), the rest the default %.1f%%\n", k.learned, c->nrows, k.max_aa,
 		r->o->min_change);
@@ -354,6 +356,8 @@ static const char *md_mark(enum fl_cmp_verdict v)
 		return ":red_circle: **regression**";
 	case FL_CMP_IMPROVEMENT:
 		return ":green_circle: improvement";
+	case FL_CMP_INCONCLUSIVE:
+		return ":grey_question: inconclusive (too noisy)";
 	case FL_CMP_WITHIN_NOISE:
 		return ":white_circle: within noise";
 	case FL_CMP_NO_CHANGE:

@@ -460,7 +460,9 @@ static void test_compare_verdicts(void **state)
 	assert_true(r->constant);
 	assert_true(isnan(r->q));	/* not tested */
 	assert_int_equal(r->verdict, FL_CMP_NO_CHANGE);
-	assert_int_equal(row_of(&c, "old", "jobs_per_min")->verdict, FL_CMP_NO_CHANGE);
+	/* old is the same distribution: no change, or too noisy to tell, never flagged */
+	r = row_of(&c, "old", "jobs_per_min");
+	assert_true(r->verdict == FL_CMP_NO_CHANGE || r->verdict == FL_CMP_INCONCLUSIVE);
 	assert_int_equal(c.regressions, 2);
 	assert_int_equal(c.improvements, 0);
 	/* regressions first, the worse first (task clock +10% before jobs -9%) */
@@ -485,6 +487,46 @@ static void test_compare_verdicts(void **state)
 	assert_int_equal(c.improvements, 2);
 	fl_compare_free(&c);
 	free_sides(a, b);
+}
+
+/*
+ * "No change" needs the interval to rule out a regression past the floor;
+ * a wide one that does not is inconclusive, whatever the estimate.
+ */
+static void test_compare_inconclusive(void **state)
+{
+	const double a[] = { 100, 101, 102, 103, 104 };
+	const double wide[] = { 60, 99, 102, 104, 160 };
+	struct fl_cmp_opts o = FL_CMP_OPTS_DEFAULT;
+	struct fl_run ra, rb, rc;
+	struct fl_comparison c;
+
+	fl_run_init(&ra);
+	fl_run_init(&rb);
+	fl_run_init(&rc);
+	for (int rep = 0; rep < 5; rep++) {
+		add(&ra, "new", "task_clock_ns_per_round", "ns/round", rep, a[rep]);
+		add(&rb, "new", "task_clock_ns_per_round", "ns/round", rep, wide[rep]);
+	}
+	/* the same distribution, tight: 100 +- 0.2%, 20 samples */
+	for (int rep = 0; rep < 20; rep++)
+		add(&rc, "new", "task_clock_ns_per_round", "ns/round", rep, 101.8 + rep % 5 * 0.1);
+	assert_int_equal(fl_compare_build(&ra, 1, &rb, 1, &o, &c), 0);
+	fl_compare_judge(&c, &o);
+	assert_true(c.rows[0].u.p > 0.05);
+	assert_true(c.rows[0].change.hi > 1);
+	assert_int_equal(c.rows[0].verdict, FL_CMP_INCONCLUSIVE);
+	assert_int_equal(c.regressions, 0);
+	fl_compare_free(&c);
+	/* the same tight samples on both sides: the interval rules a regression out */
+	assert_int_equal(fl_compare_build(&rc, 1, &rc, 1, &o, &c), 0);
+	fl_compare_judge(&c, &o);
+	assert_true(c.rows[0].change.hi < 1);
+	assert_int_equal(c.rows[0].verdict, FL_CMP_NO_CHANGE);
+	fl_compare_free(&c);
+	fl_run_free(&ra);
+	fl_run_free(&rb);
+	fl_run_free(&rc);
 }
 
 /* A/A: the same distribution on both sides flags nothing. */
@@ -589,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_direction),
 		cmocka_unit_test(test_compare_verdicts),
 		cmocka_unit_test(test_compare_aa),
+		cmocka_unit_test(test_compare_inconclusive),
 		cmocka_unit_test(test_compare_constant_rows_not_tested),
 		cmocka_unit_test(test_compare_metric_filter_and_too_few),
 	};
