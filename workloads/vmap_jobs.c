@@ -45,7 +45,7 @@ struct vmap_jobs {
 	int stop;
 	int failed;			/* a worker's errno, first one wins */
 #ifdef FL_INJECT_SLOWDOWN_PCT
-	bool inject;			/* shim variant new: see injected_work() */
+	bool inject;			/* shim variant new: see injected_jobs() */
 #endif
 };
 
@@ -68,28 +68,6 @@ static void shim_syscall_work(long n)
 	sink = h;
 }
 
-#ifdef FL_INJECT_SLOWDOWN_PCT
-/*
- * Only for measuring faultline compare's sensitivity (README, "Comparing
- * branches and kernels in CI"): built with -DFL_INJECT_SLOWDOWN_PCT=N
- * (make INJECT=N), every shim job of variant new does a fixed amount of extra
- * work, N% of such a job (M=0, defaults) on the 2-core AMD EPYC guest it was
- * calibrated on: 1% is INJECT_ITERS_PER_PCT turns of this loop.  Never on by
- * default; a build with it must never be mistaken for a measurement.
- */
-#define INJECT_ITERS_PER_PCT	14
-
-static void injected_work(const struct vmap_jobs *j)
-{
-	unsigned long h = 0;
-
-	if (!j->inject)
-		return;
-	for (long i = 0; i < FL_INJECT_SLOWDOWN_PCT * INJECT_ITERS_PER_PCT; i++)
-		h = h * 31 + (unsigned long)i;
-	sink = h;
-}
-#endif
 
 static int shim_job(struct vmap_jobs *j)
 {
@@ -107,13 +85,36 @@ static int shim_job(struct vmap_jobs *j)
 	}
 	fl_vs_touch(j->k, stack, size);
 	shim_syscall_work(m->syscalls);
-#ifdef FL_INJECT_SLOWDOWN_PCT
-	injected_work(j);
-#endif
 	fl_vs_vfree(j->k, stack);
 	fl_vs_exit(j->k, mm);
 	return 0;
 }
+
+#ifdef FL_INJECT_SLOWDOWN_PCT
+/*
+ * Only for measuring faultline compare's sensitivity (README, "Comparing
+ * branches and kernels in CI"): built with -DFL_INJECT_SLOWDOWN_PCT=N
+ * (make INJECT=N), each worker of the shim's variant new does N extra,
+ * uncounted jobs per 100 jobs: N% more of that variant's own work, on any
+ * machine, which a loop calibrated on one machine is not.  *owed carries
+ * the fraction from job to job and round to round.  Never on by default; a
+ * build with it must never be mistaken for a measurement.
+ */
+static int injected_jobs(struct vmap_jobs *j, long *owed)
+{
+	if (!j->inject)
+		return 0;
+	*owed += FL_INJECT_SLOWDOWN_PCT;
+	while (*owed >= 100) {
+		int err = shim_job(j);
+
+		if (err)
+			return err;
+		*owed -= 100;
+	}
+	return 0;
+}
+#endif
 
 /* The child of a live job: only async-signal-safe calls after fork(). */
 static void live_child(const struct vmap_job_mix *m)
@@ -151,6 +152,9 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct vmap_jobs *j = w->j;
+#ifdef FL_INJECT_SLOWDOWN_PCT
+	long owed = 0;
+#endif
 
 	fl_topo_pin_self(w->index);
 	pthread_mutex_lock(&j->gate_lock);
@@ -165,6 +169,11 @@ static void *worker_main(void *arg)
 			break;
 		for (long i = 0; i < j->mix.jobs; i++) {
 			int err = j->backend == FL_LIVE ? live_job(j) : shim_job(j);
+
+#ifdef FL_INJECT_SLOWDOWN_PCT
+			if (!err)
+				err = injected_jobs(j, &owed);
+#endif
 
 			if (err) {
 				int zero = 0;
