@@ -4,7 +4,7 @@
  *
  * A side is stored runs (ids, a label, a kernel release, a commit) or code to
  * run: a git ref, built in its own worktree, or a faultline binary.  Code is
- * run interleaved, A B A B ..., so that a drift of the machine over the
+ * run interleaved, in pairs A B or B A, so that a drift of the machine over the
  * minutes of a comparison falls on both sides alike.  Every comparison is
  * stored; with --aa (the same code on both sides) it teaches the noise floors
  * that later verdicts are judged against.
@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "claims.h"
@@ -48,7 +49,7 @@ static void compare_usage(FILE *f)
 "  commit:SHA          the stored runs of that commit (a prefix)\n"
 "  exe:PATH            a faultline binary, run here\n"
 "  REF or ref:REF      a git ref: built in its own git worktree, then run\n"
-"Runs are interleaved A B A B; each side's samples are pooled.\n\n"
+"Runs go in pairs, A B or B A at random; each side's samples are pooled.\n\n"
 "  --runs N            runs per side for code sides (default 3)\n"
 "  --run-args 'ARGS'   what each run runs (default '--suite quick')\n"
 "  --make 'VARS'       make variables for building refs (--make-a, --make-b: one side)\n"
@@ -512,18 +513,33 @@ static bool runs_code(const struct side *s)
 	return s->kind != SIDE_STORED;
 }
 
-/* A B A B ...: drift over the comparison's minutes falls on both sides alike. */
+/*
+ * Pairs of runs, A B or B A, the order of each pair drawn at random: drift
+ * over the comparison's minutes falls on both sides alike, and so does a
+ * machine whose speed swings with a period near two runs' length, which a
+ * fixed A B A B would turn into a steady difference between the sides.
+ */
 static int run_interleaved(struct fl_store *st, const struct cmp_args *a, struct side *sd,
 			   const char *tmp)
 {
 	int total = a->runs * (runs_code(&sd[0]) + runs_code(&sd[1])), k = 0, err = 0;
+	struct timespec now;
+	unsigned int seed;
 
+	clock_gettime(CLOCK_REALTIME, &now);
+	seed = (unsigned int)(now.tv_nsec ^ now.tv_sec ^ getpid());
 	for (int i = 0; i < 2; i++)
 		snprintf(sd[i].db, sizeof(sd[i].db), "%s/%s.db", tmp, sd[i].pub.name);
-	for (int r = 0; r < a->runs && !err; r++)
-		for (int i = 0; i < 2 && !err; i++)
-			if (runs_code(&sd[i]))
-				err = run_once(a, &sd[i], ++k, total);
+	for (int r = 0; r < a->runs && !err; r++) {
+		int first = rand_r(&seed) & 1;
+
+		for (int j = 0; j < 2 && !err; j++) {
+			struct side *s = &sd[first ^ j];
+
+			if (runs_code(s))
+				err = run_once(a, s, ++k, total);
+		}
+	}
 	for (int i = 0; i < 2 && !err; i++)
 		if (runs_code(&sd[i]))
 			err = fl_import_runs(st, sd[i].db, &sd[i].ids, &sd[i].nids);
@@ -828,7 +844,7 @@ static void claim_summary(const struct floor_list *l, const struct fl_claim *cl)
 static void print_floors(struct floor_list *l, const char *host)
 {
 	printf("noise floors learned on %s from A/A comparisons (sd: 1.4826 x the median "
-	       "absolute deviation\nof their changes; floor: |median| + 1.96 sd; detectable: "
+	       "absolute deviation\nof their changes; floor: |median| + 2.576 sd; detectable: "
 	       "floor + 0.84 sd, the change flagged\n4 times in 5 at the A/A comparisons' "
 	       "size)\n", host);
 	for (int i = 0; fl_claims[i]; i++) {

@@ -246,8 +246,8 @@ int fl_median_ci(const double *x, size_t n, double conf, struct fl_ci *out,
 	return 0;
 }
 
-int fl_change_pct(const double *a, size_t na, const double *b, size_t nb,
-		  double conf, unsigned iters, uint64_t seed, struct fl_ci *out)
+int fl_change_pct(const double *a, const int *ga, size_t na, const double *b, const int *gb,
+		  size_t nb, double conf, unsigned iters, uint64_t seed, struct fl_ci *out)
 {
 	double ma, mb, sign;
 	struct fl_ci r;
@@ -265,7 +265,7 @@ int fl_change_pct(const double *a, size_t na, const double *b, size_t nb,
 		*out = (struct fl_ci){ v, v, v };
 		return 0;
 	}
-	err = fl_ratio_of_medians(b, nb, a, na, conf, iters, seed, &r);
+	err = fl_ratio_of_medians_by_run(b, gb, nb, a, ga, na, conf, iters, seed, &r);
 	if (err)
 		return err;
 	/* Relative to |median(a)|, so that a negative base keeps the sign of the move. */
@@ -341,7 +341,10 @@ struct pool {
 	struct fl_bench_key key;
 	const char *unit;
 	double *v[2];
+	int *run[2];		/* of each value: its side's runs that have the key, from 0 */
 	size_t n[2], cap[2];
+	int runs[2];		/* how many */
+	size_t last[2];		/* the index among the side's runs of the latest */
 };
 
 struct pools {
@@ -391,17 +394,28 @@ static struct pool *pool_of(struct pools *ps, const struct fl_sample *s)
 	return p;
 }
 
-static int pool_add(struct pool *p, int side, double v)
+/* Adds v, measured by the side's run r (runs come in order). */
+static int pool_add(struct pool *p, int side, size_t r, double v)
 {
 	if (p->n[side] == p->cap[side]) {
 		size_t cap = p->cap[side] ? 2 * p->cap[side] : 16;
 		double *n = realloc(p->v[side], cap * sizeof(*n));
+		int *g;
 
 		if (!n)
 			return -ENOMEM;
 		p->v[side] = n;
+		g = realloc(p->run[side], cap * sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		p->run[side] = g;
 		p->cap[side] = cap;
 	}
+	if (!p->runs[side] || p->last[side] != r) {
+		p->runs[side]++;
+		p->last[side] = r;
+	}
+	p->run[side][p->n[side]] = p->runs[side] - 1;
 	p->v[side][p->n[side]++] = v;
 	return 0;
 }
@@ -418,7 +432,7 @@ static int pool_runs(struct pools *ps, const struct fl_run *runs, size_t nruns, 
 			if (isnan(s->value) || !metric_wanted(o, s->metric))
 				continue;
 			p = pool_of(ps, s);
-			if (!p || pool_add(p, side, s->value))
+			if (!p || pool_add(p, side, r, s->value))
 				return fl_fail(ENOMEM, "compare: out of memory pooling samples");
 		}
 	}
@@ -428,8 +442,10 @@ static int pool_runs(struct pools *ps, const struct fl_run *runs, size_t nruns, 
 static void pools_free(struct pools *ps)
 {
 	for (size_t i = 0; i < ps->n; i++) {
-		free(ps->p[i].v[0]);
-		free(ps->p[i].v[1]);
+		for (int side = 0; side < 2; side++) {
+			free(ps->p[i].v[side]);
+			free(ps->p[i].run[side]);
+		}
 	}
 	free(ps->p);
 }
@@ -481,7 +497,8 @@ static int row_stats(struct fl_cmp_row *r, const struct pool *p, const struct fl
 	if (!err)
 		err = fl_median_ci(b, r->nb, o->conf, &r->med_b, NULL);
 	if (!err)
-		err = fl_change_pct(a, r->na, b, r->nb, o->conf, o->iters, o->seed, &r->change);
+		err = fl_change_pct(a, p->run[0], r->na, b, p->run[1], r->nb, o->conf, o->iters,
+				    o->seed, &r->change);
 	if (!err)
 		err = fl_mann_whitney(a, r->na, b, r->nb, &r->u);
 	return err;
@@ -567,10 +584,14 @@ static enum fl_cmp_verdict judge_row(struct fl_cmp_row *r, const struct fl_cmp_o
 	if (r->na < FL_CMP_MIN_SAMPLES || r->nb < FL_CMP_MIN_SAMPLES)
 		return FL_CMP_TOO_FEW;
 	/*
-	 * "No change" is a claim too: that a regression past the floor is ruled
-	 * out.  When the interval still holds one, the samples are too noisy.
+	 * Significant: the U test says so, and the change's interval, whose
+	 * bootstrap draws whole runs, leaves 0 out.  The U test alone counts
+	 * the repetitions of a run as independent samples; when the runs of a
+	 * side disagree, only the interval sees it.  Not significant is "no
+	 * change" only when the interval rules out a regression past the floor
+	 * too; else the samples are too noisy to say.
 	 */
-	if (!(r->q < o->alpha))
+	if (!(r->q < o->alpha) || !(r->change.lo > 0 || r->change.hi < 0))
 		return worse_bound(r) > floor ? FL_CMP_INCONCLUSIVE : FL_CMP_NO_CHANGE;
 	/* NaN (a median of zero against one that is not) counts as beyond any floor. */
 	if (!(fabs(r->change.est) <= floor))

@@ -49,10 +49,13 @@ int fl_median_ci(const double *x, size_t n, double conf, struct fl_ci *out,
 
 /*
  * 100 * (median(b) / median(a) - 1) with a percentile bootstrap interval
- * (fixed seed).  Both medians zero: 0 [0, 0].  median(a) zero alone: +-inf.
+ * (fixed seed) that resamples whole runs where a side has several: ga[i] is
+ * the run of a[i] (0, 1, ...; NULL: resample value by value; see
+ * fl_ratio_of_medians_by_run).  Both medians zero: 0 [0, 0].  median(a)
+ * zero alone: +-inf.
  */
-int fl_change_pct(const double *a, size_t na, const double *b, size_t nb,
-		  double conf, unsigned iters, uint64_t seed, struct fl_ci *out);
+int fl_change_pct(const double *a, const int *ga, size_t na, const double *b, const int *gb,
+		  size_t nb, double conf, unsigned iters, uint64_t seed, struct fl_ci *out);
 
 /* ---- noise floors -------------------------------------------------------- */
 
@@ -65,15 +68,19 @@ struct fl_noise {
 
 /*
  * The noise floor of a benchmark, from the changes its A/A comparisons (the
- * same code on both sides) showed on this host: the bound that 95% of them
- * stay within, |median| + 1.96 sd, with sd estimated from the median absolute
- * deviation.  Robust on purpose: a machine that is disturbed during one A/A
+ * same code on both sides) showed on this host: the bound that 99% of them
+ * stay within, |median| + 2.576 sd, with sd estimated from the median absolute
+ * deviation.  99%, not 95%: the rows of an A/A comparison must be flagged at
+ * most 1% of the time, and a 95% floor lets 5% of them past it, leaving the
+ * U test alone to stop them, which it does not reliably do: the repetitions
+ * of one process share that process's luck (memory placement, neighbours),
+ * so they are not the independent samples the test assumes.  Robust on purpose: a machine that is disturbed during one A/A
  * comparison (a neighbour, a frequency drop) shows a change of tens of
  * percent there, and a plain percentile would carry that into every later
  * verdict.  Changes that are not finite numbers are left out.
  */
 #define FL_MAD_TO_SD		1.4826	/* MAD to standard deviation, for normal data */
-#define FL_NOISE_Z		1.96
+#define FL_NOISE_Z		2.576
 void fl_noise_floor(const double *aa_change_pct, size_t n, long samples,
 		    struct fl_noise *out);
 

@@ -466,7 +466,7 @@ void fl_cmp_print_markdown(FILE *f, const struct fl_cmp_report *r)
 	md_env(f, r);
 	fprintf(f, "<sub>Mann-Whitney U per row, Benjamini-Hochberg across the %zu rows "
 		   "that vary (q < %g), %g%% bootstrap intervals of the change of medians; a row "
-		   "is flagged only beyond its noise floor, the bound 95%% of the A/A comparisons' "
+		   "is flagged only beyond its noise floor, the bound 99%% of the A/A comparisons' "
 		   "changes on this host stay within (%zu rows have one; the others use "
 		   "%.1f%%).</sub>\n",
 		k.tested, r->o->alpha, 100 * r->o->conf, k.learned, r->o->min_change);

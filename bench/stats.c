@@ -170,13 +170,56 @@ static double ratio(double num, double den)
 	return num < 0 ? -INFINITY : INFINITY;
 }
 
-int fl_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb,
-			double conf, unsigned iters, uint64_t seed,
-			struct fl_ci *out)
+/* How many runs the groups name: one more than the largest; 0 for none. */
+static int count_runs(const int *g, size_t n)
+{
+	int k = 0;
+
+	for (size_t i = 0; g && i < n; i++)
+		if (g[i] + 1 > k)
+			k = g[i] + 1;
+	return k;
+}
+
+/* The median of k runs drawn with replacement, all their values pooled. */
+static double resampled_runs_median(const double *x, const int *g, size_t n, int k,
+				    double *buf, uint64_t *state)
+{
+	size_t m = 0;
+
+	for (int d = 0; d < k; d++) {
+		int run = (int)draw_index(state, (size_t)k);
+
+		for (size_t i = 0; i < n; i++)
+			if (g[i] == run)
+				buf[m++] = x[i];
+	}
+	/* a run without values (filtered out) can be drawn k times over */
+	if (!m)
+		return NAN;
+	qsort(buf, m, sizeof(*buf), cmp_double);
+	return sorted_quantile(buf, m, 0.5);
+}
+
+/* One side's resampled median: by run when it has two or more, else by value. */
+static double resampled_side(const double *x, const int *g, size_t n, int k, double *buf,
+			     uint64_t *state)
+{
+	if (k >= 2)
+		return resampled_runs_median(x, g, n, k, buf, state);
+	return resampled_median(x, n, buf, state);
+}
+
+int fl_ratio_of_medians_by_run(const double *a, const int *ga, size_t na,
+			       const double *b, const int *gb, size_t nb,
+			       double conf, unsigned iters, uint64_t seed,
+			       struct fl_ci *out)
 {
 	double *buf, *r, alpha, mb;
 	uint64_t state = seed;
-	unsigned i;
+	int ka, kb;
+	size_t cap;
+	unsigned i, kept = 0;
 
 	if (!a || !b || !na || !nb || !out)
 		return fl_fail(EINVAL, "ratio of medians: empty sample (%zu / %zu values)",
@@ -190,7 +233,13 @@ int fl_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb,
 	if (mb == 0)
 		return fl_fail(EINVAL, "ratio of medians: median of the denominator is 0");
 
-	buf = malloc((na > nb ? na : nb) * sizeof(*buf));
+	ka = count_runs(ga, na);
+	kb = count_runs(gb, nb);
+	/* k runs drawn, each at most all n values: k x n holds any resample */
+	cap = na * (size_t)(ka > 1 ? ka : 1);
+	if (nb * (size_t)(kb > 1 ? kb : 1) > cap)
+		cap = nb * (size_t)(kb > 1 ? kb : 1);
+	buf = malloc(cap * sizeof(*buf));
 	r = malloc((size_t)iters * sizeof(*r));
 	if (!buf || !r) {
 		free(buf);
@@ -199,19 +248,33 @@ int fl_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb,
 	}
 	/* a and b are resampled independently: they are separate runs. */
 	for (i = 0; i < iters; i++) {
-		double ma = resampled_median(a, na, buf, &state);
+		double ma = resampled_side(a, ga, na, ka, buf, &state);
+		double mbr = resampled_side(b, gb, nb, kb, buf, &state);
 
-		r[i] = ratio(ma, resampled_median(b, nb, buf, &state));
+		if (!isnan(ma) && !isnan(mbr))
+			r[kept++] = ratio(ma, mbr);
 	}
-	qsort(r, iters, sizeof(*r), cmp_double);
+	if (!kept) {
+		free(buf);
+		free(r);
+		return fl_fail(EINVAL, "ratio of medians: no resample had values on both sides");
+	}
+	qsort(r, kept, sizeof(*r), cmp_double);
 
 	alpha = 1 - conf;
 	out->est = fl_median(a, na) / mb;
-	out->lo = sorted_quantile(r, iters, alpha / 2);
-	out->hi = sorted_quantile(r, iters, 1 - alpha / 2);
+	out->lo = sorted_quantile(r, kept, alpha / 2);
+	out->hi = sorted_quantile(r, kept, 1 - alpha / 2);
 	free(buf);
 	free(r);
 	return 0;
+}
+
+int fl_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb,
+			double conf, unsigned iters, uint64_t seed,
+			struct fl_ci *out)
+{
+	return fl_ratio_of_medians_by_run(a, NULL, na, b, NULL, nb, conf, iters, seed, out);
 }
 
 /*

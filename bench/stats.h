@@ -34,6 +34,20 @@ int fl_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb,
 			double conf, unsigned iters, uint64_t seed,
 			struct fl_ci *out);
 
+/*
+ * The same, for values that come in groups: ga[i] (0, 1, ...) is the run
+ * that measured a[i].  A resample then draws whole runs with replacement (a
+ * cluster bootstrap), because the repetitions of one run share its luck
+ * (memory placement, the machine's speed in that minute) and are not
+ * independent: resampled one by one they give an interval as if the runs
+ * had all agreed.  A side of one run, or ga NULL, is resampled value by
+ * value.
+ */
+int fl_ratio_of_medians_by_run(const double *a, const int *ga, size_t na,
+			       const double *b, const int *gb, size_t nb,
+			       double conf, unsigned iters, uint64_t seed,
+			       struct fl_ci *out);
+
 /* The p quantile of Student's t with df degrees of freedom: (0.975, 1) = 12.706. */
 double fl_t_quantile(double p, double df);
 

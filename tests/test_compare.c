@@ -287,7 +287,7 @@ static void test_change_bootstrap_coverage(void **state)
 			a[i] = normal(100, 4);
 			b[i] = normal(105, 4.2);
 		}
-		assert_int_equal(fl_change_pct(a, 31, b, 31, 0.95, 1000, t + 1, &ci), 0);
+		assert_int_equal(fl_change_pct(a, NULL, 31, b, NULL, 31, 0.95, 1000, t + 1, &ci), 0);
 		assert_true(ci.lo <= ci.est && ci.est <= ci.hi);
 		hit += ci.lo <= 5 && 5 <= ci.hi;
 	}
@@ -300,18 +300,18 @@ static void test_change_pct_edges(void **state)
 	const double z[] = { 0, 0, 0 }, neg[] = { -100, -100 }, negb[] = { -90, -90 };
 	struct fl_ci ci;
 
-	assert_int_equal(fl_change_pct(a, 3, b, 3, 0.95, 200, 1, &ci), 0);
+	assert_int_equal(fl_change_pct(a, NULL, 3, b, NULL, 3, 0.95, 200, 1, &ci), 0);
 	assert_close(ci.est, 10, 1e-12);
 	assert_close(ci.lo, 10, 1e-12);
 	assert_close(ci.hi, 10, 1e-12);
-	assert_int_equal(fl_change_pct(z, 3, z, 3, 0.95, 200, 1, &ci), 0);
+	assert_int_equal(fl_change_pct(z, NULL, 3, z, NULL, 3, 0.95, 200, 1, &ci), 0);
 	assert_close(ci.est, 0, 0);
-	assert_int_equal(fl_change_pct(z, 3, b, 3, 0.95, 200, 1, &ci), 0);
+	assert_int_equal(fl_change_pct(z, NULL, 3, b, NULL, 3, 0.95, 200, 1, &ci), 0);
 	assert_true(isinf(ci.est) && ci.est > 0);
 	/* -100 -> -90 is a move up by 10% of |A| */
-	assert_int_equal(fl_change_pct(neg, 2, negb, 2, 0.95, 200, 1, &ci), 0);
+	assert_int_equal(fl_change_pct(neg, NULL, 2, negb, NULL, 2, 0.95, 200, 1, &ci), 0);
 	assert_close(ci.est, 10, 1e-12);
-	assert_int_equal(fl_change_pct(a, 0, b, 3, 0.95, 200, 1, &ci), -EINVAL);
+	assert_int_equal(fl_change_pct(a, NULL, 0, b, NULL, 3, 0.95, 200, 1, &ci), -EINVAL);
 }
 
 /* ---- noise floors -------------------------------------------------------- */
@@ -332,7 +332,7 @@ static void test_noise_floor(void **state)
 	assert_int_equal(nf.comparisons, 20);
 	assert_int_equal(nf.samples, 400);
 	assert_close(nf.sd_pct, 1.4826 * 5.25, 1e-12);
-	assert_close(nf.floor_pct, 0.25 + 1.96 * 1.4826 * 5.25, 1e-12);
+	assert_close(nf.floor_pct, 0.25 + 2.576 * 1.4826 * 5.25, 1e-12);
 	assert_close(fl_noise_mde(&nf, 1), nf.floor_pct + 0.8416 * nf.sd_pct, 1e-12);
 
 	/*
@@ -529,6 +529,62 @@ static void test_compare_inconclusive(void **state)
 	fl_run_free(&rc);
 }
 
+/*
+ * Four runs a side, tight within a run, the runs +-5% apart, B's a little
+ * faster on the whole: the U test, counting 40 repetitions a side as
+ * independent, calls it significant; the interval, drawing whole runs, holds
+ * 0, so it is not flagged.  The same levels with every run agreeing are.
+ */
+static void test_compare_runs_disagree(void **state)
+{
+	static const double level_a[] = { 100, 105, 95, 100 }, level_b[] = { 92, 97, 88, 99 };
+	struct fl_cmp_opts o = FL_CMP_OPTS_DEFAULT;
+	struct fl_run ra[4], rb[4];
+	struct fl_comparison c;
+
+	for (int k = 0; k < 4; k++) {
+		fl_run_init(&ra[k]);
+		fl_run_init(&rb[k]);
+		for (int rep = 0; rep < 10; rep++) {
+			add(&ra[k], "new", "task_clock_ns_per_round", "ns/round", rep,
+			    level_a[k] + 0.01 * rep);
+			add(&rb[k], "new", "task_clock_ns_per_round", "ns/round", rep,
+			    level_b[k] + 0.01 * rep);
+		}
+	}
+	assert_int_equal(fl_compare_build(ra, 4, rb, 4, &o, &c), 0);
+	fl_compare_judge(&c, &o);
+	assert_true(c.rows[0].q < 0.05);
+	assert_true(c.rows[0].change.lo < 0 && c.rows[0].change.hi > 0);
+	assert_int_not_equal(c.rows[0].verdict, FL_CMP_IMPROVEMENT);
+	assert_int_equal(c.improvements, 0);
+	fl_compare_free(&c);
+	/* the runs of B agree: each 6% under A's median */
+	for (int k = 0; k < 4; k++) {
+		fl_run_free(&rb[k]);
+		fl_run_init(&rb[k]);
+		for (int rep = 0; rep < 10; rep++)
+			add(&rb[k], "new", "task_clock_ns_per_round", "ns/round", rep,
+			    94 + 0.3 * k + 0.01 * rep);
+	}
+	for (int k = 0; k < 4; k++) {
+		fl_run_free(&ra[k]);
+		fl_run_init(&ra[k]);
+		for (int rep = 0; rep < 10; rep++)
+			add(&ra[k], "new", "task_clock_ns_per_round", "ns/round", rep,
+			    100 + 0.3 * k + 0.01 * rep);
+	}
+	assert_int_equal(fl_compare_build(ra, 4, rb, 4, &o, &c), 0);
+	fl_compare_judge(&c, &o);
+	assert_true(c.rows[0].change.hi < 0);
+	assert_int_equal(c.rows[0].verdict, FL_CMP_IMPROVEMENT);
+	fl_compare_free(&c);
+	for (int k = 0; k < 4; k++) {
+		fl_run_free(&ra[k]);
+		fl_run_free(&rb[k]);
+	}
+}
+
 /* A/A: the same distribution on both sides flags nothing. */
 static void test_compare_aa(void **state)
 {
@@ -632,6 +688,7 @@ int main(void)
 		cmocka_unit_test(test_compare_verdicts),
 		cmocka_unit_test(test_compare_aa),
 		cmocka_unit_test(test_compare_inconclusive),
+		cmocka_unit_test(test_compare_runs_disagree),
 		cmocka_unit_test(test_compare_constant_rows_not_tested),
 		cmocka_unit_test(test_compare_metric_filter_and_too_few),
 	};

@@ -159,6 +159,38 @@ static void test_ratio_constant(void **state)
 	assert_close(ci.hi, 1.5, 0);
 }
 
+/*
+ * Four runs a side, each tight around its own level: the runs of a side
+ * disagree by +-4%.  Resampled value by value the interval is as narrow as
+ * the runs are tight, and leaves 1 out; resampled by run it holds 1.  A
+ * side of one run is resampled value by value, as without groups.
+ */
+static void test_ratio_by_run(void **state)
+{
+	static const double level_a[] = { 100, 104, 96, 100 }, level_b[] = { 103, 99, 107, 101 };
+	double a[40], b[40];
+	int ga[40], gb[40], one[40] = { 0 };
+	struct fl_ci flat, runs, single;
+
+	for (int i = 0; i < 40; i++) {
+		ga[i] = gb[i] = i / 10;
+		a[i] = level_a[i / 10] + 0.01 * (i % 10);
+		b[i] = level_b[i / 10] + 0.01 * (i % 10);
+	}
+	assert_int_equal(fl_ratio_of_medians(b, 40, a, 40, 0.95, 2000, 5, &flat), 0);
+	assert_int_equal(fl_ratio_of_medians_by_run(b, gb, 40, a, ga, 40, 0.95, 2000, 5, &runs),
+			 0);
+	assert_close(runs.est, flat.est, 0);
+	assert_true(flat.lo > 1);
+	assert_true(runs.lo < 1 && runs.hi > 1);
+	assert_true(runs.hi - runs.lo > 2 * (flat.hi - flat.lo));
+	/* one run a side: the same draws as without groups */
+	assert_int_equal(fl_ratio_of_medians_by_run(b, one, 40, a, one, 40, 0.95, 2000, 5,
+						    &single), 0);
+	assert_close(single.lo, flat.lo, 0);
+	assert_close(single.hi, flat.hi, 0);
+}
+
 static void test_ratio_invalid(void **state)
 {
 	const double a[] = { 1, 2, 3 };
@@ -275,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_linfit_noisy),
 		cmocka_unit_test(test_linfit_invalid),
 		cmocka_unit_test(test_ratio_constant),
+		cmocka_unit_test(test_ratio_by_run),
 		cmocka_unit_test(test_ratio_invalid),
 		cmocka_unit_test(test_ratio_percentiles),
 		cmocka_unit_test(test_ratio_zero_denominator),
