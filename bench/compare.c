@@ -341,10 +341,10 @@ struct pool {
 	struct fl_bench_key key;
 	const char *unit;
 	double *v[2];
-	int *run[2];		/* of each value: its side's runs that have the key, from 0 */
+	int *run[2];		/* each value's run, numbered from 0 over the side's runs */
 	size_t n[2], cap[2];
 	int runs[2];		/* how many */
-	size_t last[2];		/* the index among the side's runs of the latest */
+	size_t last[2];		/* the index in the side's run array of the latest */
 };
 
 struct pools {

@@ -68,7 +68,6 @@ static void shim_syscall_work(long n)
 	sink = h;
 }
 
-
 static int shim_job(struct vmap_jobs *j)
 {
 	const struct vmap_job_mix *m = &j->mix;
@@ -174,7 +173,6 @@ static void *worker_main(void *arg)
 			if (!err)
 				err = injected_jobs(j, &owed);
 #endif
-
 			if (err) {
 				int zero = 0;
 
