@@ -10,6 +10,19 @@
 #include "cli.h"
 #include "err.h"
 
+int fl_cli_parse_long(const char *opt, const char *s, long min, long max, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	if (errno || end == s || *end)
+		return fl_fail(EINVAL, "%s: '%s' is not a whole number", opt, s);
+	if (*v < min || *v > max)
+		return fl_fail(ERANGE, "%s %ld out of range [%ld, %ld]", opt, *v, min, max);
+	return 0;
+}
+
 int fl_cli_parse_run_id(const char *s, long long *id)
 {
 	char *end;

@@ -615,19 +615,6 @@ static int bisect(struct fl_store *st, struct bisect_args *a, struct refs *rf, i
 
 /* ---- options ------------------------------------------------------------- */
 
-static int parse_count(const char *opt, const char *s, int *v)
-{
-	char *end;
-	long n;
-
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno || end == s || *end || n < 1 || n > 1000)
-		return fl_fail(EINVAL, "%s '%s': a whole number in 1..1000", opt, s);
-	*v = (int)n;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct bisect_args *a)
 {
 	static const struct option opts[] = {
@@ -648,6 +635,7 @@ static int parse_args(int argc, char **argv, struct bisect_args *a)
 		{ 0 }
 	};
 	char *end;
+	long n;
 	int c;
 
 	optind = 1;
@@ -685,12 +673,14 @@ static int parse_args(int argc, char **argv, struct bisect_args *a)
 			a->bad_dir = optarg;
 			break;
 		case 'n':
-			if (parse_count("--runs", optarg, &a->runs))
+			if (fl_cli_parse_long("--runs", optarg, 1, 1000, &n))
 				return -EINVAL;
+			a->runs = (int)n;
 			break;
 		case 'r':
-			if (parse_count("--reps", optarg, &a->reps))
+			if (fl_cli_parse_long("--reps", optarg, 1, 1000, &n))
 				return -EINVAL;
+			a->reps = (int)n;
 			break;
 		case 'c':
 			a->min_change = strtod(optarg, &end);

@@ -101,19 +101,6 @@ struct cmp_args {
 
 /* ---- options ------------------------------------------------------------- */
 
-static int parse_long(const char *opt, const char *s, long min, long max, long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtol(s, &end, 10);
-	if (errno || end == s || *end)
-		return fl_fail(EINVAL, "%s: '%s' is not a whole number", opt, s);
-	if (*v < min || *v > max)
-		return fl_fail(ERANGE, "%s %ld out of range [%ld, %ld]", opt, *v, min, max);
-	return 0;
-}
-
 static int parse_double(const char *opt, const char *s, double min, double max, double *v)
 {
 	char *end;
@@ -186,7 +173,7 @@ static int take_option(struct cmp_args *a, int c)
 
 	switch (c) {
 	case OPT_RUNS:
-		err = parse_long("--runs", optarg, 1, 100, &v);
+		err = fl_cli_parse_long("--runs", optarg, 1, 100, &v);
 		a->runs = (int)v;
 		break;
 	case OPT_RUN_ARGS:
@@ -206,7 +193,7 @@ static int take_option(struct cmp_args *a, int c)
 		a->suite = optarg;
 		break;
 	case OPT_LAST:
-		err = parse_long("--last", optarg, 1, 100000, &v);
+		err = fl_cli_parse_long("--last", optarg, 1, 100000, &v);
 		a->last = (int)v;
 		break;
 	case OPT_METRIC:

@@ -54,19 +54,6 @@ struct run_args {
 	struct fl_runner_opts ro;
 };
 
-static int parse_int(const char *opt, const char *s, long min, long max, long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtol(s, &end, 10);
-	if (errno || end == s || *end)
-		return fl_fail(EINVAL, "%s: '%s' is not a whole number", opt, s);
-	if (*v < min || *v > max)
-		return fl_fail(ERANGE, "%s %ld out of range [%ld, %ld]", opt, *v, min, max);
-	return 0;
-}
-
 /* "shim,kmod": each once; the names are kept for the run's record. */
 static int parse_backends(const char *list, struct run_args *a)
 {
@@ -138,18 +125,18 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->params[a->nparams++] = optarg;
 			break;
 		case 'r':
-			err = parse_int("--reps", optarg, 1, 1000, &v);
+			err = fl_cli_parse_long("--reps", optarg, 1, 1000, &v);
 			if (err)
 				return err;
 			a->reps = (int)v;
 			break;
 		case 'n':
-			err = parse_int("--rounds", optarg, 1, 100000000, &a->rounds);
+			err = fl_cli_parse_long("--rounds", optarg, 1, 100000000, &a->rounds);
 			if (err)
 				return err;
 			break;
 		case 'w':
-			err = parse_int("--warmup", optarg, 0, 60, &v);
+			err = fl_cli_parse_long("--warmup", optarg, 0, 60, &v);
 			if (err)
 				return err;
 			a->ro.warmup = (double)v;
