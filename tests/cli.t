@@ -1,15 +1,7 @@
 #!/usr/bin/env bash
 # The CLI's answers to bad input: one line, a non-zero exit, nothing half-written.
 set -u
-FL=${FAULTLINE:-build/faultline}
-FL=$(cd "$(dirname "$FL")" && pwd)/$(basename "$FL")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
+. "$(dirname "$0")/tap.sh"
 
 # expect_error NAME PATTERN CMD...: exits non-zero, one line on stderr matching.
 expect_error() {
@@ -118,5 +110,4 @@ for c in list run claims plot doctor; do
 	"$FL" $c --help >/dev/null 2>&1 && ok "$c --help" || not_ok "$c --help"
 done
 
-echo "1..$n"
-exit $((fails > 0))
+tap_end

@@ -3,17 +3,8 @@
 # reports on stored runs with known answers, and the worktree build of two refs
 # (and a bisection) on a throw-away git repository made from this tree.
 set -u
-FL=${FAULTLINE:-build/faultline}
-FL=$(cd "$(dirname "$FL")" && pwd)/$(basename "$FL")
+. "$(dirname "$0")/tap.sh"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0
-fails=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { if eval "$2"; then ok "$1"; else not_ok "$1"; fi; }
 
 # expect NAME RC PATTERN CMD...: exits RC; PATTERN (if any) on stderr, one line.
 expect() {
@@ -243,5 +234,4 @@ check "... its worktrees removed, no bisection left" \
 expect "bisect: GOOD and BAD the same" 2 "the same commit" \
 	"$FL" bisect reaim_vunmap/new/M=0 HEAD HEAD --repo "$R" --db "$T/wt.db"
 
-echo "1..$n"
-exit $((fails > 0))
+tap_end

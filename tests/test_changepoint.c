@@ -13,26 +13,9 @@
 #include <cmocka.h>
 
 #include "bench/changepoint.h"
+#include "tests/rng.h"
 
 #define N_OF(a)	(sizeof(a) / sizeof((a)[0]))
-
-static uint64_t rng_state;
-
-static double uniform(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return ((z >> 11) + 0.5) / 9007199254740992.0;
-}
-
-/* Box-Muller: one normal deviate. */
-static double normal(double mean, double sd)
-{
-	return mean + sd * sqrt(-2 * log(uniform())) * cos(2 * M_PI * uniform());
-}
 
 static void fill(double *x, size_t from, size_t to, double mean, double sd)
 {

@@ -18,6 +18,7 @@
 
 #include "bench/compare.h"
 #include "bench/results.h"
+#include "tests/rng.h"
 
 #define N_OF(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -25,23 +26,6 @@ static void assert_close(double got, double want, double tol)
 {
 	if (!(fabs(got - want) <= tol))
 		fail_msg("got %.15g, want %.15g (tolerance %g)", got, want, tol);
-}
-
-static uint64_t rng_state;
-
-static double uniform(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	return ((z >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double normal(double mean, double sd)
-{
-	return mean + sd * sqrt(-2 * log(uniform())) * cos(2 * M_PI * uniform());
 }
 
 /* ---- U test -------------------------------------------------------------- */
