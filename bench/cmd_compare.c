@@ -683,12 +683,15 @@ static int judge_and_store(struct fl_store *st, const struct cmp_args *a, struct
 			   struct fl_comparison *c, struct fl_cmp_report *r)
 {
 	const struct fl_run *ra = &sd[0].pub.runs[0];
+	struct fl_cmp_opts o = a->o;
 	struct fl_cmp_record rec;
 	long long *ids[2];
 	int err;
 
+	/* Both sides ran here, in pairs (run_interleaved): judge them by pair. */
+	o.paired = runs_code(&sd[0]) && runs_code(&sd[1]);
 	err = fl_compare_build(sd[0].pub.runs, sd[0].pub.nruns, sd[1].pub.runs,
-			       sd[1].pub.nruns, &a->o, c);
+			       sd[1].pub.nruns, &o, c);
 	if (err == -ENODATA)
 		return fl_fail(ENODATA, "A and B share no benchmark%s: nothing to compare",
 			       a->o.metrics ? " with that metric" : "");
@@ -828,12 +831,9 @@ static void claim_summary(const struct floor_list *l, const struct fl_claim *cl)
 	}
 }
 
-static void print_floors(struct floor_list *l, const char *host)
+static void print_floors(struct floor_list *l, const char *what)
 {
-	printf("noise floors learned on %s from A/A comparisons (sd: 1.4826 x the median "
-	       "absolute deviation\nof their changes; floor: |median| + 2.576 sd; detectable: "
-	       "floor + 0.84 sd, the change flagged\n4 times in 5 at the A/A comparisons' "
-	       "size)\n", host);
+	printf("\n%s\n", what);
 	for (int i = 0; fl_claims[i]; i++) {
 		size_t shown = 0;
 
@@ -860,35 +860,55 @@ static void print_floors(struct floor_list *l, const char *host)
 	}
 }
 
-static int noise_floors(struct fl_store *st, const struct cmp_args *a)
+static void free_floors(struct floor_list *l)
 {
-	struct floor_list l = { .min_change = a->o.min_change };
-	char host[256];
-	int err;
-
-	if (a->host)
-		snprintf(host, sizeof(host), "%s", a->host);
-	else if (gethostname(host, sizeof(host)))
-		return fl_fail(errno, "gethostname: %s", strerror(errno));
-	host[sizeof(host) - 1] = '\0';
-	err = fl_store_noise_floors(st, host, floor_add, &l);
-	if (!err && !l.n)
-		err = fl_fail(ENOENT, "%s holds no A/A comparison on host %s (run "
-			      "faultline compare --aa, or ci/compare-branches --calibrate N)",
-			      a->db, host);
-	if (!err)
-		print_floors(&l, host);
-	for (size_t i = 0; i < l.n; i++) {
-		struct fl_bench_key *k = &l.e[i].key;
+	for (size_t i = 0; i < l->n; i++) {
+		struct fl_bench_key *k = &l->e[i].key;
 
 		free(k->workload);
 		free(k->variant);
 		free(k->backend);
 		free(k->params);
 		free(k->metric);
-		free(l.e[i].unit);
+		free(l->e[i].unit);
 	}
-	free(l.e);
+	free(l->e);
+}
+
+/* Paired and pooled comparisons each have their own floors: list both kinds. */
+static int noise_floors(struct fl_store *st, const struct cmp_args *a)
+{
+	static const char *const what[2] = {
+		"comparisons of stored runs (samples pooled)",
+		"comparisons that run both sides here (judged by pairs of runs)",
+	};
+	struct floor_list l[2] = { { .min_change = a->o.min_change },
+				   { .min_change = a->o.min_change } };
+	char host[256];
+	int err = 0;
+
+	if (a->host)
+		snprintf(host, sizeof(host), "%s", a->host);
+	else if (gethostname(host, sizeof(host)))
+		return fl_fail(errno, "gethostname: %s", strerror(errno));
+	host[sizeof(host) - 1] = '\0';
+	for (int paired = 1; paired >= 0 && !err; paired--)
+		err = fl_store_noise_floors(st, host, paired, floor_add, &l[paired]);
+	if (!err && !l[0].n && !l[1].n)
+		err = fl_fail(ENOENT, "%s holds no A/A comparison on host %s (run "
+			      "faultline compare --aa, or ci/compare-branches --calibrate N)",
+			      a->db, host);
+	if (!err) {
+		printf("noise floors learned on %s from A/A comparisons (sd: 1.4826 x the median "
+		       "absolute deviation\nof their changes; floor: |median| + 2.576 sd; "
+		       "detectable: floor + 0.84 sd, the change flagged\n4 times in 5 at the A/A "
+		       "comparisons' size)\n", host);
+		for (int paired = 1; paired >= 0; paired--)
+			if (l[paired].n)
+				print_floors(&l[paired], what[paired]);
+	}
+	free_floors(&l[0]);
+	free_floors(&l[1]);
 	return err;
 }
 

@@ -42,6 +42,25 @@ static int cmp_tagged(const void *pa, const void *pb)
 }
 
 /*
+ * P(X <= x) and P(X >= x) of a statistic whose null distribution has count[k]
+ * ways of taking the value k, 0 <= k <= kmax.
+ */
+static void null_tails(const double *count, size_t kmax, double x, double *lo, double *hi)
+{
+	double total = 0, below = 0, above = 0;
+
+	for (size_t k = 0; k <= kmax; k++) {
+		total += count[k];
+		if (k <= x + 1e-9)
+			below += count[k];
+		if (k >= x - 1e-9)
+			above += count[k];
+	}
+	*lo = below / total;
+	*hi = above / total;
+}
+
+/*
  * The exact null distribution of U for sizes (m, n), by the recurrence on the
  * largest observation: it is either an a, above all n b's (U gains n), or a b
  * (U gains nothing).  c[i] holds the counts for i a's and the j b's so far.
@@ -50,7 +69,7 @@ static int cmp_tagged(const void *pa, const void *pb)
 static int exact_tails(size_t m, size_t n, double u, double *lo, double *hi)
 {
 	size_t umax = m * n, i, j, k;
-	double *c, total = 0, below = 0, above = 0;
+	double *c;
 
 	c = calloc((m + 1) * (umax + 1), sizeof(*c));
 	if (!c)
@@ -67,18 +86,8 @@ static int exact_tails(size_t m, size_t n, double u, double *lo, double *hi)
 				row[k] += prev[k - j];
 		}
 	}
-	for (k = 0; k <= umax; k++) {
-		double f = c[m * (umax + 1) + k];
-
-		total += f;
-		if (k <= u + 1e-9)
-			below += f;
-		if (k >= u - 1e-9)
-			above += f;
-	}
+	null_tails(c + m * (umax + 1), umax, u, lo, hi);
 	free(c);
-	*lo = below / total;
-	*hi = above / total;
 	return 0;
 }
 
@@ -155,6 +164,88 @@ int fl_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
 	d = fmax(0, fabs(out->u - mu) - 0.5);
 	out->z = copysign(d / sqrt(var), out->u - mu);
 	out->p = fmin(1, erfc(d / sqrt(var) / M_SQRT2));
+	return 0;
+}
+
+/* ---- Wilcoxon signed-rank ----------------------------------------------- */
+
+static int cmp_abs(const void *pa, const void *pb)
+{
+	double a = fabs(*(const double *)pa), b = fabs(*(const double *)pb);
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * P(W+ <= w) and P(W+ >= w) for m differences without ties: each rank 1..m
+ * is in W+ or not, all 2^m ways alike under the null; c[k] counts the ways
+ * the ranks so far sum to k.
+ */
+static int srank_exact_tails(size_t m, double w, double *lo, double *hi)
+{
+	size_t smax = m * (m + 1) / 2, r, k;
+	double *c = calloc(smax + 1, sizeof(*c));
+
+	if (!c)
+		return fl_fail(ENOMEM, "signed-rank test: no memory for %zu differences", m);
+	c[0] = 1;
+	for (r = 1; r <= m; r++)
+		for (k = r * (r + 1) / 2 + 1; k-- > r;)
+			c[k] += c[k - r];
+	null_tails(c, smax, w, lo, hi);
+	free(c);
+	return 0;
+}
+
+int fl_signed_rank(const double *d, size_t n, struct fl_utest *out)
+{
+	double *s, wplus = 0, ties = 0, mu, var, dev, lo = 1, hi = 1;
+	size_t m = 0, i, j;
+	int err = 0;
+
+	if (!d || !n || !out)
+		return fl_fail(EINVAL, "signed-rank test: no differences");
+	s = malloc(n * sizeof(*s));
+	if (!s)
+		return fl_fail(ENOMEM, "signed-rank test: no memory for %zu differences", n);
+	for (i = 0; i < n; i++) {
+		if (isnan(d[i])) {
+			free(s);
+			return fl_fail(EINVAL, "signed-rank test: a difference is not a number");
+		}
+		if (d[i] != 0)
+			s[m++] = d[i];
+	}
+	qsort(s, m, sizeof(*s), cmp_abs);
+	for (i = 0; i < m; i = j) {
+		double cnt;
+
+		for (j = i + 1; j < m && fabs(s[j]) == fabs(s[i]); j++)
+			;
+		cnt = (double)(j - i);
+		for (size_t k = i; k < j; k++)
+			if (s[k] > 0)
+				wplus += (double)(i + 1 + j) / 2;	/* ranks i+1 .. j */
+		ties += cnt * cnt * cnt - cnt;
+	}
+	free(s);
+	*out = (struct fl_utest){ .u = wplus, .p = 1 };
+	if (!m)
+		return 0;
+	out->exact = ties == 0 && m <= FL_SRANK_EXACT_MAX;
+	if (out->exact) {
+		err = srank_exact_tails(m, wplus, &lo, &hi);
+		if (!err)
+			out->p = fmin(1, 2 * fmin(lo, hi));
+		return err;
+	}
+	mu = (double)m * (m + 1) / 4;
+	var = (double)m * (m + 1) * (2 * m + 1) / 24 - ties / 48;
+	if (var <= 0)
+		return 0;
+	dev = fmax(0, fabs(wplus - mu) - 0.5);
+	out->z = copysign(dev / sqrt(var), wplus - mu);
+	out->p = fmin(1, erfc(dev / sqrt(var) / M_SQRT2));
 	return 0;
 }
 
@@ -344,7 +435,8 @@ struct pool {
 	int *run[2];		/* each value's run, numbered from 0 over the side's runs */
 	size_t n[2], cap[2];
 	int runs[2];		/* how many */
-	size_t last[2];		/* the index in the side's run array of the latest */
+	size_t *src[2];		/* each of those runs' index in the side's run array */
+	size_t srccap[2];
 };
 
 struct pools {
@@ -411,9 +503,17 @@ static int pool_add(struct pool *p, int side, size_t r, double v)
 		p->run[side] = g;
 		p->cap[side] = cap;
 	}
-	if (!p->runs[side] || p->last[side] != r) {
-		p->runs[side]++;
-		p->last[side] = r;
+	if (!p->runs[side] || p->src[side][p->runs[side] - 1] != r) {
+		if ((size_t)p->runs[side] == p->srccap[side]) {
+			size_t cap = p->srccap[side] ? 2 * p->srccap[side] : 8;
+			size_t *s = realloc(p->src[side], cap * sizeof(*s));
+
+			if (!s)
+				return -ENOMEM;
+			p->src[side] = s;
+			p->srccap[side] = cap;
+		}
+		p->src[side][p->runs[side]++] = r;
 	}
 	p->run[side][p->n[side]] = p->runs[side] - 1;
 	p->v[side][p->n[side]++] = v;
@@ -445,6 +545,7 @@ static void pools_free(struct pools *ps)
 		for (int side = 0; side < 2; side++) {
 			free(ps->p[i].v[side]);
 			free(ps->p[i].run[side]);
+			free(ps->p[i].src[side]);
 		}
 	}
 	free(ps->p);
@@ -480,7 +581,72 @@ static bool all_same(const double *a, size_t na, const double *b, size_t nb)
 	return true;
 }
 
-static int row_stats(struct fl_cmp_row *r, const struct pool *p, const struct fl_cmp_opts *o)
+/* The median of the values that the side's run r measured; NaN: none. */
+static double run_median(const struct pool *p, int side, size_t r, double *buf)
+{
+	size_t m = 0;
+	int d;
+
+	for (d = 0; d < p->runs[side] && p->src[side][d] != r; d++)
+		;
+	for (size_t i = 0; d < p->runs[side] && i < p->n[side]; i++)
+		if (p->run[side][i] == d)
+			buf[m++] = p->v[side][i];
+	return m ? fl_median(buf, m) : NAN;
+}
+
+/*
+ * median(B's run k) / median(A's run k) for each of the npairs pairs that
+ * measured this benchmark on both sides, into ratio; how many.  A pair whose
+ * A median is not above 0 has no ratio and is left out.
+ */
+static size_t pair_ratios(const struct pool *p, size_t npairs, double *ratio, double *buf)
+{
+	size_t m = 0;
+
+	for (size_t k = 0; k < npairs; k++) {
+		double ma = run_median(p, 0, k, buf), mb = run_median(p, 1, k, buf);
+
+		if (ma > 0 && !isnan(mb))
+			ratio[m++] = mb / ma;
+	}
+	return m;
+}
+
+/* The change and its test from the pairs' ratios; r->pairs stays 0 if too few. */
+static int paired_stats(struct fl_cmp_row *r, const struct pool *p, size_t npairs,
+			const struct fl_cmp_opts *o)
+{
+	size_t nbuf = r->na > r->nb ? r->na : r->nb, m;
+	double *ratio = malloc((npairs + 1) * sizeof(*ratio));
+	double *buf = malloc((nbuf + 1) * sizeof(*buf));
+	int err = 0;
+
+	if (!ratio || !buf) {
+		free(ratio);
+		free(buf);
+		return fl_fail(ENOMEM, "compare: out of memory for %zu pairs", npairs);
+	}
+	m = pair_ratios(p, npairs, ratio, buf);
+	if (m >= FL_CMP_MIN_PAIRS) {
+		err = fl_median_boot(ratio, m, o->conf, o->iters, o->seed, &r->change);
+		r->change.est = 100 * (r->change.est - 1);
+		r->change.lo = 100 * (r->change.lo - 1);
+		r->change.hi = 100 * (r->change.hi - 1);
+		for (size_t k = 0; k < m; k++)
+			ratio[k] = log(ratio[k]);
+		if (!err)
+			err = fl_signed_rank(ratio, m, &r->u);
+		if (!err)
+			r->pairs = m;
+	}
+	free(ratio);
+	free(buf);
+	return err;
+}
+
+static int row_stats(struct fl_cmp_row *r, const struct pool *p, const struct fl_cmp_opts *o,
+		     size_t npairs)
 {
 	const double *a = p->v[0], *b = p->v[1];
 	int err;
@@ -496,15 +662,18 @@ static int row_stats(struct fl_cmp_row *r, const struct pool *p, const struct fl
 	err = fl_median_ci(a, r->na, o->conf, &r->med_a, NULL);
 	if (!err)
 		err = fl_median_ci(b, r->nb, o->conf, &r->med_b, NULL);
-	if (!err)
+	if (!err && npairs && !r->constant)
+		err = paired_stats(r, p, npairs, o);
+	if (!err && !r->pairs)
 		err = fl_change_pct(a, p->run[0], r->na, b, p->run[1], r->nb, o->conf, o->iters,
 				    o->seed, &r->change);
-	if (!err)
+	if (!err && !r->pairs)
 		err = fl_mann_whitney(a, r->na, b, r->nb, &r->u);
 	return err;
 }
 
-static int add_row(struct fl_comparison *c, const struct pool *p, const struct fl_cmp_opts *o)
+static int add_row(struct fl_comparison *c, const struct pool *p, const struct fl_cmp_opts *o,
+		   size_t npairs)
 {
 	struct fl_cmp_row *r = &c->rows[c->nrows];
 	int err;
@@ -516,7 +685,7 @@ static int add_row(struct fl_comparison *c, const struct pool *p, const struct f
 		return fl_fail(ENOMEM, "compare: out of memory");
 	}
 	c->nrows++;
-	err = row_stats(r, p, o);
+	err = row_stats(r, p, o, npairs);
 	if (err) {
 		char name[256];
 
@@ -534,6 +703,9 @@ int fl_compare_build(const struct fl_run *a, size_t na, const struct fl_run *b,
 	int err;
 
 	memset(c, 0, sizeof(*c));
+	if (o->paired && na != nb)
+		return fl_fail(EINVAL, "compare: %zu runs of A and %zu of B cannot be paired",
+			       na, nb);
 	err = pool_runs(&ps, a, na, 0, o);
 	if (!err)
 		err = pool_runs(&ps, b, nb, 1, o);
@@ -550,7 +722,7 @@ int fl_compare_build(const struct fl_run *a, size_t na, const struct fl_run *b,
 		else if (!p->n[0])
 			c->only_b++;
 		else
-			err = add_row(c, p, o);
+			err = add_row(c, p, o, o->paired ? na : 0);
 	}
 	pools_free(&ps);
 	if (!err && !c->nrows)
@@ -584,10 +756,10 @@ static enum fl_cmp_verdict judge_row(struct fl_cmp_row *r, const struct fl_cmp_o
 	if (r->na < FL_CMP_MIN_SAMPLES || r->nb < FL_CMP_MIN_SAMPLES)
 		return FL_CMP_TOO_FEW;
 	/*
-	 * Significant: the U test says so, and the change's interval, whose
-	 * bootstrap draws whole runs, leaves 0 out.  The U test alone counts
-	 * the repetitions of a run as independent samples; when the runs of a
-	 * side disagree, only the interval sees it.  Not significant is "no
+	 * Significant: the test says so, and the change's interval leaves 0
+	 * out.  Pooled, the U test counts the repetitions of a run as
+	 * independent samples; when the runs of a side disagree, only the
+	 * interval, whose bootstrap draws whole runs, sees it.  Not significant is "no
 	 * change" only when the interval rules out a regression past the floor
 	 * too; else the samples are too noisy to say.
 	 */

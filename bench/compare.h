@@ -20,7 +20,8 @@
 /* ---- tests and intervals ------------------------------------------------- */
 
 struct fl_utest {
-	double u;		/* U of a: pairs (a_i, b_j) with a_i > b_j, ties count 1/2 */
+	double u;		/* U of a: pairs (a_i, b_j) with a_i > b_j, ties count 1/2;
+				   for the signed-rank test, W+ */
 	double z;		/* normal approximation; 0 when exact */
 	double p;		/* two-sided */
 	bool exact;		/* from the exact distribution (no ties, small samples) */
@@ -34,6 +35,17 @@ struct fl_utest {
 #define FL_UTEST_EXACT_MAX	2500
 int fl_mann_whitney(const double *a, size_t na, const double *b, size_t nb,
 		    struct fl_utest *out);
+
+/*
+ * Wilcoxon signed-rank, two-sided: whether the differences d[0..n) lie
+ * symmetrically about 0 (for pairs of runs, d is the log of each pair's
+ * ratio).  Zeros are dropped (Wilcoxon's convention); ties of |d| take their
+ * mid-rank.  Exact when there are no ties and at most FL_SRANK_EXACT_MAX
+ * differences are left, else the normal approximation with the tie and
+ * continuity corrections.  All zero: p = 1.  -EINVAL on empty or NaN input.
+ */
+#define FL_SRANK_EXACT_MAX	50
+int fl_signed_rank(const double *d, size_t n, struct fl_utest *out);
 
 /* Benjamini-Hochberg adjusted p-values (q) of p[0..n); NaN p gives NaN q. */
 int fl_bh_adjust(const double *p, size_t n, double *q);
@@ -106,6 +118,12 @@ enum fl_cmp_verdict {
 };
 
 #define FL_CMP_MIN_SAMPLES	3
+/*
+ * Fewer pairs of runs than this are pooled instead: with 7 pairs the
+ * signed-rank test cannot go below p = 2 / 2^7 = 0.016, which
+ * Benjamini-Hochberg over a suite's rows would rarely let pass.
+ */
+#define FL_CMP_MIN_PAIRS	8
 
 struct fl_bench_key {
 	char *workload, *variant, *backend, *params, *metric;
@@ -118,7 +136,9 @@ struct fl_cmp_row {
 	size_t na, nb;
 	struct fl_ci med_a, med_b;	/* median and its interval */
 	struct fl_ci change;		/* % change of B against A */
-	struct fl_utest u;
+	size_t pairs;			/* pairs of runs the change and test rest on;
+					   0: both sides' samples pooled */
+	struct fl_utest u;		/* U test, or signed-rank test of the pairs */
 	bool constant;			/* one value in every sample of both sides */
 	double q;			/* BH-adjusted p; NaN when not tested */
 	struct fl_noise noise;
@@ -133,6 +153,7 @@ struct fl_cmp_opts {
 	unsigned iters;		/* bootstrap resamples */
 	uint64_t seed;
 	const char *const *metrics;	/* only these (NULL-ended), or NULL for all */
+	bool paired;		/* run k of A and run k of B ran side by side */
 };
 
 #define FL_CMP_OPTS_DEFAULT { .alpha = 0.05, .conf = 0.95, .min_change = 1.0, \
@@ -150,8 +171,17 @@ bool fl_metric_higher_is_better(const char *workload, const char *metric,
 				const char *unit);
 
 /*
- * Rows for every benchmark x metric found on both sides, the samples of all
- * the runs of a side pooled.  -ENODATA when the sides share none.
+ * Rows for every benchmark x metric found on both sides.  The medians pool the
+ * samples of all the runs of a side.  The change and its test do too, unless
+ * o->paired: then run k of A and run k of B are a pair, measured one after
+ * the other, and the change is the median of the pairs' ratios of medians
+ * (its interval a bootstrap over pairs), tested by the signed-rank test on
+ * their logarithms.  A pair shares the machine's state of its seconds, which
+ * on a shared machine swings by more than a change worth finding, and the
+ * ratio cancels it; pooled, the swing stays in both sides' spread.  A row
+ * with fewer than FL_CMP_MIN_PAIRS usable pairs is pooled.  -EINVAL when
+ * o->paired and the sides have different numbers of runs; -ENODATA when the
+ * sides share no benchmark x metric.
  */
 int fl_compare_build(const struct fl_run *a, size_t na, const struct fl_run *b,
 		     size_t nb, const struct fl_cmp_opts *o, struct fl_comparison *c);

@@ -225,6 +225,7 @@ static const char *overall(const struct fl_comparison *c)
 
 struct counts {
 	size_t unsure, within, none, few, learned, tested;
+	size_t paired, max_pairs;	/* rows judged by pairs of runs; most pairs */
 	int max_aa;
 };
 
@@ -243,8 +244,26 @@ static struct counts count_rows(const struct fl_comparison *c)
 		k.tested += !isnan(r->q);
 		if (r->noise.comparisons > k.max_aa)
 			k.max_aa = r->noise.comparisons;
+		k.paired += r->pairs > 0;
+		if (r->pairs > k.max_pairs)
+			k.max_pairs = r->pairs;
 	}
 	return k;
+}
+
+/* How the change and p of the rows were found, one sentence. */
+static const char *method_text(const struct counts *k, size_t nrows, char *buf, size_t size)
+{
+	if (!k->paired) {
+		snprintf(buf, size, "change: ratio of the sides' medians, its interval a bootstrap "
+			 "over runs; p: Mann-Whitney U");
+		return buf;
+	}
+	snprintf(buf, size, "change: the median of the ratios of up to %zu pairs of runs made "
+		 "side by side, its interval a bootstrap over pairs; p: Wilcoxon signed-rank "
+		 "(%zu of %zu rows; the rest pooled, Mann-Whitney U)", k->max_pairs, k->paired,
+		 nrows);
+	return buf;
 }
 
 /* ---- terminal ------------------------------------------------------------ */
@@ -307,6 +326,7 @@ void fl_cmp_print_table(FILE *f, const struct fl_cmp_report *r)
 	const struct fl_comparison *c = r->c;
 	struct counts k = count_rows(c);
 	int w = name_width(c);
+	char how[256];
 
 	fprintf(f, "faultline compare: A = %s  vs  B = %s", r->a.spec, r->b.spec);
 	if (r->id)
@@ -333,6 +353,7 @@ void fl_cmp_print_table(FILE *f, const struct fl_cmp_report *r)
 	fprintf(f, "noise floors: %zu of %zu rows from A/A comparisons on this host (up to %d "
 		   "each), the rest the default %.1f%%\n", k.learned, c->nrows, k.max_aa,
 		r->o->min_change);
+	fprintf(f, "%s\n", method_text(&k, c->nrows, how, sizeof(how)));
 	if (c->only_a || c->only_b)
 		fprintf(f, "not compared: %zu benchmark x metric only in A, %zu only in B\n",
 			c->only_a, c->only_b);
@@ -418,6 +439,7 @@ void fl_cmp_print_markdown(FILE *f, const struct fl_cmp_report *r)
 	const struct fl_comparison *c = r->c;
 	struct counts k = count_rows(c);
 	size_t quiet = 0, i;
+	char how[256];
 
 	fprintf(f, "## faultline compare: %s\n\n", c->regressions ?
 		":red_circle: **regression**" : c->improvements ?
@@ -464,12 +486,12 @@ void fl_cmp_print_markdown(FILE *f, const struct fl_cmp_report *r)
 		fprintf(f, "\n</details>\n\n");
 	}
 	md_env(f, r);
-	fprintf(f, "<sub>Mann-Whitney U per row, Benjamini-Hochberg across the %zu rows "
-		   "that vary (q < %g), %g%% bootstrap intervals of the change of medians; a row "
-		   "is flagged only beyond its noise floor, the bound 99%% of the A/A comparisons' "
-		   "changes on this host stay within (%zu rows have one; the others use "
-		   "%.1f%%).</sub>\n",
-		k.tested, r->o->alpha, 100 * r->o->conf, k.learned, r->o->min_change);
+	fprintf(f, "<sub>%s; Benjamini-Hochberg across the %zu rows that vary (q < %g), "
+		   "%g%% intervals; a row is flagged only beyond its noise floor, the bound 99%% "
+		   "of the A/A comparisons' changes on this host stay within (%zu rows have one; "
+		   "the others use %.1f%%).</sub>\n",
+		method_text(&k, c->nrows, how, sizeof(how)), k.tested, r->o->alpha,
+		100 * r->o->conf, k.learned, r->o->min_change);
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
@@ -651,7 +673,9 @@ static void js_row(FILE *f, const struct fl_cmp_row *r)
 	js_num(f, r->u.u);
 	fprintf(f, ", \"p\": ");
 	js_num(f, r->u.p);
-	fprintf(f, ", \"p_exact\": %s, \"q\": ", r->u.exact ? "true" : "false");
+	fprintf(f, ", \"p_exact\": %s, \"test\": \"%s\", \"pairs\": %zu, \"q\": ",
+		r->u.exact ? "true" : "false", r->pairs ? "signed-rank" : "mann-whitney",
+		r->pairs);
 	js_num(f, r->q);
 	fprintf(f, ", \"noise_floor_pct\": ");
 	js_num(f, r->floor_pct);

@@ -277,6 +277,37 @@ int fl_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb,
 	return fl_ratio_of_medians_by_run(a, NULL, na, b, NULL, nb, conf, iters, seed, out);
 }
 
+int fl_median_boot(const double *x, size_t n, double conf, unsigned iters, uint64_t seed,
+		   struct fl_ci *out)
+{
+	double *buf, *m, alpha;
+	uint64_t state = seed;
+	unsigned i;
+
+	if (!x || !n || !out)
+		return fl_fail(EINVAL, "median interval: no values");
+	if (!(conf > 0 && conf < 1) || !iters)
+		return fl_fail(EINVAL, "median interval: conf %g must be in (0,1), iters %u > 0",
+			       conf, iters);
+	buf = malloc(n * sizeof(*buf));
+	m = malloc((size_t)iters * sizeof(*m));
+	if (!buf || !m) {
+		free(buf);
+		free(m);
+		return fl_fail(ENOMEM, "median interval: no memory for %u resamples", iters);
+	}
+	for (i = 0; i < iters; i++)
+		m[i] = resampled_median(x, n, buf, &state);
+	qsort(m, iters, sizeof(*m), cmp_double);
+	alpha = 1 - conf;
+	out->est = fl_median(x, n);
+	out->lo = sorted_quantile(m, iters, alpha / 2);
+	out->hi = sorted_quantile(m, iters, 1 - alpha / 2);
+	free(buf);
+	free(m);
+	return 0;
+}
+
 /*
  * Continued fraction of the regularized incomplete beta function I_x(a, b),
  * evaluated with the modified Lentz method; converges fast for

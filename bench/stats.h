@@ -48,6 +48,14 @@ int fl_ratio_of_medians_by_run(const double *a, const int *ga, size_t na,
 			       double conf, unsigned iters, uint64_t seed,
 			       struct fl_ci *out);
 
+/*
+ * The median of x with a percentile-bootstrap interval (x resampled value by
+ * value, fixed seed): for values that are independent of each other, such as
+ * the ratios of pairs of runs.  -EINVAL on empty input.
+ */
+int fl_median_boot(const double *x, size_t n, double conf, unsigned iters, uint64_t seed,
+		   struct fl_ci *out);
+
 /* The p quantile of Student's t with df degrees of freedom: (0.975, 1) = 12.706. */
 double fl_t_quantile(double p, double df);
 

@@ -33,7 +33,7 @@ struct fl_store {
 };
 
 /*
- * The current schema (v2).  These texts are shared with the migrations below:
+ * The current schema (v3).  These texts are shared with the migrations below:
  * when one of them changes, the older migrations must keep a copy of the text
  * they used, and FL_STORE_SCHEMA_VERSION goes up.
  */
@@ -127,6 +127,22 @@ static const char sql_comparison_rows[] =
 	" change_pct REAL, change_lo REAL, change_hi REAL,"
 	" u REAL, p_value REAL, q_value REAL,"
 	" floor_pct REAL, floor_comparisons INTEGER, floor_samples INTEGER,"
+	" verdict TEXT NOT NULL, pairs INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (comparison_id, workload, variant, backend, params, metric))";
+
+/* comparison_rows as v2 created it, without pairs (see migrate_v2_v3). */
+static const char sql_comparison_rows_v2[] =
+	"CREATE TABLE comparison_rows ("
+	" comparison_id INTEGER NOT NULL REFERENCES comparisons(id) ON DELETE CASCADE,"
+	" workload TEXT NOT NULL, variant TEXT NOT NULL, backend TEXT NOT NULL,"
+	" params TEXT NOT NULL, metric TEXT NOT NULL, unit TEXT,"
+	" higher_is_better INTEGER NOT NULL,"
+	" n_a INTEGER NOT NULL, n_b INTEGER NOT NULL,"
+	" median_a REAL, median_a_lo REAL, median_a_hi REAL,"
+	" median_b REAL, median_b_lo REAL, median_b_hi REAL,"
+	" change_pct REAL, change_lo REAL, change_hi REAL,"
+	" u REAL, p_value REAL, q_value REAL,"
+	" floor_pct REAL, floor_comparisons INTEGER, floor_samples INTEGER,"
 	" verdict TEXT NOT NULL,"
 	" PRIMARY KEY (comparison_id, workload, variant, backend, params, metric))";
 
@@ -155,13 +171,23 @@ static const char *const migrate_v0_v1[] = {
 
 static const char *const migrate_v1_v2[] = {
 	sql_comparisons, sql_comparison_runs, sql_comparison_runs_index,
-	sql_comparison_rows, sql_comparison_rows_index, NULL,
+	sql_comparison_rows_v2, sql_comparison_rows_index, NULL,
+};
+
+/*
+ * v2 judged every comparison on the pooled samples; v3 judges runs made in
+ * pairs by pair, and says so per row: noise floors learned one way do not
+ * hold for the other.
+ */
+static const char *const migrate_v2_v3[] = {
+	"ALTER TABLE comparison_rows ADD COLUMN pairs INTEGER NOT NULL DEFAULT 0", NULL,
 };
 
 /* migrations[v] takes a database from version v to v + 1, oldest first. */
 static const char *const *const migrations[] = {
 	migrate_v0_v1,
 	migrate_v1_v2,
+	migrate_v2_v3,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VERSION,
@@ -1202,6 +1228,7 @@ static int insert_comparison_row(struct fl_store *st, sqlite3_stmt *stmt, long l
 	sqlite3_bind_int(stmt, 24, r->noise.comparisons);
 	sqlite3_bind_int64(stmt, 25, r->noise.samples);
 	bind_text(stmt, 26, fl_cmp_verdict_name(r->verdict));
+	sqlite3_bind_int64(stmt, 27, (sqlite3_int64)r->pairs);
 	return step_done(st, stmt, "saving a comparison row");
 }
 
@@ -1212,9 +1239,10 @@ int fl_store_save_comparison(struct fl_store *st, const struct fl_cmp_record *re
 		"INSERT INTO comparison_rows (comparison_id, workload, variant, backend, params,"
 		" metric, unit, higher_is_better, n_a, n_b, median_a, median_a_lo, median_a_hi,"
 		" median_b, median_b_lo, median_b_hi, change_pct, change_lo, change_hi,"
-		" u, p_value, q_value, floor_pct, floor_comparisons, floor_samples, verdict)"
+		" u, p_value, q_value, floor_pct, floor_comparisons, floor_samples, verdict,"
+		" pairs)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-		" ?, ?, ?)";
+		" ?, ?, ?, ?)";
 	sqlite3_stmt *stmt = NULL;
 	int err;
 
@@ -1247,6 +1275,8 @@ static int noise_of(struct fl_store *st, sqlite3_stmt *stmt, const char *host,
 
 	bind_text(stmt, 1, host);
 	bind_key(stmt, 2, &r->key);
+	/* A floor holds for changes measured as its A/A comparisons' were. */
+	sqlite3_bind_int(stmt, 7, r->pairs > 0);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (n == cap) {
 			double *p = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
@@ -1277,7 +1307,7 @@ int fl_store_fill_noise(struct fl_store *st, const char *host, struct fl_compari
 		"SELECT r.change_pct, r.n_a + r.n_b FROM comparison_rows r"
 		" JOIN comparisons c ON c.id = r.comparison_id"
 		" WHERE c.kind = 'aa' AND c.host = ? AND r.workload = ? AND r.variant = ?"
-		" AND r.backend = ? AND r.params = ? AND r.metric = ?";
+		" AND r.backend = ? AND r.params = ? AND r.metric = ? AND (r.pairs > 0) = ?";
 	sqlite3_stmt *stmt;
 	int err;
 
@@ -1371,14 +1401,14 @@ static void group_emit(struct floor_group *g, fl_store_floor_fn fn, void *arg)
 	fn(&g->key, g->unit, &nf, arg);
 }
 
-int fl_store_noise_floors(struct fl_store *st, const char *host, fl_store_floor_fn fn,
-			  void *arg)
+int fl_store_noise_floors(struct fl_store *st, const char *host, bool paired,
+			  fl_store_floor_fn fn, void *arg)
 {
 	static const char sql[] =
 		"SELECT r.workload, r.variant, r.backend, r.params, r.metric, r.unit,"
 		" r.change_pct, r.n_a + r.n_b FROM comparison_rows r"
 		" JOIN comparisons c ON c.id = r.comparison_id"
-		" WHERE c.kind = 'aa' AND c.host = ?"
+		" WHERE c.kind = 'aa' AND c.host = ? AND (r.pairs > 0) = ?"
 		" ORDER BY r.workload, r.variant, r.backend, r.params, r.metric";
 	struct floor_group g = { 0 };
 	sqlite3_stmt *stmt;
@@ -1388,6 +1418,7 @@ int fl_store_noise_floors(struct fl_store *st, const char *host, fl_store_floor_
 	if (err)
 		return err;
 	bind_text(stmt, 1, host);
+	sqlite3_bind_int(stmt, 2, paired);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (!same_key_row(&g, stmt)) {
 			group_emit(&g, fn, arg);

@@ -13,7 +13,7 @@
 
 #include "results.h"
 
-#define FL_STORE_SCHEMA_VERSION	2
+#define FL_STORE_SCHEMA_VERSION	3
 #define FL_STORE_BUSY_MS	5000
 
 struct fl_store;
@@ -81,8 +81,11 @@ int fl_store_fill_noise(struct fl_store *st, const char *host, struct fl_compari
 
 typedef void (*fl_store_floor_fn)(const struct fl_bench_key *k, const char *unit,
 				  const struct fl_noise *nf, void *arg);
-/* Calls fn for every benchmark x metric with A/A comparisons on host, sorted. */
-int fl_store_noise_floors(struct fl_store *st, const char *host, fl_store_floor_fn fn,
-			  void *arg);
+/*
+ * Calls fn for every benchmark x metric with A/A comparisons on host, sorted:
+ * those judged by pairs of runs (paired), or those of pooled samples.
+ */
+int fl_store_noise_floors(struct fl_store *st, const char *host, bool paired,
+			  fl_store_floor_fn fn, void *arg);
 
 #endif

@@ -125,6 +125,25 @@ assert d['context']['faultline_compare']['b']['runs'] == [3, 6]
 assert len(d['faultline_rows']) == 4
 EOF"
 
+# Code sides run here in pairs: 8 or more pairs are judged by pair, fewer pooled.
+# (--min-change 1000: how the rows are judged is under test here, not this
+# machine's noise, which nothing taught a floor of.)
+pairs="reaim_vunmap --variant new --param M=0 --reps 2 --rounds 16"
+for runs in 8 2; do
+	expect "compare exe: A/A, --runs $runs" 0 "" "$FL" compare "exe:$FL" "exe:$FL" \
+		--runs $runs --run-args "$pairs" --db "$T/pairs.db" --no-store --json "$T/p.json" \
+		--min-change 1000
+	check "... judged by $([ $runs = 8 ] && echo pair || echo pooled samples)" \
+		"python3 - '$T/p.json' $runs <<'EOF'
+import json, sys
+runs = int(sys.argv[2])
+r = [e for e in json.load(open(sys.argv[1]))['faultline_rows']
+     if e['metric'] == 'task_clock_ns_per_round'][0]
+assert r['pairs'] == (runs if runs >= 8 else 0), r
+assert r['test'] == ('signed-rank' if runs >= 8 else 'mann-whitney'), r
+EOF"
+done
+
 # A/A comparisons teach the floors; a learned floor of 0% keeps the verdict.
 expect "--aa is stored as A/A" 0 "" "$FL" compare 1 2 --aa --db "$D"
 expect "--aa refuses different code" 2 "not the same code" \

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/test_compare.c - the statistics of bench/compare.c on data with known
- * answers: the U test against its definition and against a brute-force
- * enumeration, BH by hand and on a simulated mix of nulls and signals, the
+ * answers: the U and signed-rank tests against their definitions and
+ * against brute-force enumerations, BH by hand and on a simulated mix of nulls and signals, the
  * coverage of the intervals, noise floors, and verdicts on synthetic runs.
  */
 #include <errno.h>
@@ -161,6 +161,103 @@ static void test_utest_null_rate(void **state)
 	}
 	/* Binomial(2000, <= 0.05): sd about 10. */
 	assert_in_range(below, 60, 120);
+}
+
+/* ---- Wilcoxon signed-rank ----------------------------------------------- */
+
+/* W+ of d, the ranks of |d| summed over the positive d: no ties in the callers. */
+static double wplus_by_definition(const double *d, size_t n)
+{
+	double w = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t rank = 1;
+
+		for (size_t j = 0; j < n; j++)
+			rank += fabs(d[j]) < fabs(d[i]);
+		if (d[i] > 0)
+			w += (double)rank;
+	}
+	return w;
+}
+
+/*
+ * The exact p against the null distribution enumerated by brute force: every
+ * one of the 2^n ways of giving the |d| signs, on random differences.
+ */
+static void test_signed_rank_exact_by_enumeration(void **state)
+{
+	rng_state = 61;
+	for (int series = 0; series < 20; series++) {
+		size_t n = 5 + (size_t)series % 9;
+		double d[13], flip[13], w;
+		unsigned le = 0, ge = 0, total = 1u << n;
+		struct fl_utest u;
+
+		for (size_t i = 0; i < n; i++)
+			d[i] = normal(0.3, 1);
+		w = wplus_by_definition(d, n);
+		for (unsigned mask = 0; mask < total; mask++) {
+			double v;
+
+			for (size_t i = 0; i < n; i++)
+				flip[i] = mask & (1u << i) ? fabs(d[i]) : -fabs(d[i]);
+			v = wplus_by_definition(flip, n);
+			le += v <= w;
+			ge += v >= w;
+		}
+		assert_int_equal(fl_signed_rank(d, n, &u), 0);
+		assert_true(u.exact);
+		assert_close(u.u, w, 0);
+		assert_close(u.p, fmin(1, 2.0 * (le < ge ? le : ge) / total), 1e-12);
+	}
+}
+
+static void test_signed_rank_by_hand(void **state)
+{
+	const double up[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	/* ranks of |d|: 0.5 -> 1, 1 -> 2, 1.5 -> 3, 2 and 2 -> 4.5, 3 -> 6 */
+	const double tied[] = { 1.5, -0.5, 2, 2, -1, 3 };
+	const double zeros[] = { 0, 1, 0, 2, 3 }, none[] = { 0, 0, 0 }, bad[] = { 1, NAN };
+	double var = 6 * 7 * 13 / 24.0 - (8 - 2) / 48.0;
+	struct fl_utest u;
+
+	/* all 10 positive: W+ = 55, the one most extreme of 2^10 either way */
+	assert_int_equal(fl_signed_rank(up, 10, &u), 0);
+	assert_close(u.u, 55, 0);
+	assert_close(u.p, 2.0 / 1024, 1e-15);
+	/* ties: normal with the tie and continuity corrections */
+	assert_int_equal(fl_signed_rank(tied, 6, &u), 0);
+	assert_false(u.exact);
+	assert_close(u.u, 18, 0);
+	assert_close(u.z, (18 - 10.5 - 0.5) / sqrt(var), 1e-12);
+	assert_close(u.p, erfc((18 - 10.5 - 0.5) / sqrt(var) / M_SQRT2), 1e-12);
+	/* zeros are dropped: 1, 2, 3 all positive, 2 x 1/8 */
+	assert_int_equal(fl_signed_rank(zeros, 5, &u), 0);
+	assert_close(u.u, 6, 0);
+	assert_close(u.p, 0.25, 1e-15);
+	assert_int_equal(fl_signed_rank(none, 3, &u), 0);
+	assert_close(u.p, 1, 0);
+	assert_int_equal(fl_signed_rank(bad, 2, &u), -EINVAL);
+	assert_int_equal(fl_signed_rank(up, 0, &u), -EINVAL);
+}
+
+/* Under the null, p < 0.05 about 5% of the time (exact, so at most 5%). */
+static void test_signed_rank_null_rate(void **state)
+{
+	int hits = 0;
+
+	rng_state = 62;
+	for (int series = 0; series < 2000; series++) {
+		double d[24];
+		struct fl_utest u;
+
+		for (int i = 0; i < 24; i++)
+			d[i] = normal(0, 1);
+		assert_int_equal(fl_signed_rank(d, 24, &u), 0);
+		hits += u.p < 0.05;
+	}
+	assert_in_range(hits, 60, 110);
 }
 
 /* ---- Benjamini-Hochberg -------------------------------------------------- */
@@ -569,6 +666,100 @@ static void test_compare_runs_disagree(void **state)
 	}
 }
 
+/*
+ * Runs in pairs on a machine whose speed swings from pair to pair by far more
+ * than the change: pair k runs at speed f_k on both sides.  Judged by pair,
+ * a 5% slowdown is found with a tight interval and A/A finds nothing; pooled,
+ * the swing hides the 5%.
+ */
+static void make_pairs(struct fl_run *a, struct fl_run *b, int n, double slow)
+{
+	rng_state = 63;
+	for (int k = 0; k < n; k++) {
+		double f = 1 + 0.25 * (uniform() - 0.5);
+
+		fl_run_init(&a[k]);
+		fl_run_init(&b[k]);
+		for (int rep = 0; rep < 3; rep++) {
+			add(&a[k], "new", "task_clock_ns_per_round", "ns/round", rep,
+			    500 * f * normal(1, 0.01));
+			add(&b[k], "new", "task_clock_ns_per_round", "ns/round", rep,
+			    500 * f * slow * normal(1, 0.01));
+		}
+	}
+}
+
+static void free_pairs(struct fl_run *a, struct fl_run *b, int n)
+{
+	for (int k = 0; k < n; k++) {
+		fl_run_free(&a[k]);
+		fl_run_free(&b[k]);
+	}
+}
+
+static void test_compare_paired(void **state)
+{
+	struct fl_cmp_opts o = FL_CMP_OPTS_DEFAULT;
+	struct fl_run a[24], b[24];
+	struct fl_comparison c;
+	const struct fl_cmp_row *r;
+
+	make_pairs(a, b, 24, 1.05);
+	o.paired = true;
+	assert_int_equal(fl_compare_build(a, 24, b, 24, &o, &c), 0);
+	fl_compare_judge(&c, &o);
+	r = &c.rows[0];
+	assert_int_equal(r->pairs, 24);
+	assert_true(r->u.exact);
+	assert_close(r->u.u, 300, 0);		/* every pair slower: W+ = 24 x 25 / 2 */
+	assert_true(r->change.lo > 3.5 && r->change.hi < 6.5);
+	assert_close(r->change.est, 5, 1);
+	assert_int_equal(r->verdict, FL_CMP_REGRESSION);
+	fl_compare_free(&c);
+
+	/* the same runs pooled: the swing of +-12% swamps the 5% */
+	o.paired = false;
+	assert_int_equal(fl_compare_build(a, 24, b, 24, &o, &c), 0);
+	fl_compare_judge(&c, &o);
+	assert_int_equal(c.rows[0].pairs, 0);
+	assert_true(c.rows[0].change.hi - c.rows[0].change.lo > 5);
+	assert_int_not_equal(c.rows[0].verdict, FL_CMP_REGRESSION);
+	fl_compare_free(&c);
+	free_pairs(a, b, 24);
+
+	/* A/A in pairs */
+	make_pairs(a, b, 24, 1);
+	o.paired = true;
+	assert_int_equal(fl_compare_build(a, 24, b, 24, &o, &c), 0);
+	fl_compare_judge(&c, &o);
+	assert_true(c.rows[0].change.lo < 0 && c.rows[0].change.hi > 0);
+	assert_true(c.rows[0].change.hi - c.rows[0].change.lo < 2);
+	assert_int_equal(c.regressions + c.improvements, 0);
+	fl_compare_free(&c);
+	free_pairs(a, b, 24);
+}
+
+/* Too few pairs are pooled; sides of different sizes cannot be paired. */
+static void test_compare_paired_edges(void **state)
+{
+	struct fl_cmp_opts o = FL_CMP_OPTS_DEFAULT;
+	struct fl_run a[24], b[24];
+	struct fl_comparison c;
+
+	o.paired = true;
+	make_pairs(a, b, FL_CMP_MIN_PAIRS, 1.05);
+	assert_int_equal(fl_compare_build(a, FL_CMP_MIN_PAIRS, b, FL_CMP_MIN_PAIRS, &o, &c), 0);
+	assert_int_equal(c.rows[0].pairs, FL_CMP_MIN_PAIRS);
+	fl_compare_free(&c);
+	assert_int_equal(fl_compare_build(a, FL_CMP_MIN_PAIRS - 1, b, FL_CMP_MIN_PAIRS - 1, &o,
+					  &c), 0);
+	assert_int_equal(c.rows[0].pairs, 0);
+	fl_compare_free(&c);
+	assert_int_equal(fl_compare_build(a, FL_CMP_MIN_PAIRS, b, FL_CMP_MIN_PAIRS - 1, &o, &c),
+			 -EINVAL);
+	free_pairs(a, b, FL_CMP_MIN_PAIRS);
+}
+
 /* A/A: the same distribution on both sides flags nothing. */
 static void test_compare_aa(void **state)
 {
@@ -661,6 +852,9 @@ int main(void)
 		cmocka_unit_test(test_utest_all_equal_and_bad),
 		cmocka_unit_test(test_utest_large),
 		cmocka_unit_test(test_utest_null_rate),
+		cmocka_unit_test(test_signed_rank_exact_by_enumeration),
+		cmocka_unit_test(test_signed_rank_by_hand),
+		cmocka_unit_test(test_signed_rank_null_rate),
 		cmocka_unit_test(test_bh_by_hand),
 		cmocka_unit_test(test_bh_controls_fdr),
 		cmocka_unit_test(test_median_ci_order_statistics),
@@ -673,6 +867,8 @@ int main(void)
 		cmocka_unit_test(test_compare_aa),
 		cmocka_unit_test(test_compare_inconclusive),
 		cmocka_unit_test(test_compare_runs_disagree),
+		cmocka_unit_test(test_compare_paired),
+		cmocka_unit_test(test_compare_paired_edges),
 		cmocka_unit_test(test_compare_constant_rows_not_tested),
 		cmocka_unit_test(test_compare_metric_filter_and_too_few),
 	};

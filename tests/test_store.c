@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "bench/claims.h"
+#include "bench/compare.h"
 #include "bench/err.h"
 #include "bench/results.h"
 #include "bench/store.h"
@@ -468,6 +469,7 @@ static void test_upgrade_from_v0(void **state)
 	sqlite3_close(db);
 	assert_string_equal(a, b);
 	assert_non_null(strstr(a, "samples|6|source|TEXT|1|''|0|"));
+	assert_non_null(strstr(a, "comparison_rows|26|pairs|INTEGER|1|0|0|"));
 	free(a);
 	free(b);
 }
@@ -832,6 +834,77 @@ static void test_claims_and_verdicts(void **state)
 	fl_run_free(&r);
 }
 
+/*
+ * A stored A/A comparison with one row of change_pct, judged by pairs of runs
+ * (pairs > 0) or pooled.
+ */
+static void save_aa(struct fl_store *st, long long run_a, long long run_b, double change_pct,
+		    size_t pairs)
+{
+	struct fl_cmp_row row = {
+		.key = { "reaim_vunmap", "new", "shim", "M=0", "jobs_per_min" },
+		.unit = "jobs/min", .higher_is_better = true, .na = 24, .nb = 24,
+		.change = { change_pct, change_pct - 1, change_pct + 1 }, .pairs = pairs,
+		.q = NAN, .floor_pct = NAN, .verdict = FL_CMP_NO_CHANGE,
+	};
+	struct fl_comparison c = { .rows = &row, .nrows = 1 };
+	struct fl_cmp_record rec = {
+		.created_at = "2026-11-21T00:00:00Z", .kind = "aa", .host = "box",
+		.suite = "quick", .a_runs = &run_a, .b_runs = &run_b, .na_runs = 1, .nb_runs = 1,
+		.alpha = 0.05, .min_change = 1,
+	};
+	long long id;
+
+	assert_int_equal(fl_store_save_comparison(st, &rec, &c, &id), 0);
+}
+
+static void count_floor(const struct fl_bench_key *k, const char *unit,
+			const struct fl_noise *nf, void *arg)
+{
+	double *floor = arg;
+
+	(void)k;
+	(void)unit;
+	*floor = nf->floor_pct;
+}
+
+/* A floor learned from paired A/A comparisons judges paired rows only. */
+static void test_noise_floors_by_pairing(void **state)
+{
+	struct tmp *t = *state;
+	struct fl_cmp_row row = {
+		.key = { "reaim_vunmap", "new", "shim", "M=0", "jobs_per_min" },
+	};
+	struct fl_comparison c = { .rows = &row, .nrows = 1 };
+	struct fl_store *st = open_ok(t->path);
+	double floor = NAN;
+	struct fl_run r;
+
+	make_run(&r, "a", 2);
+	save_ok(st, &r);
+	fl_run_free(&r);
+	make_run(&r, "b", 2);
+	save_ok(st, &r);
+	fl_run_free(&r);
+	save_aa(st, 1, 2, -1.0, 24);
+	save_aa(st, 1, 2, 10.0, 0);
+
+	row.pairs = 24;
+	assert_int_equal(fl_store_fill_noise(st, "box", &c), 0);
+	assert_true(row.noise.floor_pct == 1.0);
+	assert_int_equal(row.noise.comparisons, 1);
+	row.pairs = 0;
+	assert_int_equal(fl_store_fill_noise(st, "box", &c), 0);
+	assert_true(row.noise.floor_pct == 10.0);
+
+	assert_int_equal(fl_store_noise_floors(st, "box", true, count_floor, &floor), 0);
+	assert_true(floor == 1.0);
+	assert_int_equal(fl_store_noise_floors(st, "box", false, count_floor, &floor), 0);
+	assert_true(floor == 10.0);
+	fl_store_close(st);
+	assert_int_equal(count_in(t->path, "SELECT sum(pairs) FROM comparison_rows"), 24);
+}
+
 /* --- bench/store.c: other processes --- */
 
 static void test_locked_database(void **state)
@@ -1063,6 +1136,7 @@ int main(void)
 		T(test_latest_and_unknown_run),
 		T(test_failed_save_leaves_nothing),
 		T(test_claims_and_verdicts),
+		T(test_noise_floors_by_pairing),
 		T(test_locked_database),
 		T(test_killed_writer_leaves_no_run),
 		T(test_concurrent_writers),
