@@ -5,8 +5,9 @@ CXX	?= g++
 BUILD	?= build
 
 # Only for measuring faultline compare's sensitivity (README): each worker of
-# the shim's variant new does INJECT extra jobs per 100.  Never on by default; its own build
-# directory, so that such a binary is never mistaken for the real one.
+# the shim's variant new does INJECT extra jobs per 100 (a number in data: the code is
+# the same as without).  Never on by default; its own build directory, so that such a
+# binary is never mistaken for the real one.
 ifdef INJECT
 BUILD	:= build/inject$(INJECT)
 CFLAGS	+= -DFL_INJECT_SLOWDOWN_PCT=$(INJECT)

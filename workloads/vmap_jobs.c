@@ -44,9 +44,7 @@ struct vmap_jobs {
 	int aborted;			/* not all workers started: skip the barriers */
 	int stop;
 	int failed;			/* a worker's errno, first one wins */
-#ifdef FL_INJECT_SLOWDOWN_PCT
 	bool inject;			/* shim variant new: see injected_jobs() */
-#endif
 };
 
 struct worker {
@@ -89,21 +87,34 @@ static int shim_job(struct vmap_jobs *j)
 	return 0;
 }
 
-#ifdef FL_INJECT_SLOWDOWN_PCT
 /*
- * Only for measuring faultline compare's sensitivity (README, "Comparing
- * branches and kernels in CI"): built with -DFL_INJECT_SLOWDOWN_PCT=N
- * (make INJECT=N), each worker of the shim's variant new does N extra,
- * uncounted jobs per 100 jobs: N% more of that variant's own work, on any
- * machine, which a loop calibrated on one machine is not.  *owed carries
- * the fraction from job to job and round to round.  Never on by default; a
- * build with it must never be mistaken for a measurement.
+ * Only for measuring faultline compare's sensitivity (README, "How sensitive
+ * is it here?"): built with -DFL_INJECT_SLOWDOWN_PCT=N (make INJECT=N), each
+ * worker of the shim's variant new does N extra, uncounted jobs per 100
+ * jobs: N% more of that variant's own work, on any machine, which a loop
+ * calibrated on one machine is not.  Never on by default; a build with it
+ * must never be mistaken for a measurement.
+ *
+ * N is data, not code: every build runs the same instructions at the same
+ * addresses, and only this number differs.  Code that differed would move
+ * the code after it, and the layout alone moved both variants of this
+ * workload by 2% here (in either direction, as Mytkowicz et al., ASPLOS
+ * 2009, found of layouts), on top of the N% or against it.  volatile, so
+ * that the compiler cannot fold a 0 away.
  */
+#ifndef FL_INJECT_SLOWDOWN_PCT
+#define FL_INJECT_SLOWDOWN_PCT 0
+#endif
+static const volatile long inject_pct = FL_INJECT_SLOWDOWN_PCT;
+
+/* *owed carries the fraction from job to job and round to round. */
 static int injected_jobs(struct vmap_jobs *j, long *owed)
 {
-	if (!j->inject)
+	long pct = inject_pct;
+
+	if (!j->inject || !pct)
 		return 0;
-	*owed += FL_INJECT_SLOWDOWN_PCT;
+	*owed += pct;
 	while (*owed >= 100) {
 		int err = shim_job(j);
 
@@ -113,7 +124,6 @@ static int injected_jobs(struct vmap_jobs *j, long *owed)
 	}
 	return 0;
 }
-#endif
 
 /* The child of a live job: only async-signal-safe calls after fork(). */
 static void live_child(const struct vmap_job_mix *m)
@@ -151,9 +161,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct vmap_jobs *j = w->j;
-#ifdef FL_INJECT_SLOWDOWN_PCT
 	long owed = 0;
-#endif
 
 	fl_topo_pin_self(w->index);
 	pthread_mutex_lock(&j->gate_lock);
@@ -169,10 +177,8 @@ static void *worker_main(void *arg)
 		for (long i = 0; i < j->mix.jobs; i++) {
 			int err = j->backend == FL_LIVE ? live_job(j) : shim_job(j);
 
-#ifdef FL_INJECT_SLOWDOWN_PCT
 			if (!err)
 				err = injected_jobs(j, &owed);
-#endif
 			if (err) {
 				int zero = 0;
 
@@ -265,9 +271,7 @@ static int shim_resident(struct vmap_jobs *j, const char *variant)
 	unsigned long boot;
 
 	j->k = fl_vs_create(&cfg);
-#ifdef FL_INJECT_SLOWDOWN_PCT
 	j->inject = cfg.variant == FL_VS_NEW;
-#endif
 	j->resident_mm = calloc((size_t)m + 1, sizeof(*j->resident_mm));
 	if (!j->k || !j->resident_mm)
 		return fl_fail(ENOMEM, "out of memory for the modelled kernel");
