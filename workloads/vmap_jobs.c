@@ -98,7 +98,7 @@ static int shim_job(struct vmap_jobs *j)
  * N is data, not code: every build runs the same instructions at the same
  * addresses, and only this number differs.  Code that differed would move
  * the code after it, and the layout alone moved both variants of this
- * workload by 2% here (in either direction, as Mytkowicz et al., ASPLOS
+ * workload by up to 2% here (in either direction, as Mytkowicz et al., ASPLOS
  * 2009, found of layouts), on top of the N% or against it.  volatile, so
  * that the compiler cannot fold a 0 away.
  */
