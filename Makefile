@@ -103,4 +103,5 @@ plots: $(BUILD)/faultline
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (not the fresh root's own build, which ci/fresh keeps under build/fresh)
+-include $(shell find $(BUILD) -path $(BUILD)/fresh -prune -o -name '*.d' -print 2>/dev/null)

@@ -36,7 +36,7 @@ int fl_cli_parse_run_id(const char *s, long long *id)
 
 int fl_cli_load_run(const char *db, long long id, struct fl_store **st, struct fl_run *r)
 {
-	int err = fl_store_open(db, st);
+	int err = fl_store_open_existing(db, st);
 
 	if (err)
 		return err;

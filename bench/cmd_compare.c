@@ -420,6 +420,61 @@ static int resolve_side(struct fl_store *st, struct cmp_args *a, struct side *s)
 	return resolve_bare(st, a, s);
 }
 
+/* Could this side be code that compare runs and stores: exe:, ref: or a bare word? */
+static bool may_be_code(const char *sp)
+{
+	static const char *const stored[] = { "run:", "label:", "kernel:", "commit:" };
+
+	for (size_t i = 0; i < sizeof(stored) / sizeof(stored[0]); i++)
+		if (starts(sp, stored[i]))
+			return false;
+	return !is_run_list(sp);
+}
+
+/*
+ * Only a comparison that runs code may make a new results database; one of
+ * stored runs needs the file to exist, so that a mistyped --db is an error
+ * and not a new, empty file.
+ */
+static int open_store(const struct cmp_args *a, const struct side *sd, struct fl_store **st)
+{
+	if (a->noise_floors)
+		return fl_store_open_existing(a->db, st);
+	for (int i = 0; i < 2; i++)
+		if (!sd[i].pub.spec[0])
+			return fl_fail(EINVAL, "compare: side %s is empty: name stored runs, a "
+				       "label, a kernel, a commit, exe:PATH or a git ref",
+				       sd[i].pub.name);
+	if (may_be_code(sd[0].pub.spec) || may_be_code(sd[1].pub.spec))
+		return fl_store_open(a->db, st);
+	return fl_store_open_existing(a->db, st);
+}
+
+/*
+ * The report files are written after the comparison is stored, so they are
+ * checked first: a comparison whose report cannot be written is not stored.
+ */
+static int check_writable(const char *opt, const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash;
+
+	if (!path)
+		return 0;
+	if (!path[0])
+		return fl_fail(EINVAL, "%s: the file name is empty", opt);
+	if (!access(path, F_OK))
+		return access(path, W_OK) ?
+			fl_fail(errno, "%s %s: cannot write to it: %s", opt, path, strerror(errno)) : 0;
+	slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1,
+		 slash ? path : ".");
+	if (access(dir, W_OK | X_OK))
+		return fl_fail(errno, "%s %s: cannot create it in %s: %s", opt, path, dir,
+			       strerror(errno));
+	return 0;
+}
+
 /* ---- running code sides -------------------------------------------------- */
 
 static int build_side(struct cmp_args *a, struct side *s, const struct side *other,
@@ -989,7 +1044,11 @@ int cmd_compare(int argc, char **argv)
 		sd[1].pub.spec = argv[optind + 1];
 	}
 	if (!err)
-		err = fl_store_open(a.db, &st);
+		err = check_writable("--markdown", a.md_path);
+	if (!err)
+		err = check_writable("--json", a.json_path);
+	if (!err)
+		err = open_store(&a, sd, &st);
 	if (!err && a.noise_floors)
 		err = noise_floors(st, &a);
 	else if (!err)

@@ -509,7 +509,7 @@ int cmd_history(int argc, char **argv)
 
 	err = parse_args(argc, argv, &a);
 	if (!err)
-		err = fl_store_open(a.db, &st);
+		err = fl_store_open_existing(a.db, &st);
 	if (!err)
 		err = history(st, &a, &s);
 	if (err)

@@ -7,6 +7,34 @@
 #include "cli.h"
 #include "workloads/workload.h"
 
+#define LIST_COLUMNS	80
+
+/*
+ * Prints text at column col, words wrapped before LIST_COLUMNS, each further
+ * line indented to column indent; ends the line.
+ */
+static void wrapped(int col, int indent, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t len = strcspn(p, " ");
+
+		if (col > indent && col + 1 + (int)len > LIST_COLUMNS) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		} else if (p != text) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)len, p);
+		col += (int)len;
+		p += len;
+		p += strspn(p, " ");
+	}
+	putchar('\n');
+}
+
 static void list_backends(const struct fl_workload *w)
 {
 	const char *sep = "";
@@ -21,15 +49,23 @@ static void list_backends(const struct fl_workload *w)
 
 static void list_workload(const struct fl_workload *w)
 {
-	printf("%s\n  %s\n  backends: ", w->name, w->help);
+	printf("%s\n  ", w->name);
+	wrapped(2, 2, w->help);
+	printf("  backends: ");
 	list_backends(w);
 	printf("   variants:");
 	for (int i = 0; w->variants && w->variants[i]; i++)
 		printf(" %s", w->variants[i]);
 	printf(" (live: live)\n");
-	for (int i = 0; w->params[i].name; i++)
-		printf("  --param %s=N   %s [%ld..%ld, default %ld]\n", w->params[i].name,
-		       w->params[i].help, w->params[i].min, w->params[i].max, w->params[i].def);
+	for (int i = 0; w->params[i].name; i++) {
+		const struct fl_param *p = &w->params[i];
+		char text[512];
+		int col = printf("  --param %s=N   ", p->name);
+
+		snprintf(text, sizeof(text), "%s [%ld..%ld, default %ld]", p->help, p->min,
+			 p->max, p->def);
+		wrapped(col, col, text);
+	}
 	for (int i = 0; w->metrics[i].name; i++)
 		printf("  metric %s (%s)\n", w->metrics[i].name, w->metrics[i].unit);
 }
@@ -51,9 +87,18 @@ int cmd_list(int argc, char **argv)
 		printf("\n");
 	}
 	printf("claims:\n\n");
-	for (int i = 0; fl_claims[i]; i++)
-		printf("%-14s %s\n  %s\n  seed %s; published %g (%s)\n\n", fl_claims[i]->id,
-		       fl_claims[i]->statement, fl_claims[i]->metric, fl_claims[i]->seed,
-		       fl_claims[i]->published, fl_claims[i]->source);
+	for (int i = 0; fl_claims[i]; i++) {
+		const struct fl_claim *c = fl_claims[i];
+		char text[1024];
+
+		wrapped(printf("%-14s ", c->id), 15, c->statement);
+		printf("  ");
+		wrapped(2, 2, c->metric);
+		snprintf(text, sizeof(text), "seed %s; published %g (%s)", c->seed, c->published,
+			 c->source);
+		printf("  ");
+		wrapped(2, 4, text);
+		printf("\n");
+	}
 	return 0;
 }

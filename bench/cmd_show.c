@@ -11,56 +11,123 @@
 #include "err.h"
 #include "stats.h"
 
-#define MAX_REPS	1000
+/* One row: a benchmark x metric, and its repetitions' values. */
+struct row {
+	const struct fl_sample *s;	/* the first of its samples */
+	char name[256];
+	double *v;
+	size_t n;
+};
 
-static bool same_benchmark(const struct fl_sample *a, const struct fl_sample *b)
+static bool same_row(const struct fl_sample *a, const struct fl_sample *b)
 {
 	return !strcmp(a->workload, b->workload) && !strcmp(a->variant, b->variant) &&
 	       !strcmp(a->backend, b->backend) && !strcmp(a->params, b->params) &&
 	       !strcmp(a->metric, b->metric);
 }
 
-/* Whether an earlier sample already stood for this benchmark and metric. */
-static bool seen(const struct fl_run *r, size_t i)
+/* By benchmark name, numbers in order (M=64 before M=128), then metric. */
+static int row_cmp(const void *pa, const void *pb)
 {
-	for (size_t j = 0; j < i; j++)
-		if (same_benchmark(&r->samples[j], &r->samples[i]))
-			return true;
-	return false;
+	const struct row *a = pa, *b = pb;
+	int c = strverscmp(a->name, b->name);
+
+	return c ? c : strcmp(a->s->metric, b->s->metric);
 }
 
+/* The rows of r, sorted; metric NULL for all.  Frees nothing of r. */
+static int collect(const struct fl_run *r, const char *metric, struct row **out, size_t *nout)
+{
+	struct row *rows = calloc(r->nsamples + 1, sizeof(*rows));
+	size_t n = 0;
+
+	if (!rows)
+		return fl_fail(ENOMEM, "out of memory");
+	for (size_t i = 0; i < r->nsamples; i++) {
+		const struct fl_sample *s = &r->samples[i];
+		size_t k = 0;
+
+		if (metric && strcmp(metric, s->metric))
+			continue;
+		while (k < n && !same_row(rows[k].s, s))
+			k++;
+		if (k == n) {
+			rows[n].s = s;
+			rows[n].v = calloc(r->nsamples, sizeof(double));
+			if (!rows[n].v) {
+				*out = rows;
+				*nout = n;
+				return fl_fail(ENOMEM, "out of memory");
+			}
+			snprintf(rows[n].name, sizeof(rows[n].name), "%s/%s/%s/%s", s->workload,
+				 s->variant, s->backend, s->params);
+			n++;
+		}
+		rows[k].v[rows[k].n++] = s->value;
+	}
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	*out = rows;
+	*nout = n;
+	return 0;
+}
+
+static int width_of(const struct row *rows, size_t n, const char *head, int which)
+{
+	int w = (int)strlen(head);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *t = which == 0 ? rows[i].name :
+				which == 1 ? rows[i].s->metric : rows[i].s->unit;
+
+		if ((int)strlen(t) > w)
+			w = (int)strlen(t);
+	}
+	return w;
+}
+
+/*
+ * Six significant digits: two runs a fraction of a percent apart still show
+ * different numbers.
+ */
 static int show(const struct fl_run *r, void *arg)
 {
 	const char *metric = arg;
-	static double v[MAX_REPS];
+	struct row *rows = NULL;
+	size_t n = 0;
+	int wn, wm, wu, err;
 
+	err = collect(r, metric, &rows, &n);
+	if (!err && !n)
+		err = metric ? fl_fail(ENOENT, "run %lld has no metric '%s' (faultline show "
+				       "lists them)", r->meta.id, metric)
+			     : fl_fail(ENOENT, "run %lld has no samples", r->meta.id);
+	if (err)
+		goto out;
+	wn = width_of(rows, n, "benchmark", 0);
+	wm = width_of(rows, n, "metric", 1);
+	wu = width_of(rows, n, "unit", 2);
 	printf("run %lld  %s  suite %s  kernel %s  counters %s\n", r->meta.id,
 	       r->meta.started_at, r->meta.suite, r->meta.kernel_release,
 	       r->meta.counter_source);
-	printf("%-48s %-22s %4s %12s %12s %12s %7s\n", "benchmark", "metric", "n", "median",
-	       "min", "max", "cv");
-	for (size_t i = 0; i < r->nsamples; i++) {
-		const struct fl_sample *s = &r->samples[i];
-		char name[256];
-		size_t n = 0;
-		double cv;
+	printf("%-*s  %-*s  %-*s %4s %12s %12s %12s %7s\n", wn, "benchmark", wm, "metric",
+	       wu, "unit", "n", "median", "min", "max", "cv");
+	for (size_t i = 0; i < n; i++) {
+		const struct row *w = &rows[i];
+		double cv = w->n > 1 ? 100 * fl_cv(w->v, w->n) : NAN;
 
-		if (seen(r, i) || (metric && strcmp(metric, s->metric)))
-			continue;
-		for (size_t j = i; j < r->nsamples && n < MAX_REPS; j++)
-			if (same_benchmark(s, &r->samples[j]))
-				v[n++] = r->samples[j].value;
-		snprintf(name, sizeof(name), "%s/%s/%s/%s", s->workload, s->variant, s->backend,
-			 s->params);
-		cv = n > 1 ? 100 * fl_cv(v, n) : NAN;
-		printf("%-48s %-22s %4zu %12.4g %12.4g %12.4g ", name, s->metric, n,
-		       fl_median(v, n), fl_min(v, n), fl_max(v, n));
+		printf("%-*s  %-*s  %-*s %4zu %12.6g %12.6g %12.6g ", wn, w->name, wm,
+		       w->s->metric, wu, w->s->unit, w->n, fl_median(w->v, w->n),
+		       fl_min(w->v, w->n), fl_max(w->v, w->n));
 		if (isfinite(cv))
 			printf("%6.1f%%\n", cv);
 		else
 			printf("%7s\n", "-");
 	}
-	return 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].v);
+	free(rows);
+	return err;
 }
 
 int cmd_show(int argc, char **argv)

@@ -25,12 +25,13 @@ void fl_plan_free(struct fl_plan *p)
 	p->n = p->cap = 0;
 }
 
+/* Decimal only: "010" is ten, not eight, and "0x10" is no number. */
 static int parse_long(const char *s, long *v)
 {
 	char *end;
 
 	errno = 0;
-	*v = strtol(s, &end, 0);
+	*v = strtol(s, &end, 10);
 	if (errno || end == s || *end)
 		return -EINVAL;
 	return 0;
@@ -46,7 +47,7 @@ struct param_values {
 static int parse_spec(const struct fl_workload *w, const char *spec,
 		      struct param_values *pv)
 {
-	char buf[256], *save, *tok;
+	char buf[256], *rest, *tok;
 	const char *eq = strchr(spec, '=');
 	const struct fl_param *p;
 	size_t len;
@@ -65,9 +66,13 @@ static int parse_spec(const struct fl_workload *w, const char *spec,
 	p = &w->params[pv->index];
 	strcpy(buf, eq + 1);
 	pv->n = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	rest = buf;
+	while ((tok = strsep(&rest, ","))) {
 		long v;
 
+		if (!*tok)
+			return fl_fail(EINVAL, "parameter %s: an empty value in '%s'", p->name,
+				       eq + 1);
 		if (pv->n == (int)(sizeof(pv->v) / sizeof(pv->v[0])))
 			return fl_fail(EINVAL, "parameter %s: more than 32 values", p->name);
 		if (parse_long(tok, &v))

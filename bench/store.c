@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -506,6 +507,19 @@ static int open_errno(const char *path)
 	return err;
 }
 
+static struct fl_store *store_alloc(const char *path)
+{
+	struct fl_store *st = calloc(1, sizeof(*st));
+
+	if (!st || !(st->path = strdup(path))) {
+		free(st);
+		fl_fail(ENOMEM, "%s: out of memory opening it", path);
+		return NULL;
+	}
+	st->busy_ms = FL_STORE_BUSY_MS;
+	return st;
+}
+
 int fl_store_open(const char *path, struct fl_store **out)
 {
 	struct fl_store *st;
@@ -513,19 +527,14 @@ int fl_store_open(const char *path, struct fl_store **out)
 	int rc, err;
 
 	*out = NULL;
+	if (!path[0])
+		return fl_fail(EINVAL, "--db: the file name is empty");
 	if (!stat(path, &sb) && S_ISDIR(sb.st_mode))
 		return fl_fail(EISDIR, "%s: is a directory, not a results database", path);
 
-	st = calloc(1, sizeof(*st));
+	st = store_alloc(path);
 	if (!st)
-		return fl_fail(ENOMEM, "%s: out of memory opening it", path);
-	st->path = strdup(path);
-	st->busy_ms = FL_STORE_BUSY_MS;
-	if (!st->path) {
-		free(st);
-		return fl_fail(ENOMEM, "%s: out of memory opening it", path);
-	}
-
+		return -ENOMEM;
 	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		err = open_errno(path);
@@ -545,6 +554,80 @@ int fl_store_open(const char *path, struct fl_store **out)
 fail:
 	fl_store_close(st);
 	return err;
+}
+
+/*
+ * A WAL database is read through its -shm file, which a reader without write
+ * access to the directory cannot create; immutable=1 then reads the file as
+ * it is (SQLite's documented way for read-only media).
+ */
+static int open_read_only(struct fl_store *st)
+{
+	char uri[PATH_MAX * 3 + 32], *o = uri;
+	int rc, version, err;
+
+	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(st->db, st->busy_ms);
+		err = read_version(st, &version);
+		if (!err)
+			goto opened;
+		sqlite3_close(st->db);
+		st->db = NULL;
+	}
+	o += sprintf(o, "file:");
+	for (const char *p = st->path; *p && o < uri + sizeof(uri) - 16; p++)
+		o += strchr("%?#", *p) ? sprintf(o, "%%%02X", (unsigned char)*p)
+				       : sprintf(o, "%c", *p);
+	sprintf(o, "?immutable=1");
+	rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, "cannot open it read-only");
+	err = read_version(st, &version);
+opened:
+	if (!err)
+		err = check_version(st, version);
+	if (!err && version < 0)
+		return fl_fail(ENOENT, "%s: holds no run yet (run make bench)", st->path);
+	if (!err && version < FL_STORE_SCHEMA_VERSION)
+		return fl_fail(EACCES, "%s: schema v%d is older than this faultline's v%d, and "
+			       "only its owner can upgrade it (any faultline run does)",
+			       st->path, version, FL_STORE_SCHEMA_VERSION);
+	return err;
+}
+
+int fl_store_open_existing(const char *path, struct fl_store **out)
+{
+	struct fl_store *st;
+	struct stat sb;
+	int err;
+
+	*out = NULL;
+	if (!path[0])
+		return fl_fail(EINVAL, "--db: the file name is empty");
+	if (stat(path, &sb)) {
+		if (errno == ENOENT)
+			return fl_fail(ENOENT, "%s: no such results database, so no run stored "
+				       "(faultline run or make bench makes one)", path);
+		return fl_fail(errno, "%s: cannot open: %s", path, strerror(errno));
+	}
+	if (S_ISDIR(sb.st_mode))
+		return fl_fail(EISDIR, "%s: is a directory, not a results database", path);
+	if (access(path, R_OK))
+		return fl_fail(errno, "%s: cannot read it: %s", path, strerror(errno));
+	if (!access(path, W_OK))
+		return fl_store_open(path, out);	/* and upgrade its schema */
+
+	st = store_alloc(path);
+	if (!st)
+		return -ENOMEM;
+	err = open_read_only(st);
+	if (err) {
+		fl_store_close(st);
+		return err;
+	}
+	*out = st;
+	return 0;
 }
 
 void fl_store_close(struct fl_store *st)

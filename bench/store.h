@@ -20,7 +20,13 @@ struct fl_store;
 struct fl_verdict;
 struct fl_claim;
 
+/* Opens path, creating the file and its schema, or upgrading it. */
 int fl_store_open(const char *path, struct fl_store **out);
+/*
+ * For the commands that only read: the file must exist and hold the schema;
+ * it is never created, and a file the user cannot write is opened read-only.
+ */
+int fl_store_open_existing(const char *path, struct fl_store **out);
 void fl_store_close(struct fl_store *st);
 /* For tests: wait this long for a lock before failing (default above). */
 void fl_store_set_busy_timeout(struct fl_store *st, int ms);

@@ -2,6 +2,7 @@
 # The CLI's answers to bad input: one line, a non-zero exit, nothing half-written.
 set -u
 . "$(dirname "$0")/tap.sh"
+need sqlite3 sha256sum setpriv || tap_end
 
 # expect_error NAME PATTERN CMD...: exits non-zero, one line on stderr matching.
 expect_error() {
