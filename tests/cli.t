@@ -31,6 +31,12 @@ expect_error "unknown backend" "unknown backend 'gpu'" "$FL" run reaim_vunmap --
 expect_error "bad repetitions" "out of range" "$FL" run reaim_vunmap --reps 0 --db "$T/a.db"
 expect_error "unknown option" "unknown or incomplete option" "$FL" run reaim_vunmap --fast --db "$T/a.db"
 expect_error "unknown suite" "unknown suite" "$FL" run --suite slow --db "$T/a.db"
+expect_error "an octal-looking value" "'0x10' is not a whole number" \
+	"$FL" run reaim_vunmap --param M=0x10 --db "$T/a.db"
+expect_error "an empty value in a list" "an empty value in '0,,1000'" \
+	"$FL" run reaim_vunmap --param M=0,,1000 --db "$T/a.db"
+expect_error "a trailing comma" "an empty value" "$FL" run reaim_vunmap --param M=0, --db "$T/a.db"
+expect_error "an empty --db" "file name is empty" "$FL" run reaim_vunmap --db ""
 [ ! -e "$T/a.db" ] && ok "bad input creates no database" || not_ok "bad input creates no database"
 
 expect_error "unwritable database" "results.db" "$FL" run reaim_vunmap $tiny --db "$T/no/such/dir/results.db"
@@ -43,6 +49,10 @@ expect_error "corrupt database" "corrupt.db" "$FL" run reaim_vunmap $tiny --db "
 
 expect_error "claims on a missing database" "no run" "$FL" claims --db "$T/empty.db"
 expect_error "bad run id" "bad run id" "$FL" claims --db "$T/empty.db" --run x
+for c in show claims plot; do
+	expect_error "$c on a missing database" "no such results database" "$FL" $c --db "$T/typo.db"
+done
+check "... none of them created it" "[ -z \"\$(ls '$T' | grep typo)\" ]"
 
 # A small real run, then what reads it.
 if "$FL" run reaim_vunmap --param M=0,64,128 $tiny --db "$T/r.db" >"$T/out" 2>&1; then
@@ -70,6 +80,25 @@ nulls=$(sqlite3 "$T/r.db" "SELECT count(*) FROM samples WHERE source IS NULL OR 
 [ "$nulls" = 0 ] && ok "no row without a source" || not_ok "no row without a source"
 
 expect_error "claims of an unknown run" "has no run 99" "$FL" claims --db "$T/r.db" --run 99
+expect_error "show --metric of no such metric" "has no metric 'nosuch'" \
+	"$FL" show --db "$T/r.db" --metric nosuch
+"$FL" show --db "$T/r.db" >"$T/show" 2>&1
+check "show: sorted by benchmark, M=64 before M=128, with units" \
+	"grep -q '^benchmark  *metric  *unit ' '$T/show' &&
+	 awk 'NR > 2 { print \$1 }' '$T/show' | uniq | tr '\n' ' ' |
+	 grep -q '^reaim_vunmap/new/shim/M=0,[^ ]* reaim_vunmap/new/shim/M=64,[^ ]* reaim_vunmap/new/shim/M=128,[^ ]* reaim_vunmap/old/shim/M=0,'"
+
+# A database the user may read but not write is read all the same.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	mkdir -m 755 "$T/ro" && cp "$T/r.db" "$T/ro/r.db" && chmod 444 "$T/ro/r.db" && chmod 555 "$T/ro"
+	chmod 755 "$T"
+	for c in show claims; do
+		check "$c reads a database it cannot write" \
+			"setpriv --reuid=65534 --regid=65534 --clear-groups '$FL' $c --db '$T/ro/r.db' >'$T/out' 2>&1 && grep -q '^run 1 ' '$T/out'"
+	done
+else
+	n=$((n + 1)); echo "ok $n # SKIP needs root to read as another user"
+fi
 expect_error "plot without gnuplot" "gnuplot not found" env PATH=/nonexistent "$FL" plot --db "$T/r.db" --out "$T/p"
 
 # A locked database: another process holds a write lock past the busy timeout.

@@ -24,7 +24,15 @@ expect() {
 
 # ---- bad input and an empty database --------------------------------------------
 
+# empty_db FILE: a results database with its schema and no run (a tiny run, deleted).
+empty_db() {
+	"$FL" run reaim_vunmap --variant new --param M=0 --reps 1 --rounds 1 --quiet \
+		--db "$1" >"$T/out" 2>&1 || { not_ok "a database in $1"; sed 's/^/# /' "$T/out"; }
+	sqlite3 "$1" "DELETE FROM verdicts; DELETE FROM samples; DELETE FROM benchmarks;
+		DELETE FROM runs; DELETE FROM sqlite_sequence"
+}
 E="$T/empty.db"
+empty_db "$E"
 expect "compare --help" 0 "" "$FL" compare --help
 expect "history --help" 0 "" "$FL" history --help
 expect "bisect --help" 0 "" "$FL" bisect --help
@@ -48,12 +56,22 @@ expect "bisect: GOOD BAD missing" 2 "BENCHMARK GOOD BAD" "$FL" bisect reaim_vunm
 expect "bisect: unknown ref" 2 "names no commit" \
 	"$FL" bisect reaim_vunmap/new no-such-ref HEAD --db "$E" --repo "$ROOT"
 
+# Commands that only read never make a database of a mistyped name.
+for c in "compare 2 3" "compare label:x kernel:y" "compare --noise-floors" \
+	"history reaim_vunmap"; do
+	expect "$c: a missing database, exit 2" 2 "no such results database" \
+		"$FL" $c --db "$T/typo.db"
+done
+check "... none of them created it" "[ -z \"\$(ls '$T' | grep typo)\" ]"
+expect "compare: an empty side" 2 "side A is empty" "$FL" compare "" 3 --db "$E"
+expect "compare: an empty --db" 2 "file name is empty" "$FL" compare 1 2 --db ""
+
 # ---- stored runs with known answers ----------------------------------------------
 # Made by hand in SQL: 10 repetitions a run; "slow" is 20% slower on new's
 # task clock and 20% lower on its throughput; the rest is the same.
 
 D="$T/known.db"
-"$FL" compare --noise-floors --db "$D" >/dev/null 2>&1	# creates the schema
+empty_db "$D"
 run() { # run LABEL SUITE KERNEL SCALE
 	sqlite3 "$D" "
 	INSERT INTO runs (label, suite, backend, git_commit, host, kernel_release,
@@ -126,6 +144,12 @@ assert d['context']['faultline_compare']['b']['runs'] == [3, 6]
 assert len(d['faultline_rows']) == 4
 EOF"
 
+before=$(sqlite3 "$D" "SELECT count(*) FROM comparisons")
+expect "--json into a missing directory: exit 2" 2 "cannot create it in /nonexistent/" \
+	"$FL" compare 1 3 --db "$D" --json /nonexistent/x.json
+check "... and nothing stored" \
+	"[ \$(sqlite3 '$D' 'SELECT count(*) FROM comparisons') = $before ]"
+
 # Code sides run here in pairs: 8 or more pairs are judged by pair, fewer pooled.
 # (--min-change 1000: how the rows are judged is under test here, not this
 # machine's noise, which nothing taught a floor of.)
@@ -163,7 +187,7 @@ check "... and says what it rests on" "grep -q '1.0% (1 A/A, 20 samples)' '$T/ou
 # ---- history: a series with a known step ----------------------------------------
 
 H="$T/hist.db"
-"$FL" compare --noise-floors --db "$H" >/dev/null 2>&1
+empty_db "$H"
 for i in $(seq 1 16); do
 	level=1000
 	[ "$i" -gt 10 ] && level=1300
