@@ -66,8 +66,19 @@ static void list_workload(const struct fl_workload *w)
 			 p->max, p->def);
 		wrapped(col, col, text);
 	}
-	for (int i = 0; w->metrics[i].name; i++)
-		printf("  metric %s (%s)\n", w->metrics[i].name, w->metrics[i].unit);
+	for (int i = 0; w->metrics[i].name; i++) {
+		const struct fl_metric *m = &w->metrics[i];
+		const char *sep = "; ";
+
+		printf("  metric %s (%s", m->name, m->unit);
+		for (unsigned b = FL_SHIM; b <= FL_LIVE && (w->backends & ~m->backends); b <<= 1) {
+			if (!(m->backends & b & w->backends))
+				continue;
+			printf("%s%s", sep, fl_backend_name(b));
+			sep = ",";
+		}
+		printf("%s)\n", sep[0] == ',' ? " only" : "");
+	}
 }
 
 int cmd_list(int argc, char **argv)

@@ -36,7 +36,8 @@ static void run_usage(FILE *f)
 "  --json FILE          also keep Google Benchmark's JSON report\n"
 "  --no-pmu             skip hardware counters (TSC + task-clock)\n"
 "  --no-interleave      run repetitions in order, not randomly interleaved\n"
-"  --quiet              no Google Benchmark table\n"
+"  --quiet              print nothing while it runs\n"
+"  --verbose            Google Benchmark's table instead of progress lines\n"
 "  --vm K[,K...]        run inside each guest kernel under qemu instead (ci/vm):\n"
 "                       6.1, 6.12 or a release; results stored here, tagged\n"
 "  --append TEXT        with --vm: more kernel command line (nohz_full=1)\n");
@@ -94,6 +95,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "no-pmu", no_argument, 0, 'P' },
 		{ "no-interleave", no_argument, 0, 'I' },
 		{ "quiet", no_argument, 0, 'q' },
+		{ "verbose", no_argument, 0, 'B' },
 		{ "vm", required_argument, 0, 'V' },
 		{ "append", required_argument, 0, 'A' },
 		{ "help", no_argument, 0, 'h' },
@@ -158,6 +160,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'q':
 			a->ro.quiet = true;
+			break;
+		case 'B':
+			a->ro.verbose = true;
 			break;
 		case 'V':
 			a->vm = optarg;

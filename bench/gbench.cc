@@ -36,6 +36,9 @@ extern "C" int fl_gb_register(const char *name, fl_gb_fn fn, void *arg,
 		b->UseManualTime();
 	else
 		b->UseRealTime();
+	// cpu_time: every thread of the process, the workers' too, not the
+	// main thread's alone (which mostly waits for them)
+	b->MeasureProcessCPUTime();
 	b->Unit(benchmark::kMillisecond);
 	return 0;
 }
@@ -78,33 +81,33 @@ extern "C" bool fl_gb_error_occurred(struct fl_gb_state *st)
 extern "C" void fl_gb_set_counter(struct fl_gb_state *st, const char *name,
 				  double value, enum fl_gb_counter kind)
 {
-	auto flags = kind == FL_GB_RATE ? benchmark::Counter::kIsRate
-					: benchmark::Counter::kAvgIterations;
+	auto flags = kind == FL_GB_AS_IS ? benchmark::Counter::kDefaults
+					 : benchmark::Counter::kAvgIterations;
 
 	S(st).counters[name] = benchmark::Counter(value, flags);
 }
 
 namespace {
 
-// Shows Google Benchmark's own console table (unless quiet) and hands every
+// Shows Google Benchmark's own console table (when asked) and hands every
 // run, repetitions and aggregates alike, to the C callback.
 class CReporter : public benchmark::ConsoleReporter {
 public:
 	// Colour only on a terminal, as Google Benchmark's own default does.
-	CReporter(fl_gb_report_fn fn, void *arg, bool quiet)
+	CReporter(fl_gb_report_fn fn, void *arg, bool table)
 		: ConsoleReporter(isatty(STDOUT_FILENO) ? OO_ColorTabular : OO_Tabular),
-		  fn_(fn), arg_(arg), quiet_(quiet) {}
+		  fn_(fn), arg_(arg), table_(table) {}
 
 	bool ReportContext(const Context &ctx) override
 	{
-		return quiet_ ? true : ConsoleReporter::ReportContext(ctx);
+		return table_ ? ConsoleReporter::ReportContext(ctx) : true;
 	}
 
 	void ReportRuns(const std::vector<Run> &runs) override
 	{
 		for (const Run &r : runs)
 			hand_over(r);
-		if (!quiet_)
+		if (table_)
 			ConsoleReporter::ReportRuns(runs);
 	}
 
@@ -137,7 +140,7 @@ private:
 
 	fl_gb_report_fn fn_;
 	void *arg_;
-	bool quiet_;
+	bool table_;
 };
 
 } // namespace
@@ -161,6 +164,6 @@ extern "C" int fl_gb_run_all(const struct fl_gb_run_opts *o, fl_gb_report_fn fn,
 	argc = (int)args.size();
 	benchmark::Initialize(&argc, argv.data());
 
-	CReporter rep(fn, arg, o->quiet);
+	CReporter rep(fn, arg, o->table);
 	return (int)benchmark::RunSpecifiedBenchmarks(&rep);
 }

@@ -27,8 +27,12 @@ struct fl_gb_opts {
 	bool manual_time;	/* the function reports each iteration's time */
 };
 
+/*
+ * A rate is handed over as it is (FL_GB_AS_IS): Google Benchmark's own rates
+ * are per second and its table would print a per-minute one as "/s".
+ */
 enum fl_gb_counter {
-	FL_GB_RATE,		/* divided by the repetition's wall time */
+	FL_GB_AS_IS,		/* the value itself */
 	FL_GB_PER_ITERATION,	/* divided by the iterations */
 };
 
@@ -66,7 +70,7 @@ typedef void (*fl_gb_report_fn)(const struct fl_gb_run *r, void *arg);
 struct fl_gb_run_opts {
 	const char *json_path;	/* Google Benchmark's JSON report, or NULL */
 	bool interleave;	/* random interleaving of repetitions */
-	bool quiet;		/* no console table */
+	bool table;		/* Google Benchmark's console table on stdout */
 };
 
 /* Runs every registered benchmark; returns how many ran, or -errno. */

@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "counters.h"
 #include "err.h"
 #include "gbench.h"
 #include "kmod.h"
+#include "progress.h"
 #include "runner.h"
 
 void fl_plan_free(struct fl_plan *p)
@@ -219,22 +221,46 @@ struct runner {
 	struct fl_counters *counters;
 	struct fl_run *out;
 	struct fl_plan *plan;
+	struct fl_progress progress;
 	int failed;
 	char failure[384];
 };
 
 static struct runner *current;
 
-static void set_counters(struct fl_gb_state *st, const struct fl_workload *w,
-			 const struct fl_round *acc, const struct fl_counts *c)
+static double monotonic_s(void)
 {
-	for (int i = 0; w->metrics[i].name; i++) {
-		const struct fl_metric *m = &w->metrics[i];
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/*
+ * The workload's metrics, those its backend measures: rates over seconds, the
+ * repetition's timed rounds (per second, times the metric's scale), the rest
+ * per round.
+ */
+static void set_metrics(struct fl_gb_state *st, const struct fl_instance *in,
+			const struct fl_round *acc, double seconds)
+{
+	for (int i = 0; in->w->metrics[i].name; i++) {
+		const struct fl_metric *m = &in->w->metrics[i];
 		double v = acc->metric[i] * m->scale;
 
-		fl_gb_set_counter(st, m->name, v,
-				  m->kind == FL_RATE ? FL_GB_RATE : FL_GB_PER_ITERATION);
+		if (!fl_metric_measured(m, in->backend))
+			continue;
+		if (m->kind == FL_RATE)
+			fl_gb_set_counter(st, m->name, seconds > 0 ? v / seconds : 0, FL_GB_AS_IS);
+		else
+			fl_gb_set_counter(st, m->name, v, FL_GB_PER_ITERATION);
 	}
+}
+
+static void set_counters(struct fl_gb_state *st, const struct fl_instance *in,
+			 const struct fl_round *acc, const struct fl_counts *c, double seconds)
+{
+	set_metrics(st, in, acc, seconds);
 	fl_gb_set_counter(st, "cycles_per_round", c->cycles, FL_GB_PER_ITERATION);
 	fl_gb_set_counter(st, "task_clock_ns_per_round", c->task_clock_ns,
 			  FL_GB_PER_ITERATION);
@@ -256,6 +282,16 @@ static void fail_benchmark(struct fl_gb_state *st, struct fl_plan_item *it)
  * itself: Google Benchmark is handed those times (manual time), not the
  * wall clock of writing the request and waiting for the answer.
  */
+/* The module's timed rounds, summed: what Google Benchmark was handed. */
+static double rep_seconds(const struct fl_kmod_rep *rep, long rounds)
+{
+	double s = 0;
+
+	for (long i = 0; i < rounds; i++)
+		s += rep->round_seconds[i];
+	return s;
+}
+
 static void bench_kmod(struct fl_gb_state *st, struct fl_plan_item *it)
 {
 	struct fl_kmod_rep rep;
@@ -269,13 +305,9 @@ static void bench_kmod(struct fl_gb_state *st, struct fl_plan_item *it)
 	}
 	while (fl_gb_keep_running(st))
 		fl_gb_set_iteration_time(st, rep.round_seconds[i++]);
-	for (int m = 0; it->in.w->metrics[m].name; m++) {
-		const struct fl_metric *mt = &it->in.w->metrics[m];
-
-		fl_gb_set_counter(st, mt->name, rep.total.metric[m] * mt->scale,
-				  mt->kind == FL_RATE ? FL_GB_RATE : FL_GB_PER_ITERATION);
-	}
+	set_metrics(st, &it->in, &rep.total, rep_seconds(&rep, i));
 	fl_gb_set_counter(st, "cycles_per_round", rep.cycles, FL_GB_PER_ITERATION);
+	fl_progress_repetition(&current->progress);
 }
 
 static void bench_one(struct fl_gb_state *st, void *arg)
@@ -284,6 +316,8 @@ static void bench_one(struct fl_gb_state *st, void *arg)
 	struct fl_instance in = it->in;
 	struct fl_round acc = { { 0 } };
 	struct fl_counts c;
+	double t0, seconds;
+	long round = 0;
 
 	if (in.backend == FL_KMOD) {
 		bench_kmod(st, it);
@@ -296,18 +330,22 @@ static void bench_one(struct fl_gb_state *st, void *arg)
 		return;
 	}
 	fl_counters_start(current->counters);
+	t0 = monotonic_s();
 	while (fl_gb_keep_running(st)) {
 		if (in.w->round(&in, &acc)) {
 			fail_benchmark(st, it);
 			break;
 		}
+		fl_progress_round(&current->progress, it->name, ++round, it->rounds);
 	}
+	seconds = monotonic_s() - t0;
 	fl_counters_stop(current->counters, &c);
 	in.w->teardown(&in);
-	set_counters(st, in.w, &acc, &c);
+	set_counters(st, &in, &acc, &c, seconds);
+	fl_progress_repetition(&current->progress);
 }
 
-static const struct fl_plan_item *item_named(const struct fl_plan *p, const char *name)
+static struct fl_plan_item *item_named(const struct fl_plan *p, const char *name)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (!strncmp(name, p->items[i].name, strlen(p->items[i].name)) &&
@@ -338,7 +376,7 @@ static const char *metric_unit(const struct fl_instance *in, const char *name,
 
 static void take_repetition(const struct fl_gb_run *r, void *arg)
 {
-	const struct fl_plan_item *it;
+	struct fl_plan_item *it;
 	(void)arg;
 
 	if (r->aggregate)
@@ -369,6 +407,8 @@ static void take_repetition(const struct fl_gb_run *r, void *arg)
 		if (fl_run_add(current->out, &s) && !current->failed++)
 			snprintf(current->failure, sizeof(current->failure), "out of memory");
 	}
+	if (++it->reported == it->repetitions)
+		fl_progress_benchmark(&current->progress, it->name);
 }
 
 static char *read_file(const char *path)
@@ -389,8 +429,10 @@ static char *read_file(const char *path)
 
 int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_run *out)
 {
-	struct fl_gb_run_opts go = { .interleave = o->interleave, .quiet = o->quiet };
+	struct fl_gb_run_opts go = { .interleave = o->interleave,
+				     .table = o->verbose && !o->quiet };
 	struct runner r = { .out = out, .plan = p };
+	double reps = 0;
 	char json[] = "/tmp/faultline-gbench-XXXXXX";
 	int fd, err, ran;
 
@@ -420,6 +462,11 @@ int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_r
 
 	fl_gb_clear();
 	for (size_t i = 0; i < p->n; i++) {
+		p->items[i].reported = 0;
+		reps += p->items[i].repetitions;
+	}
+	fl_progress_start(&r.progress, o->quiet || o->verbose ? NULL : stderr, p->n, reps);
+	for (size_t i = 0; i < p->n; i++) {
 		struct fl_gb_opts gopts = {
 			.iterations = p->items[i].rounds,
 			.repetitions = p->items[i].repetitions,
@@ -432,6 +479,7 @@ int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_r
 	ran = fl_gb_run_all(&go, take_repetition, NULL);
 	current = NULL;
 	fl_gb_clear();
+	fl_progress_end(&r.progress);
 
 	free(out->meta.counter_source);
 	out->meta.counter_source = strdup(fl_counters_source(r.counters));

@@ -18,6 +18,7 @@ struct fl_plan_item {
 	char params[128];	/* canonical "M=64,P=2" */
 	char name[192];		/* workload/variant/backend/params */
 	struct fl_run *out;	/* where its samples go, while running */
+	int reported;		/* repetitions handed over, while running */
 };
 
 struct fl_plan {
@@ -39,7 +40,8 @@ int fl_plan_add(struct fl_plan *p, const struct fl_workload *w,
 
 struct fl_runner_opts {
 	bool no_pmu;		/* skip the hardware counters */
-	bool quiet;		/* no Google Benchmark console table */
+	bool quiet;		/* nothing on the console while it runs */
+	bool verbose;		/* Google Benchmark's console table, not progress lines */
 	bool interleave;	/* random interleaving of repetitions */
 	double warmup;		/* seconds of warm-up per benchmark */
 	const char *json_path;	/* keep Google Benchmark's JSON here too */

@@ -40,12 +40,12 @@ static const struct fl_param params[] = {
 };
 
 static const struct fl_metric metrics[] = {
-	{ "records_per_s", "records/s", FL_RATE, 1, true },
-	{ "faults_per_s", "faults/s", FL_RATE, 1, true },
-	/* shim: speculative faults / faults; 0 live */
-	{ "spf_share", "fraction", FL_PER_ROUND, 1, true },
-	/* live: the running kernel has per-VMA locks (1) or not (0); 0 on the shim */
-	{ "per_vma_locks", "bool", FL_PER_ROUND, 1, true },
+	{ "records_per_s", "records/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
+	{ "faults_per_s", "faults/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
+	/* shim: speculative faults / faults */
+	{ "spf_share", "fraction", FL_PER_ROUND, 1, true, FL_SHIM },
+	/* live: the running kernel has per-VMA locks (1) or not (0) */
+	{ "per_vma_locks", "bool", FL_PER_ROUND, 1, true, FL_LIVE },
 	{ NULL }
 };
 

@@ -27,7 +27,7 @@ static const struct fl_param params[] = {
 };
 
 static const struct fl_metric metrics[] = {
-	{ "faults_per_s", "faults/s", FL_RATE, 1, true },
+	{ "faults_per_s", "faults/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
 	{ NULL }
 };
 

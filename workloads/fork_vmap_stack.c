@@ -13,9 +13,9 @@ static const struct fl_param params[] = {
 };
 
 static const struct fl_metric metrics[] = {
-	{ "forks_per_min", "forks/min", FL_RATE, 60, true },
-	{ "syncs_per_round", "syncs/round", FL_PER_ROUND, 1, false },
-	{ "pgds_walked_per_round", "PGDs/round", FL_PER_ROUND, 1, false },
+	{ "forks_per_min", "forks/min", FL_RATE, 60, true, FL_ALL_BACKENDS },
+	{ "syncs_per_round", "syncs/round", FL_PER_ROUND, 1, false, FL_SHIM | FL_KMOD },
+	{ "pgds_walked_per_round", "PGDs/round", FL_PER_ROUND, 1, false, FL_SHIM | FL_KMOD },
 	{ NULL }
 };
 

@@ -30,8 +30,8 @@ static const struct fl_param params[] = {
 };
 
 static const struct fl_metric metrics[] = {
-	{ "jobs_per_s", "jobs/s", FL_RATE, 1, true },
-	{ "faults_per_s", "faults/s", FL_RATE, 1, true },
+	{ "jobs_per_s", "jobs/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
+	{ "faults_per_s", "faults/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
 	{ NULL }
 };
 

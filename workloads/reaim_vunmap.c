@@ -18,9 +18,9 @@ static const struct fl_param params[] = {
 };
 
 static const struct fl_metric metrics[] = {
-	{ "jobs_per_min", "jobs/min", FL_RATE, 60, true },
-	{ "syncs_per_round", "syncs/round", FL_PER_ROUND, 1, false },
-	{ "pgds_walked_per_round", "PGDs/round", FL_PER_ROUND, 1, false },
+	{ "jobs_per_min", "jobs/min", FL_RATE, 60, true, FL_ALL_BACKENDS },
+	{ "syncs_per_round", "syncs/round", FL_PER_ROUND, 1, false, FL_SHIM | FL_KMOD },
+	{ "pgds_walked_per_round", "PGDs/round", FL_PER_ROUND, 1, false, FL_SHIM | FL_KMOD },
 	{ NULL }
 };
 

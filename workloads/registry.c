@@ -46,6 +46,11 @@ int fl_metric_index(const struct fl_workload *w, const char *name)
 	return -1;
 }
 
+bool fl_metric_measured(const struct fl_metric *m, enum fl_backend b)
+{
+	return m->backends & b;
+}
+
 int fl_nparams(const struct fl_workload *w)
 {
 	int n = 0;

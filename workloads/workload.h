@@ -22,6 +22,8 @@ enum fl_backend {
 	FL_LIVE = 1 << 2,	/* the running kernel's own paths, variant "live" */
 };
 
+#define FL_ALL_BACKENDS	(FL_SHIM | FL_KMOD | FL_LIVE)
+
 #define FL_MAX_PARAMS	8
 #define FL_MAX_METRICS	8
 
@@ -44,6 +46,11 @@ struct fl_metric {
 	enum fl_metric_kind kind;
 	double scale;		/* 60 turns a per-second rate into per-minute */
 	bool higher_is_better;
+	/*
+	 * The backends that measure it.  Elsewhere it is not stored at all,
+	 * rather than stored as a 0 that reads like a count.
+	 */
+	unsigned backends;
 };
 
 struct fl_workload;
@@ -84,6 +91,7 @@ extern const struct fl_workload *const fl_workloads[];
 const struct fl_workload *fl_workload_find(const char *name);
 int fl_param_index(const struct fl_workload *w, const char *name);
 int fl_metric_index(const struct fl_workload *w, const char *name);
+bool fl_metric_measured(const struct fl_metric *m, enum fl_backend b);
 int fl_nparams(const struct fl_workload *w);
 int fl_nmetrics(const struct fl_workload *w);
 bool fl_has_variant(const struct fl_workload *w, const char *variant);
