@@ -596,6 +596,52 @@ static double run_median(const struct pool *p, int side, size_t r, double *buf)
 }
 
 /*
+ * The range of the medians of the side's runs, % of their median: how much
+ * runs of the same code differ here.  NaN with fewer than two runs.
+ */
+static double runs_spread_pct(const struct pool *p, int side, double *buf)
+{
+	double *med = malloc(((size_t)p->runs[side] + 1) * sizeof(*med));
+	double lo, hi, mid;
+	size_t m = 0;
+
+	if (!med || p->runs[side] < 2) {
+		free(med);
+		return NAN;
+	}
+	for (int d = 0; d < p->runs[side]; d++) {
+		double v = run_median(p, side, p->src[side][d], buf);
+
+		if (!isnan(v))
+			med[m++] = v;
+	}
+	mid = m >= 2 ? fl_median(med, m) : NAN;
+	lo = fl_min(med, m);
+	hi = fl_max(med, m);
+	free(med);
+	if (isnan(mid))
+		return NAN;
+	if (mid == 0)
+		return hi == lo ? 0 : INFINITY;
+	return 100 * (hi - lo) / fabs(mid);
+}
+
+/* The larger of the two sides' runs_spread_pct(); NaN unless both have 2 runs. */
+static double sides_spread_pct(const struct pool *p)
+{
+	size_t n = p->n[0] > p->n[1] ? p->n[0] : p->n[1];
+	double *buf = malloc((n + 1) * sizeof(*buf));
+	double a, b;
+
+	if (!buf)
+		return NAN;
+	a = runs_spread_pct(p, 0, buf);
+	b = runs_spread_pct(p, 1, buf);
+	free(buf);
+	return isnan(a) || isnan(b) ? NAN : fmax(a, b);
+}
+
+/*
  * median(B's run k) / median(A's run k) for each of the npairs pairs that
  * measured this benchmark on both sides, into ratio; how many.  A pair whose
  * A median is not above 0 has no ratio and is left out.
@@ -656,6 +702,7 @@ static int row_stats(struct fl_cmp_row *r, const struct pool *p, const struct fl
 	r->constant = all_same(a, r->na, b, r->nb);
 	r->q = NAN;
 	r->floor_pct = NAN;
+	r->spread_pct = sides_spread_pct(p);
 	r->noise = (struct fl_noise){ .floor_pct = NAN, .sd_pct = NAN };
 	r->higher_is_better = fl_metric_higher_is_better(p->key.workload, p->key.metric,
 							 p->unit);
@@ -746,12 +793,29 @@ static double worse_bound(const struct fl_cmp_row *r)
 	return r->higher_is_better ? -r->change.lo : r->change.hi;
 }
 
+/* The floor and its basis: see enum fl_cmp_floor. */
+static double row_floor(struct fl_cmp_row *r, const struct fl_cmp_opts *o)
+{
+	if (!isnan(r->noise.floor_pct)) {
+		r->floor_basis = FL_FLOOR_LEARNED;
+		return fmax(o->min_change, r->noise.floor_pct);
+	}
+	if (r->pairs) {
+		r->floor_basis = FL_FLOOR_PAIRS;
+		return o->min_change;
+	}
+	if (!isnan(r->spread_pct)) {
+		r->floor_basis = FL_FLOOR_SPREAD;
+		return fmax(o->min_change, r->spread_pct);
+	}
+	r->floor_basis = FL_FLOOR_UNKNOWN;
+	return fmax(o->min_change, FL_CMP_UNKNOWN_FLOOR);
+}
+
 static enum fl_cmp_verdict judge_row(struct fl_cmp_row *r, const struct fl_cmp_opts *o)
 {
-	double floor = o->min_change;
+	double floor = row_floor(r, o);
 
-	if (!isnan(r->noise.floor_pct))
-		floor = fmax(floor, r->noise.floor_pct);
 	r->floor_pct = floor;
 	if (r->na < FL_CMP_MIN_SAMPLES || r->nb < FL_CMP_MIN_SAMPLES)
 		return FL_CMP_TOO_FEW;

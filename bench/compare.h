@@ -129,6 +129,29 @@ struct fl_bench_key {
 	char *workload, *variant, *backend, *params, *metric;
 };
 
+/*
+ * What a row's floor rests on.  Without A/A comparisons on this host, pooled
+ * rows are judged against how much each side's own runs differ; a side of one
+ * run tells nothing of that, and its rows get a conservative default
+ * (FL_CMP_UNKNOWN_FLOOR), so that a first comparison does not fail on noise.
+ */
+enum fl_cmp_floor {
+	FL_FLOOR_LEARNED,	/* A/A comparisons stored for this host */
+	FL_FLOOR_PAIRS,		/* none; judged by pair, whose test and interval
+				   already cancel the machine's swings: min_change */
+	FL_FLOOR_SPREAD,	/* none; the sides' own runs (spread_pct) */
+	FL_FLOOR_UNKNOWN,	/* none, and a side of one run: the default */
+};
+
+/*
+ * The default floor where nothing says what noise is here: above the largest
+ * change that single runs of the quick suite could tell from noise on this
+ * 2-vCPU machine in study s11 (vmalloc-sync jobs/min, 15.9-71%; spf
+ * records/s, 15.8-54%; README, "How sensitive is it here?"), and above the
+ * 1.6x swing of its speed from one second to the next.
+ */
+#define FL_CMP_UNKNOWN_FLOOR	75.0
+
 struct fl_cmp_row {
 	struct fl_bench_key key;
 	char *unit;
@@ -142,7 +165,11 @@ struct fl_cmp_row {
 	bool constant;			/* one value in every sample of both sides */
 	double q;			/* BH-adjusted p; NaN when not tested */
 	struct fl_noise noise;
+	double spread_pct;		/* NaN, or with 2 or more runs a side: the
+					   larger side's range of its runs' medians,
+					   % of their median */
 	double floor_pct;		/* what the verdict used */
+	enum fl_cmp_floor floor_basis;	/* and what it rests on */
 	enum fl_cmp_verdict verdict;
 };
 

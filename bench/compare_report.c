@@ -200,11 +200,21 @@ static const char *short_name(const struct fl_comparison *c, const struct fl_cmp
 
 static const char *floor_text(const struct fl_cmp_row *r, char *buf, size_t size)
 {
-	if (r->noise.comparisons)
+	switch (r->floor_basis) {
+	case FL_FLOOR_LEARNED:
 		snprintf(buf, size, "%.1f%% (%d A/A, %ld samples)", r->floor_pct,
 			 r->noise.comparisons, r->noise.samples);
-	else
+		break;
+	case FL_FLOOR_PAIRS:
 		snprintf(buf, size, "%.1f%% (default: no A/A)", r->floor_pct);
+		break;
+	case FL_FLOOR_SPREAD:
+		snprintf(buf, size, "%.1f%% (no A/A: the sides' own runs)", r->floor_pct);
+		break;
+	case FL_FLOOR_UNKNOWN:
+		snprintf(buf, size, "%.1f%% (no A/A, one run a side: unknown)", r->floor_pct);
+		break;
+	}
 	return buf;
 }
 
@@ -225,6 +235,7 @@ static const char *overall(const struct fl_comparison *c)
 
 struct counts {
 	size_t unsure, within, none, few, learned, tested;
+	size_t spread, unknown;		/* floors from the sides' runs; unknown */
 	size_t paired, max_pairs;	/* rows judged by pairs of runs; most pairs */
 	int max_aa;
 };
@@ -240,7 +251,9 @@ static struct counts count_rows(const struct fl_comparison *c)
 		k.within += r->verdict == FL_CMP_WITHIN_NOISE;
 		k.none += r->verdict == FL_CMP_NO_CHANGE;
 		k.few += r->verdict == FL_CMP_TOO_FEW;
-		k.learned += r->noise.comparisons > 0;
+		k.learned += r->floor_basis == FL_FLOOR_LEARNED;
+		k.spread += r->floor_basis == FL_FLOOR_SPREAD;
+		k.unknown += r->floor_basis == FL_FLOOR_UNKNOWN;
 		k.tested += !isnan(r->q);
 		if (r->noise.comparisons > k.max_aa)
 			k.max_aa = r->noise.comparisons;
@@ -252,6 +265,30 @@ static struct counts count_rows(const struct fl_comparison *c)
 }
 
 /* How the change and p of the rows were found, one sentence. */
+/* Where the rows' floors came from, and how to learn them where none was. */
+static const char *floors_text(const struct counts *k, size_t nrows, double min_change,
+			       char *buf, size_t size)
+{
+	size_t len = (size_t)snprintf(buf, size, "noise floors: %zu of %zu rows from A/A "
+				      "comparisons on this host (up to %d each)", k->learned,
+				      nrows, k->max_aa);
+
+	if (k->spread && len < size)
+		len += (size_t)snprintf(buf + len, size - len, ", %zu from the spread of each "
+					"side's own runs", k->spread);
+	if (k->unknown && len < size)
+		len += (size_t)snprintf(buf + len, size - len, ", %zu unknown (one run a side: "
+					"flagged only beyond %.0f%%)", k->unknown,
+					fmax(min_change, FL_CMP_UNKNOWN_FLOOR));
+	if (k->learned + k->spread + k->unknown < nrows && len < size)
+		len += (size_t)snprintf(buf + len, size - len, ", the rest by pair at the "
+					"%.1f%% minimum", min_change);
+	if (k->learned < nrows && len < size)
+		snprintf(buf + len, size - len, "; learn them here: faultline compare A A --aa, "
+			 "10 times (ci/compare-branches --calibrate 10)");
+	return buf;
+}
+
 static const char *method_text(const struct counts *k, size_t nrows, char *buf, size_t size)
 {
 	if (!k->paired) {
@@ -326,7 +363,7 @@ void fl_cmp_print_table(FILE *f, const struct fl_cmp_report *r)
 	const struct fl_comparison *c = r->c;
 	struct counts k = count_rows(c);
 	int w = name_width(c);
-	char how[256];
+	char how[256], fl[512];
 
 	fprintf(f, "faultline compare: A = %s  vs  B = %s", r->a.spec, r->b.spec);
 	if (r->id)
@@ -350,9 +387,7 @@ void fl_cmp_print_table(FILE *f, const struct fl_cmp_report *r)
 		   "out a regression past the floor); %zu significant within noise; %zu no "
 		   "change; %zu too few samples\n", overall(c), c->regressions, c->nrows,
 		c->improvements, r->o->alpha, k.tested, k.unsure, k.within, k.none, k.few);
-	fprintf(f, "noise floors: %zu of %zu rows from A/A comparisons on this host (up to %d "
-		   "each), the rest the default %.1f%%\n", k.learned, c->nrows, k.max_aa,
-		r->o->min_change);
+	fprintf(f, "%s\n", floors_text(&k, c->nrows, r->o->min_change, fl, sizeof(fl)));
 	fprintf(f, "%s\n", method_text(&k, c->nrows, how, sizeof(how)));
 	if (c->only_a || c->only_b)
 		fprintf(f, "not compared: %zu benchmark x metric only in A, %zu only in B\n",
@@ -439,7 +474,7 @@ void fl_cmp_print_markdown(FILE *f, const struct fl_cmp_report *r)
 	const struct fl_comparison *c = r->c;
 	struct counts k = count_rows(c);
 	size_t quiet = 0, i;
-	char how[256];
+	char how[256], fl[512];
 
 	fprintf(f, "## faultline compare: %s\n\n", c->regressions ?
 		":red_circle: **regression**" : c->improvements ?
@@ -488,10 +523,9 @@ void fl_cmp_print_markdown(FILE *f, const struct fl_cmp_report *r)
 	md_env(f, r);
 	fprintf(f, "<sub>%s; Benjamini-Hochberg across the %zu rows that vary (q < %g), "
 		   "%g%% intervals; a row is flagged only beyond its noise floor, the bound 99%% "
-		   "of the A/A comparisons' changes on this host stay within (%zu rows have one; "
-		   "the others use %.1f%%).</sub>\n",
+		   "of the A/A comparisons' changes on this host stay within. %s.</sub>\n",
 		method_text(&k, c->nrows, how, sizeof(how)), k.tested, r->o->alpha,
-		100 * r->o->conf, k.learned, r->o->min_change);
+		100 * r->o->conf, floors_text(&k, c->nrows, r->o->min_change, fl, sizeof(fl)));
 }
 
 /* ---- JSON ---------------------------------------------------------------- */

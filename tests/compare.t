@@ -100,19 +100,28 @@ run slow quick 6.1.0 1.2	# 3
 run custom custom 6.1.0 1	# 4
 run otherkernel quick 6.12.0 1	# 5
 run slow2 quick 6.1.0 1.2	# 6
+run big custom 6.1.0 3	# 7
 
 expect "A/A of identical runs: exit 0" 0 "" "$FL" compare 1 2 --db "$D"
 check "... every row 'no change'" "[ \$(grep -c '^no change' '$T/out') -eq 4 ]"
-expect "a 20% slowdown: exit 1" 1 "" "$FL" compare 1 3 --db "$D"
+expect "a 20% slowdown, two runs a side: exit 1" 1 "" "$FL" compare 1,2 3,6 --db "$D"
 check "... task clock +20%, the worst row first" \
 	"sed -n '/^verdict/{n;p}' '$T/out' | grep -q '^REGRESSION .*task_clock_ns_per_round .*+20.0%'"
 check "... throughput -16.7% flagged too" \
 	"grep -q '^REGRESSION .*jobs_per_min .*-16.7%' '$T/out'"
 check "... old unchanged" "[ \$(grep -c '^no change .*reaim_vunmap/old' '$T/out') -eq 2 ]"
-check "... says the floor is the default, no A/A" "grep -q 'default: no A/A' '$T/out'"
-expect "the other way round: an improvement, exit 0" 0 "" "$FL" compare 3 1 --db "$D"
+check "... no A/A: judged against the sides' own runs" \
+	"grep -q \"no A/A: the sides' own runs\" '$T/out' && grep -q 'learn them here: faultline compare A A --aa' '$T/out'"
+expect "the other way round: an improvement, exit 0" 0 "" "$FL" compare 3,6 1,2 --db "$D"
 check "... flagged as improvement" "grep -q '^improvement .*task_clock' '$T/out'"
-expect "labels select runs" 1 "" "$FL" compare label:base label:slow --db "$D"
+expect "labels select runs" 0 "" "$FL" compare label:base label:slow --db "$D"
+check "... runs 1 and 3" "grep -q '^  A: runs 1$' '$T/out' && grep -q '^  B: runs 3$' '$T/out'"
+# One run a side and nothing learned: the floor is unknown, and only a change
+# past the conservative default fails.
+check "... one run a side, no A/A: 20% is not failed on an unknown floor" \
+	"grep -q '^within noise .*task_clock_ns_per_round .*+20.0%.*one run a side: unknown' '$T/out' &&
+	 grep -q 'unknown (one run a side: flagged only beyond 75%)' '$T/out'"
+expect "... but a 3x slowdown is" 1 "" "$FL" compare 4 7 --db "$D"
 expect "kernel: selects runs, --suite and --last narrow them" 0 "" \
 	"$FL" compare kernel:6.1.0 5 --suite quick --last 2 --db "$D"
 check "... to the newest two quick runs on 6.1.0" "grep -q '^  A: runs 3, 6$' '$T/out'"
@@ -125,7 +134,7 @@ expect "a metric no run has: exit 2" 2 "share no benchmark" \
 expect "a different kernel: compared, said loudly" 0 "" "$FL" compare 1 5 --db "$D"
 check "... DIFFERENT KERNEL" "grep -q '^!!! DIFFERENT KERNEL: A 6.1.0 | B 6.12.0' '$T/out'"
 
-expect "markdown and json" 1 "" "$FL" compare 1 3,6 --db "$D" --format markdown \
+expect "markdown and json" 1 "" "$FL" compare 1,2 3,6 --db "$D" --format markdown \
 	--json "$T/c.json"
 check "... markdown says regression" "grep -q '^## faultline compare: :red_circle: \*\*regression\*\*' '$T/out'"
 check "... markdown table row" "grep -q '^| :red_circle: \*\*regression\*\* | reaim_vunmap/new | task_clock_ns_per_round |' '$T/out'"
@@ -176,7 +185,7 @@ expect "--aa refuses different code" 2 "not the same code" \
 	       '$FL' compare 1 2 --aa --db '$D'"
 sqlite3 "$D" "UPDATE runs SET git_commit = 'c0ffee' WHERE id = 2"
 check "comparisons stored, one of them A/A" \
-	"[ \"\$(sqlite3 '$D' \"SELECT sum(kind = 'aa') || '/' || count(*) FROM comparisons\")\" = 1/8 ]"
+	"[ \"\$(sqlite3 '$D' \"SELECT sum(kind = 'aa') || '/' || count(*) FROM comparisons\")\" = 1/9 ]"
 expect "--noise-floors lists what was learned" 0 "" "$FL" compare --noise-floors \
 	--host testhost --db "$D"
 check "... a floor of 0% from 1 A/A comparison" \
