@@ -53,5 +53,8 @@ struct fl_claim {
 extern const struct fl_claim *const fl_claims[];	/* NULL-ended */
 const struct fl_claim *fl_claim_find(const char *id);
 const char *fl_verdict_name(enum fl_verdict_kind v);
+/* Appends to v->reason, as far as it has room. */
+void fl_verdict_say(struct fl_verdict *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

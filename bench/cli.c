@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What the subcommands share: finding a stored run, judging its claims. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "claims.h"
 #include "cli.h"
@@ -20,6 +22,27 @@ int fl_cli_parse_long(const char *opt, const char *s, long min, long max, long *
 		return fl_fail(EINVAL, "%s: '%s' is not a whole number", opt, s);
 	if (*v < min || *v > max)
 		return fl_fail(ERANGE, "%s %ld out of range [%ld, %ld]", opt, *v, min, max);
+	return 0;
+}
+
+int fl_cli_check_writable(const char *opt, const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash;
+
+	if (!path)
+		return 0;
+	if (!path[0])
+		return fl_fail(EINVAL, "%s: the file name is empty", opt);
+	if (!access(path, F_OK))
+		return access(path, W_OK) ?
+			fl_fail(errno, "%s %s: cannot write to it: %s", opt, path, strerror(errno)) : 0;
+	slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1,
+		 slash ? path : ".");
+	if (access(dir, W_OK | X_OK))
+		return fl_fail(errno, "%s %s: cannot create it in %s: %s", opt, path, dir,
+			       strerror(errno));
 	return 0;
 }
 

@@ -26,6 +26,12 @@ int fl_cli_load_run(const char *db, long long id, struct fl_store **st,
 		    struct fl_run *r);
 /* An option's whole-number value s in [min, max] into *v ("--reps 12"). */
 int fl_cli_parse_long(const char *opt, const char *s, long min, long max, long *v);
+/*
+ * An output file given as option opt can be written (it, or its directory
+ * where it does not exist yet): checked before the work whose result it
+ * holds, so that nothing is run or stored for a report that cannot be kept.
+ */
+int fl_cli_check_writable(const char *opt, const char *path);
 /* Parses a run id: a positive whole number. */
 int fl_cli_parse_run_id(const char *s, long long *id);
 /* What every command that reads one stored run is told: --db and --run. */

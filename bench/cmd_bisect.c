@@ -28,6 +28,7 @@
 #include "compare.h"
 #include "err.h"
 #include "store.h"
+#include "tmp.h"
 #include "worktree.h"
 #include "workloads/workload.h"
 
@@ -351,7 +352,7 @@ struct refs {
 	struct fl_worktree good, bad, walk;
 	long long *good_ids, *bad_ids;
 	size_t ngood, nbad;
-	char tmp[64];
+	char tmp[PATH_MAX / 2];	/* room for the names made in it */
 };
 
 static int build_ref(const struct bisect_args *a, struct fl_worktree *wt, const char *sha,
@@ -598,9 +599,9 @@ static int bisect(struct fl_store *st, struct bisect_args *a, struct refs *rf, i
 		err = fl_fail(EINVAL, "GOOD and BAD are the same commit %.12s", gsha);
 	if (err)
 		return err;
-	strcpy(rf->tmp, "/tmp/faultline-bisect-XXXXXX");
-	if (!mkdtemp(rf->tmp))
-		return fl_fail(errno, "mkdtemp: %s", strerror(errno));
+	err = fl_tmp_make(rf->tmp, sizeof(rf->tmp), "bisect", true);
+	if (err)
+		return err;
 	err = build_ref(a, &rf->good, gsha, "good", rf->tmp);
 	if (!err)
 		err = build_ref(a, &rf->bad, bsha, "bad", rf->tmp);
@@ -729,8 +730,9 @@ static void free_refs(struct refs *rf, bool keep)
 		fl_worktree_remove(&rf->good);
 		fl_worktree_remove(&rf->bad);
 		if (rf->tmp[0])
-			fl_remove_tree(rf->tmp);
+			fl_tmp_remove(rf->tmp);
 	} else if (rf->tmp[0]) {
+		fl_tmp_keep(rf->tmp);
 		fprintf(stderr, "faultline bisect: worktrees kept in %s\n", rf->tmp);
 	}
 	free(rf->good_ids);

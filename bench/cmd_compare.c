@@ -28,6 +28,7 @@
 #include "env.h"
 #include "err.h"
 #include "store.h"
+#include "tmp.h"
 #include "worktree.h"
 #include "workloads/workload.h"
 
@@ -448,31 +449,6 @@ static int open_store(const struct cmp_args *a, const struct side *sd, struct fl
 	if (may_be_code(sd[0].pub.spec) || may_be_code(sd[1].pub.spec))
 		return fl_store_open(a->db, st);
 	return fl_store_open_existing(a->db, st);
-}
-
-/*
- * The report files are written after the comparison is stored, so they are
- * checked first: a comparison whose report cannot be written is not stored.
- */
-static int check_writable(const char *opt, const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash;
-
-	if (!path)
-		return 0;
-	if (!path[0])
-		return fl_fail(EINVAL, "%s: the file name is empty", opt);
-	if (!access(path, F_OK))
-		return access(path, W_OK) ?
-			fl_fail(errno, "%s %s: cannot write to it: %s", opt, path, strerror(errno)) : 0;
-	slash = strrchr(path, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + 1 : 1,
-		 slash ? path : ".");
-	if (access(dir, W_OK | X_OK))
-		return fl_fail(errno, "%s %s: cannot create it in %s: %s", opt, path, dir,
-			       strerror(errno));
-	return 0;
 }
 
 /* ---- running code sides -------------------------------------------------- */
@@ -986,8 +962,7 @@ static int prepare_code(struct fl_store *st, struct cmp_args *a, struct side *sd
 
 	if (!runs_code(&sd[0]) && !runs_code(&sd[1]))
 		return 0;
-	if (!mkdtemp(tmp))
-		return fl_fail(errno, "mkdtemp %s: %s", tmp, strerror(errno));
+	err = fl_tmp_make(tmp, PATH_MAX, "compare", true);
 	for (int i = 0; i < 2 && !err; i++)
 		if (sd[i].kind == SIDE_REF)
 			err = build_side(a, &sd[i], i ? &sd[0] : NULL, tmp, i);
@@ -1034,7 +1009,7 @@ int cmd_compare(int argc, char **argv)
 		.o = FL_CMP_OPTS_DEFAULT,
 	};
 	struct side sd[2] = { { .pub.name = "A" }, { .pub.name = "B" } };
-	char tmp[] = "/tmp/faultline-compare-XXXXXX";
+	char tmp[PATH_MAX] = "";
 	struct fl_store *st = NULL;
 	int err, exit_code = 0;
 
@@ -1043,10 +1018,11 @@ int cmd_compare(int argc, char **argv)
 		sd[0].pub.spec = argv[optind];
 		sd[1].pub.spec = argv[optind + 1];
 	}
+	/* the reports are written after the comparison is stored: checked first */
 	if (!err)
-		err = check_writable("--markdown", a.md_path);
+		err = fl_cli_check_writable("--markdown", a.md_path);
 	if (!err)
-		err = check_writable("--json", a.json_path);
+		err = fl_cli_check_writable("--json", a.json_path);
 	if (!err)
 		err = open_store(&a, sd, &st);
 	if (!err && a.noise_floors)
@@ -1057,10 +1033,12 @@ int cmd_compare(int argc, char **argv)
 		fprintf(stderr, "faultline: %s\n", fl_errmsg());
 	for (int i = 0; i < 2; i++)
 		free_side(&sd[i], a.keep);
-	if (!a.keep && strcmp(tmp, "/tmp/faultline-compare-XXXXXX"))
-		fl_remove_tree(tmp);
-	else if (a.keep && strcmp(tmp, "/tmp/faultline-compare-XXXXXX"))
+	if (!a.keep && tmp[0]) {
+		fl_tmp_remove(tmp);
+	} else if (tmp[0]) {
+		fl_tmp_keep(tmp);
 		fprintf(stderr, "faultline compare: worktrees kept in %s\n", tmp);
+	}
 	fl_store_close(st);
 	return err ? EXIT_ERROR : exit_code;
 }

@@ -180,7 +180,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	}
 	if (a->append && !a->vm)
 		return fl_fail(EINVAL, "run: --append goes with --vm");
-	return 0;
+	return fl_cli_check_writable("--json", a->json);
 }
 
 static int plan_suite(struct fl_plan *p, const struct run_args *a)

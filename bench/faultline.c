@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tmp.h"
 
 static const struct {
 	const char *name;
@@ -38,6 +39,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	fl_tmp_init();
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);

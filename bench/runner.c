@@ -19,6 +19,7 @@
 #include "kmod.h"
 #include "progress.h"
 #include "runner.h"
+#include "tmp.h"
 
 void fl_plan_free(struct fl_plan *p)
 {
@@ -433,8 +434,8 @@ int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_r
 				     .table = o->verbose && !o->quiet };
 	struct runner r = { .out = out, .plan = p };
 	double reps = 0;
-	char json[] = "/tmp/faultline-gbench-XXXXXX";
-	int fd, err, ran;
+	char json[PATH_MAX];
+	int err, ran;
 
 	if (!p->n)
 		return fl_fail(EINVAL, "nothing to run");
@@ -452,12 +453,11 @@ int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_r
 	err = fl_counters_open(&r.counters, o->no_pmu);
 	if (err)
 		return err;
-	fd = mkstemp(json);
-	if (fd < 0) {
+	err = fl_tmp_make(json, sizeof(json), "gbench", false);
+	if (err) {
 		fl_counters_close(r.counters);
-		return fl_fail(errno, "cannot create a temporary file: %s", strerror(errno));
+		return err;
 	}
-	close(fd);
 	go.json_path = o->json_path ? o->json_path : json;
 
 	fl_gb_clear();
@@ -485,7 +485,7 @@ int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_r
 	out->meta.counter_source = strdup(fl_counters_source(r.counters));
 	fl_counters_close(r.counters);
 	out->gbench_json = read_file(go.json_path);
-	unlink(json);
+	fl_tmp_remove(json);
 
 	if (r.failed)
 		return fl_fail(EIO, "%s", r.failure);

@@ -125,6 +125,30 @@ check=$(sqlite3 "$T/r.db" "PRAGMA integrity_check")
 [ "$before" = "$after" ] && [ "$check" = ok ] && ok "SIGKILL mid-run leaves no run" ||
 	not_ok "SIGKILL mid-run leaves no run"
 
+# Temporary files go with the run, however it ends: at its end, on SIGINT,
+# SIGTERM and SIGHUP, and after SIGKILL at the next faultline's start.
+mkdir "$T/tmp"
+for sig in INT TERM HUP KILL; do
+	# perl: a background job of a script starts with SIGINT ignored
+	TMPDIR="$T/tmp" perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
+		"$FL" run reaim_vunmap --param M=0,64 --reps 50 --rounds 50 --quiet --db "$T/k.db" &
+	pid=$!
+	for i in $(seq 50); do [ -n "$(ls "$T/tmp")" ] && break; sleep 0.1; done
+	kill -$sig $pid
+	wait $pid 2>>"$T/jobs"	# the shell's own "Killed" notices
+	if [ $sig = KILL ]; then
+		left=$(ls "$T/tmp")
+		TMPDIR="$T/tmp" "$FL" list >/dev/null
+		check "SIGKILL leaves a temporary file ($left) that the next start sweeps" \
+			"[ -n '$left' ] && [ -z \"\$(ls '$T/tmp')\" ]"
+	else
+		check "SIG$sig: no temporary file left" "[ -z \"\$(ls '$T/tmp')\" ]"
+	fi
+done
+TMPDIR="$T/tmp" expect_error "--json into a missing directory" "cannot create it in /nonexistent/" \
+	"$FL" run reaim_vunmap $tiny --json /nonexistent/x.json --db "$T/k.db"
+check "... no temporary file left" "[ -z \"\$(ls '$T/tmp')\" ]"
+
 # The live backend measures the kernel: without root it must say so.
 paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)
 if [ "$(id -u)" -eq 0 ] && [ "$paranoid" -gt 1 ] && command -v setpriv >/dev/null; then

@@ -30,18 +30,24 @@ static void add(struct fl_run *r, const char *variant, long m, int rep, double v
  * Jobs/min from a cost per job of base + slope * M µs, with a small
  * deterministic wobble of +-spread across 5 repetitions.
  */
-static void add_series(struct fl_run *r, const char *variant, double base_us,
-		       double slope_us, double spread)
+static void add_series_at(struct fl_run *r, const char *variant, const long *at, size_t n,
+			  double base_us, double slope_us, double spread)
 {
 	static const double wobble[] = { 0, 1, -1, 0.5, -0.5 };
 
-	for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++)
+	for (size_t i = 0; i < n; i++)
 		for (int rep = 0; rep < 5; rep++) {
-			double cost = (base_us + slope_us * (double)ms[i]) *
+			double cost = (base_us + slope_us * (double)at[i]) *
 				      (1 + spread * wobble[rep]);
 
-			add(r, variant, ms[i], rep, 60e6 / cost);
+			add(r, variant, at[i], rep, 60e6 / cost);
 		}
+}
+
+static void add_series(struct fl_run *r, const char *variant, double base_us,
+		       double slope_us, double spread)
+{
+	add_series_at(r, variant, ms, sizeof(ms) / sizeof(ms[0]), base_us, slope_us, spread);
 }
 
 static struct fl_verdict judge(const struct fl_run *r)
@@ -86,6 +92,27 @@ static void test_too_small(void **state)
 	v = judge(&r);
 	assert_int_equal(v.verdict, FL_NOT_REPRODUCED);
 	assert_float_equal(v.measured, 100 * (1 - 0.7 / 1.1), 0.5);
+	/* says what is true of the crossing, never "nan" */
+	assert_non_null(strstr(v.reason, "80% not reached for M up to 400000"));
+	assert_null(strstr(v.reason, "nan"));
+	fl_run_free(&r);
+}
+
+/* A run that stops short of the claim's M is not judged at its own largest M. */
+static void test_lacks_the_claims_points(void **state)
+{
+	static const long small[] = { 0, 1000, 2000 };
+	struct fl_run r;
+	struct fl_verdict v;
+
+	fl_run_init(&r);
+	add_series_at(&r, "old", small, 3, 0.7, 12e-6, 0.01);
+	add_series_at(&r, "new", small, 3, 0.7, 0, 0.01);
+	v = judge(&r);
+	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
+	assert_true(isnan(v.measured));
+	assert_non_null(strstr(v.reason, "up to M=2000 only"));
+	assert_non_null(strstr(v.reason, "judged at M=384000"));
 	fl_run_free(&r);
 }
 
@@ -149,6 +176,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reproduced),
 		cmocka_unit_test(test_too_small),
+		cmocka_unit_test(test_lacks_the_claims_points),
 		cmocka_unit_test(test_new_not_flat),
 		cmocka_unit_test(test_noise_is_inconclusive),
 		cmocka_unit_test(test_no_data),

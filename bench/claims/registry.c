@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The claims faultline tests: one line each. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bench/claims.h"
@@ -34,4 +36,14 @@ const char *fl_verdict_name(enum fl_verdict_kind v)
 		return "not applicable here";
 	}
 	return "?";
+}
+
+void fl_verdict_say(struct fl_verdict *v, const char *fmt, ...)
+{
+	size_t len = strlen(v->reason);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(v->reason + len, sizeof(v->reason) - len, fmt, ap);
+	va_end(ap);
 }

@@ -214,7 +214,7 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 	struct fl_fit fit;
 	double shim_ns, live_ns, cost, at16 = NAN;
 	bool control_in, control_out;
-	int ncpu, len;
+	int ncpu;
 
 	collect(r, EBIZZY, RECORDS, &s);
 	ncpu = run_ncpu(r);
@@ -254,16 +254,17 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 	if (s.n >= 3 && !trend(&s, &fit))
 		at16 = trend_at(&fit, 16);
 	cost = fault_cost_ratio(r, &shim_ns, &live_ns);
-	len = snprintf(v->reason, sizeof(v->reason),
-		       "T=%d %+.0f%% [%+.0f,%+.0f], T=%d %+.0f%% [%+.0f,%+.0f]; kernbench "
-		       "CPU/job %+.1f%% [%+.1f,%+.1f] wall %+.1f%%; trend->T=16 %+.0f%%",
-		       ncpu, v->measured, v->lo, v->hi, 2 * ncpu, pct(p2->ratio.est),
-		       pct(p2->ratio.lo), pct(p2->ratio.hi), pct(cpu.est), pct(cpu.lo),
-		       pct(cpu.hi), pct(wall.est), pct(at16));
-	if (len > 0 && (size_t)len < sizeof(v->reason) && !isnan(cost))
-		snprintf(v->reason + len, sizeof(v->reason) - (size_t)len,
-			 "; fault %.2fus shim/%.2fus live=%.2gx", shim_ns / 1000, live_ns / 1000,
-			 cost);
+	fl_verdict_say(v, "T=%d %+.0f%% [%+.0f,%+.0f], T=%d %+.0f%% [%+.0f,%+.0f]; kernbench "
+		       "CPU/job %+.1f%% [%+.1f,%+.1f]", ncpu, v->measured, v->lo, v->hi,
+		       2 * ncpu, pct(p2->ratio.est), pct(p2->ratio.lo), pct(p2->ratio.hi),
+		       pct(cpu.est), pct(cpu.lo), pct(cpu.hi));
+	if (!isnan(wall.est))
+		fl_verdict_say(v, " wall %+.1f%%", pct(wall.est));
+	if (!isnan(at16))
+		fl_verdict_say(v, "; trend->T=16 %+.0f%%", pct(at16));
+	if (!isnan(cost))
+		fl_verdict_say(v, "; fault %.2fus shim/%.2fus live=%.2gx", shim_ns / 1000,
+			       live_ns / 1000, cost);
 }
 
 /* records/s (or faults/s) against T: classic, speculative, live if any. */
