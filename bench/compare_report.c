@@ -15,6 +15,7 @@
 
 #include "claims.h"
 #include "compare_report.h"
+#include "gbench_read.h"
 #include "err.h"
 #include "plot.h"
 #include "workloads/workload.h"
@@ -625,12 +626,57 @@ static const struct fl_cmp_row *worst_of(const struct fl_comparison *c, size_t f
  * as more counters.  real_time and cpu_time are B's median task-clock per
  * round (an iteration is a round), when the runs measured it.
  */
-static void js_entry(FILE *f, const struct fl_comparison *c, size_t first, int family)
+/* B's repetitions of one benchmark, as its runs' Google Benchmark reports have them. */
+struct gb_times {
+	char prefix[520];		/* "NAME/": the run names Google Benchmark made of it */
+	char run_name[512], unit[8];
+	double *real, *cpu;
+	size_t n, cap;
+};
+
+static void take_times(const struct fl_gb_entry *e, void *arg)
 {
+	struct gb_times *t = arg;
+
+	if (strncmp(e->run_name, t->prefix, strlen(t->prefix)) ||
+	    (t->n && strcmp(e->time_unit, t->unit)))
+		return;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		double *r = realloc(t->real, cap * sizeof(*r)), *c;
+
+		if (!r)
+			return;
+		t->real = r;
+		c = realloc(t->cpu, cap * sizeof(*c));
+		if (!c)
+			return;
+		t->cpu = c;
+		t->cap = cap;
+	}
+	if (!t->n) {
+		snprintf(t->run_name, sizeof(t->run_name), "%s", e->run_name);
+		snprintf(t->unit, sizeof(t->unit), "%s", e->time_unit);
+	}
+	t->real[t->n] = e->real_time;
+	t->cpu[t->n++] = e->cpu_time;
+}
+
+/*
+ * An entry of B's medians in Google Benchmark's layout.  Named and timed as
+ * B's runs' own reports have it (NAME/iterations:N/repeats:N/..._median, the
+ * median wall and process CPU time per round), so that Google Benchmark's
+ * compare.py pairs it with a run's report; runs without a report (made by
+ * hand) give the plain name and B's task clock per round.
+ */
+static void js_entry(FILE *f, const struct fl_cmp_report *rep, size_t first, int family)
+{
+	const struct fl_comparison *c = rep->c;
 	const struct fl_cmp_row *r0 = &c->rows[first], *w = worst_of(c, first);
-	double time = 0;
+	struct gb_times t = { 0 };
+	double real = 0, cpu = 0;
 	size_t reps = 0, i;
-	char name[512], ch[32];
+	char name[512], agg[530], ch[32];
 
 	fl_bench_name(&r0->key, name, sizeof(name));
 	for (i = first; i < c->nrows; i++) {
@@ -639,21 +685,33 @@ static void js_entry(FILE *f, const struct fl_comparison *c, size_t first, int f
 		if (c->rows[i].nb > reps)
 			reps = c->rows[i].nb;
 		if (!strcmp(c->rows[i].key.metric, "task_clock_ns_per_round"))
-			time = c->rows[i].med_b.est;
+			real = cpu = c->rows[i].med_b.est;
+	}
+	snprintf(t.prefix, sizeof(t.prefix), "%s/", name);
+	for (i = 0; i < rep->b.nruns; i++)
+		fl_gb_read_iterations(rep->b.runs[i].gbench_json, take_times, &t);
+	if (t.n) {
+		real = fl_median(t.real, t.n);
+		cpu = fl_median(t.cpu, t.n);
+		reps = t.n;
 	}
 	fprintf(f, "    {\n      \"name\": ");
-	js_str(f, name);
+	if (t.n)
+		snprintf(agg, sizeof(agg), "%s_median", t.run_name);
+	js_str(f, t.n ? agg : name);
 	fprintf(f, ",\n      \"family_index\": %d,\n      \"per_family_instance_index\": 0,\n"
 		   "      \"run_name\": ", family);
-	js_str(f, name);
+	js_str(f, t.n ? t.run_name : name);
 	fprintf(f, ",\n      \"run_type\": \"aggregate\",\n      \"repetitions\": %zu,\n"
 		   "      \"threads\": 1,\n      \"aggregate_name\": \"median\",\n"
 		   "      \"aggregate_unit\": \"time\",\n      \"iterations\": %zu,\n"
 		   "      \"real_time\": ", reps, reps);
-	js_num(f, time);
+	js_num(f, real);
 	fprintf(f, ",\n      \"cpu_time\": ");
-	js_num(f, time);
-	fprintf(f, ",\n      \"time_unit\": \"ns\"");
+	js_num(f, cpu);
+	fprintf(f, ",\n      \"time_unit\": \"%s\"", t.n ? t.unit : "ns");
+	free(t.real);
+	free(t.cpu);
 	for (i = first; i < c->nrows; i++) {
 		const struct fl_cmp_row *r = &c->rows[i];
 		const char *m = r->key.metric;
@@ -733,7 +791,7 @@ void fl_cmp_print_json(FILE *f, const struct fl_cmp_report *r)
 		if (seen)
 			continue;
 		fprintf(f, "%s", family ? ",\n" : "");
-		js_entry(f, c, i, family++);
+		js_entry(f, r, i, family++);
 	}
 	fprintf(f, "\n  ],\n  \"faultline_rows\": [\n");
 	for (size_t i = 0; i < c->nrows; i++) {

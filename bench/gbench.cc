@@ -39,7 +39,7 @@ extern "C" int fl_gb_register(const char *name, fl_gb_fn fn, void *arg,
 	// cpu_time: every thread of the process, the workers' too, not the
 	// main thread's alone (which mostly waits for them)
 	b->MeasureProcessCPUTime();
-	b->Unit(benchmark::kMillisecond);
+	b->Unit(benchmark::kMicrosecond);
 	return 0;
 }
 

@@ -65,6 +65,15 @@ case "$line" in
 vmalloc-sync$'\t'80$'\t'*$'\t'*) ok "claims --format tsv: id, published, measured, verdict" ;;
 *) not_ok "claims --format tsv: id, published, measured, verdict"; echo "# $line" ;;
 esac
+# A run short of the claim's points is not judged at its own largest M.
+"$FL" run reaim_vunmap --param M=0,1000,2000 $tiny --db "$T/short.db" >"$T/out" 2>&1
+line=$("$FL" claims --db "$T/short.db" --format tsv | grep '^vmalloc-sync')
+check "a run up to M=2000: vmalloc-sync is not applicable here" \
+	"[ \"\$(echo '$line' | cut -f4)\" = 'not applicable here' ]"
+check "... naming what it lacks" \
+	"'$FL' claims --db '$T/short.db' | grep -q 'up to M=2000 only; the loss is judged at M=384000'"
+check "... and no nan anywhere" "! '$FL' claims --db '$T/short.db' | grep -qi nan"
+
 # Every stored row says who measured it; without a PMU that is the fallback.
 sources=$(sqlite3 "$T/r.db" "SELECT DISTINCT source FROM samples ORDER BY 1" | tr '\n' ' ')
 run_source=$(sqlite3 "$T/r.db" "SELECT counter_source FROM runs")
