@@ -31,7 +31,7 @@ TEST_SH	 := $(wildcard tests/*.t)
 DB	?= results.db
 PLOTS	?= plots
 
-.PHONY: all deps bench plots test check-build clean kmod vm-test compare sensitivity
+.PHONY: all deps bench plots test check-build clean kmod vm-test compare sensitivity fresh-check
 all: $(BUILD)/faultline
 
 deps:
@@ -84,7 +84,9 @@ vm-test: deps
 	@$(MAKE) --no-print-directory $(BUILD)/faultline
 	ci/vm-test
 
-# Is HEAD slower than BASE?  Exit 0 no, 1 yes, 2 error (ci/compare-branches).
+# Is HEAD slower than BASE?  ci/compare-branches exits 0 no, 1 yes, 2 error;
+# make turns both failures into its own 2, so a CI job that must tell a
+# regression from an error calls ci/compare-branches itself.
 BASE	?= origin/main
 HEAD	?= HEAD
 compare: deps
@@ -96,6 +98,11 @@ sensitivity: deps
 	ci/compare-sensitivity --db sensitivity.db
 	ci/compare-sensitivity --aa-only --run-args '--suite quick' --runs 1 --calibrate 10 \
 		--db sensitivity-quick.db
+
+# The README's two commands on a fresh Debian 12 root (debootstrap; as root).
+# FRESH_ARGS=--reuse unpacks the root an earlier run kept under build/fresh.
+fresh-check:
+	ci/fresh $(FRESH_ARGS)
 
 plots: $(BUILD)/faultline
 	$(BUILD)/faultline plot --db $(DB) --out $(PLOTS)
