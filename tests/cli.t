@@ -65,6 +65,26 @@ case "$line" in
 vmalloc-sync$'\t'80$'\t'*$'\t'*) ok "claims --format tsv: id, published, measured, verdict" ;;
 *) not_ok "claims --format tsv: id, published, measured, verdict"; echo "# $line" ;;
 esac
+# What a person reads while a run goes on: one progress line per benchmark,
+# not Google Benchmark's table, which --verbose shows (a per-minute rate not
+# as "/s"); and nothing reads "nan".
+"$FL" run reaim_vunmap --param M=0,64 --reps 2 --rounds 4 --db "$T/p.db" >"$T/out" 2>"$T/err"
+check "run: a progress line per benchmark, k of n, elapsed, time left" \
+	"[ \$(grep -c '^faultline: \[[1-4]/4\] *[0-9]* s, about .* left *done reaim_vunmap/' '$T/err') -eq 4 ]"
+check "... and no table" "! grep -q 'Iterations' '$T/out' '$T/err'"
+"$FL" run reaim_vunmap --param M=0,64 --reps 2 --rounds 4 --verbose --db "$T/p.db" >"$T/out" 2>"$T/err"
+check "run --verbose: Google Benchmark's table, jobs/min not shown as /s" \
+	"grep -q 'jobs_per_min' '$T/out' && ! grep -Eq '[0-9][kMG]?/s( |\$)' '$T/out'"
+"$FL" run reaim_vunmap --param M=0 --reps 2 --rounds 4 --quiet --db "$T/p.db" >"$T/out" 2>"$T/err"
+check "run --quiet: only the line that says where the run is stored" \
+	"[ ! -s '$T/err' ] && [ \$(wc -l <'$T/out') -eq 1 ]"
+
+# Exit status: 1 from the commands of a run, 2 from the command line itself.
+"$FL" frobnicate 2>"$T/err"
+check "an unknown command exits 2" "[ $? -eq 2 ]"
+"$FL" run nope --db "$T/a.db" 2>"$T/err"
+check "bad input to run exits 1" "[ $? -eq 1 ]"
+
 # A run short of the claim's points is not judged at its own largest M.
 "$FL" run reaim_vunmap --param M=0,1000,2000 $tiny --db "$T/short.db" >"$T/out" 2>&1
 line=$("$FL" claims --db "$T/short.db" --format tsv | grep '^vmalloc-sync')
