@@ -809,7 +809,7 @@ static double row_floor(struct fl_cmp_row *r, const struct fl_cmp_opts *o)
 		return fmax(o->min_change, r->spread_pct);
 	}
 	r->floor_basis = FL_FLOOR_UNKNOWN;
-	return fmax(o->min_change, FL_CMP_UNKNOWN_FLOOR);
+	return fmax(o->min_change, o->unknown_floor);
 }
 
 static enum fl_cmp_verdict judge_row(struct fl_cmp_row *r, const struct fl_cmp_opts *o)

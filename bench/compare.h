@@ -133,7 +133,8 @@ struct fl_bench_key {
  * What a row's floor rests on.  Without A/A comparisons on this host, pooled
  * rows are judged against how much each side's own runs differ; a side of one
  * run tells nothing of that, and its rows get a conservative default
- * (FL_CMP_UNKNOWN_FLOOR), so that a first comparison does not fail on noise.
+ * (fl_cmp_opts.unknown_floor, FL_CMP_UNKNOWN_FLOOR by default), so that a first
+ * comparison does not fail on noise.
  */
 enum fl_cmp_floor {
 	FL_FLOOR_LEARNED,	/* A/A comparisons stored for this host */
@@ -176,7 +177,9 @@ struct fl_cmp_row {
 struct fl_cmp_opts {
 	double alpha;		/* false discovery rate, 0.05 */
 	double conf;		/* intervals, 0.95 */
-	double min_change;	/* %, the floor when none is learned, and its least */
+	double min_change;	/* %, the least floor */
+	double unknown_floor;	/* %, the floor where none is learned and a side
+				   has one run (FL_FLOOR_UNKNOWN) */
 	unsigned iters;		/* bootstrap resamples */
 	uint64_t seed;
 	const char *const *metrics;	/* only these (NULL-ended), or NULL for all */
@@ -184,6 +187,7 @@ struct fl_cmp_opts {
 };
 
 #define FL_CMP_OPTS_DEFAULT { .alpha = 0.05, .conf = 0.95, .min_change = 1.0, \
+			      .unknown_floor = FL_CMP_UNKNOWN_FLOOR, \
 			      .iters = 2000, .seed = 0xfa017c0ULL }
 
 struct fl_comparison {

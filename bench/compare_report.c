@@ -267,8 +267,8 @@ static struct counts count_rows(const struct fl_comparison *c)
 
 /* How the change and p of the rows were found, one sentence. */
 /* Where the rows' floors came from, and how to learn them where none was. */
-static const char *floors_text(const struct counts *k, size_t nrows, double min_change,
-			       char *buf, size_t size)
+static const char *floors_text(const struct counts *k, size_t nrows,
+			       const struct fl_cmp_opts *o, char *buf, size_t size)
 {
 	size_t len = (size_t)snprintf(buf, size, "noise floors: %zu of %zu rows from A/A "
 				      "comparisons on this host (up to %d each)", k->learned,
@@ -280,10 +280,10 @@ static const char *floors_text(const struct counts *k, size_t nrows, double min_
 	if (k->unknown && len < size)
 		len += (size_t)snprintf(buf + len, size - len, ", %zu unknown (one run a side: "
 					"flagged only beyond %.0f%%)", k->unknown,
-					fmax(min_change, FL_CMP_UNKNOWN_FLOOR));
+					fmax(o->min_change, o->unknown_floor));
 	if (k->learned + k->spread + k->unknown < nrows && len < size)
 		len += (size_t)snprintf(buf + len, size - len, ", the rest by pair at the "
-					"%.1f%% minimum", min_change);
+					"%.1f%% minimum", o->min_change);
 	if (k->learned < nrows && len < size)
 		snprintf(buf + len, size - len, "; learn them here: faultline compare A A --aa, "
 			 "10 times (ci/compare-branches --calibrate 10)");
@@ -388,7 +388,7 @@ void fl_cmp_print_table(FILE *f, const struct fl_cmp_report *r)
 		   "out a regression past the floor); %zu significant within noise; %zu no "
 		   "change; %zu too few samples\n", overall(c), c->regressions, c->nrows,
 		c->improvements, r->o->alpha, k.tested, k.unsure, k.within, k.none, k.few);
-	fprintf(f, "%s\n", floors_text(&k, c->nrows, r->o->min_change, fl, sizeof(fl)));
+	fprintf(f, "%s\n", floors_text(&k, c->nrows, r->o, fl, sizeof(fl)));
 	fprintf(f, "%s\n", method_text(&k, c->nrows, how, sizeof(how)));
 	if (c->only_a || c->only_b)
 		fprintf(f, "not compared: %zu benchmark x metric only in A, %zu only in B\n",
@@ -526,7 +526,7 @@ void fl_cmp_print_markdown(FILE *f, const struct fl_cmp_report *r)
 		   "%g%% intervals; a row is flagged only beyond its noise floor, the bound 99%% "
 		   "of the A/A comparisons' changes on this host stay within. %s.</sub>\n",
 		method_text(&k, c->nrows, how, sizeof(how)), k.tested, r->o->alpha,
-		100 * r->o->conf, floors_text(&k, c->nrows, r->o->min_change, fl, sizeof(fl)));
+		100 * r->o->conf, floors_text(&k, c->nrows, r->o, fl, sizeof(fl)));
 }
 
 /* ---- JSON ---------------------------------------------------------------- */

@@ -90,6 +90,6 @@ void fl_progress_end(struct fl_progress *p)
 	char e[32];
 
 	if (p->out)
-		fprintf(p->out, "faultline: %zu benchmarks in %s\n", p->benches_done,
-			duration(e, sizeof(e), now_s() - p->t0));
+		fprintf(p->out, "faultline: %zu benchmark%s in %s\n", p->benches_done,
+			p->benches_done == 1 ? "" : "s", duration(e, sizeof(e), now_s() - p->t0));
 }

@@ -33,6 +33,11 @@ empty_db() {
 }
 E="$T/empty.db"
 empty_db "$E"
+# A repository of one commit, for the answers about refs (this tree may be an
+# unpacked archive, not a checkout).
+G="$T/git"
+git init -q "$G" && git -C "$G" -c user.name=test -c user.email=test@test \
+	commit -q --allow-empty -m one || not_ok "a scratch repository in $G"
 expect "compare --help" 0 "" "$FL" compare --help
 expect "history --help" 0 "" "$FL" history --help
 expect "bisect --help" 0 "" "$FL" bisect --help
@@ -46,7 +51,7 @@ expect "compare: unknown label" 2 "no run with label 'nightly'" \
 expect "compare: unknown git ref" 2 "is not a run id, a label or kernel" \
 	"$FL" compare no-such-ref-anywhere 1 --db "$E"
 expect "compare: unknown ref: form" 2 "names no commit" \
-	"$FL" compare ref:no-such-ref-anywhere 1 --db "$E" --repo "$ROOT"
+	"$FL" compare ref:no-such-ref-anywhere 1 --db "$E" --repo "$G"
 expect "compare: not an executable" 2 "is not an executable" \
 	"$FL" compare exe:/nonexistent 1 --db "$E"
 expect "compare --noise-floors: nothing learned" 2 "holds no A/A comparison" \
@@ -54,7 +59,7 @@ expect "compare --noise-floors: nothing learned" 2 "holds no A/A comparison" \
 expect "history: empty database" 2 "holds no run yet" "$FL" history reaim_vunmap --db "$E"
 expect "bisect: GOOD BAD missing" 2 "BENCHMARK GOOD BAD" "$FL" bisect reaim_vunmap/new --db "$E"
 expect "bisect: unknown ref" 2 "names no commit" \
-	"$FL" bisect reaim_vunmap/new no-such-ref HEAD --db "$E" --repo "$ROOT"
+	"$FL" bisect reaim_vunmap/new no-such-ref HEAD --db "$E" --repo "$G"
 
 # Commands that only read never make a database of a mistyped name.
 for c in "compare 2 3" "compare label:x kernel:y" "compare --noise-floors" \
@@ -235,7 +240,8 @@ mkdir -p "$R"
 # This tree as it is, committed in a repository of its own (nothing here is
 # touched): a checkout or an unpacked archive alike; its .gitignore leaves out
 # what a build or a bench run left.
-tar -C "$ROOT" --exclude=./.git --exclude=./.ci --exclude=./build -cf - . | tar -C "$R" -xf - ||
+tar -C "$ROOT" --exclude=./.git --exclude=./.ci --exclude=./build -cf - . |
+	tar -C "$R" --no-same-owner -xf - ||
 	not_ok "copy of the tree into $R"
 g() { git -C "$R" -c user.name=test -c user.email=test@test "$@"; }
 g init -q && g add -A && g commit -qm base

@@ -570,6 +570,75 @@ static void test_compare_verdicts(void **state)
 	free_sides(a, b);
 }
 
+/* runs[k] of side: 5 repetitions of task clock around level[k] (+-0.4%). */
+static void runs_at(struct fl_run *runs, const double *level, int n)
+{
+	static const double wobble[] = { 0, 0.004, -0.004, 0.002, -0.002 };
+
+	for (int k = 0; k < n; k++) {
+		fl_run_init(&runs[k]);
+		for (int rep = 0; rep < 5; rep++)
+			add(&runs[k], "new", "task_clock_ns_per_round", "ns/round", rep,
+			    level[k] * (1 + wobble[rep]));
+	}
+}
+
+/*
+ * Without A/A comparisons on this host: two runs a side are judged against
+ * how much each side's own runs differ; one run a side tells nothing of
+ * that, and only a change past the unknown floor is flagged.
+ */
+static void test_compare_floor_without_aa(void **state)
+{
+	const double base[] = { 100, 101 }, slow[] = { 120, 121 }, spread[] = { 100, 130 };
+	struct fl_cmp_opts o = FL_CMP_OPTS_DEFAULT;
+	struct fl_run a[2], b[2], w[2];
+	struct fl_comparison c;
+
+	runs_at(a, base, 2);
+	runs_at(b, slow, 2);
+	runs_at(w, spread, 2);
+
+	/* one run a side, +20%: judged against the 75% default, not flagged */
+	assert_int_equal(fl_compare_build(a, 1, b, 1, &o, &c), 0);
+	fl_compare_judge(&c, &o);
+	assert_int_equal(c.rows[0].floor_basis, FL_FLOOR_UNKNOWN);
+	assert_close(c.rows[0].floor_pct, FL_CMP_UNKNOWN_FLOOR, 0);
+	assert_int_equal(c.rows[0].verdict, FL_CMP_WITHIN_NOISE);
+	assert_int_equal(c.regressions, 0);
+	fl_compare_free(&c);
+
+	/* two runs a side that agree within 1%: +20% is a regression */
+	assert_int_equal(fl_compare_build(a, 2, b, 2, &o, &c), 0);
+	fl_compare_judge(&c, &o);
+	assert_int_equal(c.rows[0].floor_basis, FL_FLOOR_SPREAD);
+	assert_close(c.rows[0].spread_pct, 1.0, 0.01);
+	assert_close(c.rows[0].floor_pct, 1.0, 0.01);
+	assert_int_equal(c.rows[0].verdict, FL_CMP_REGRESSION);
+	fl_compare_free(&c);
+
+	/* but when A's own runs differ by 30%, +20% is no regression */
+	assert_int_equal(fl_compare_build(w, 2, b, 2, &o, &c), 0);
+	fl_compare_judge(&c, &o);
+	assert_int_equal(c.rows[0].floor_basis, FL_FLOOR_SPREAD);
+	assert_close(c.rows[0].floor_pct, 100.0 * 30 / 115, 0.01);
+	assert_int_equal(c.regressions, 0);
+	fl_compare_free(&c);
+
+	/* a learned floor wins over both */
+	assert_int_equal(fl_compare_build(a, 1, b, 1, &o, &c), 0);
+	c.rows[0].noise = (struct fl_noise){ .floor_pct = 5, .sd_pct = 1, .comparisons = 3 };
+	fl_compare_judge(&c, &o);
+	assert_int_equal(c.rows[0].floor_basis, FL_FLOOR_LEARNED);
+	assert_int_equal(c.rows[0].verdict, FL_CMP_REGRESSION);
+	fl_compare_free(&c);
+	for (int k = 0; k < 2; k++) {
+		fl_run_free(&a[k]);
+		fl_run_free(&b[k]);
+		fl_run_free(&w[k]);
+	}
+}
+
 /*
  * "No change" needs the interval to rule out a regression past the floor;
  * a wide one that does not is inconclusive, whatever the estimate.
@@ -581,6 +650,9 @@ static void test_compare_inconclusive(void **state)
 	struct fl_cmp_opts o = FL_CMP_OPTS_DEFAULT;
 	struct fl_run ra, rb, rc;
 	struct fl_comparison c;
+
+	/* one run a side: the judging of a row is under test, not the unknown floor */
+	o.unknown_floor = o.min_change;
 
 	fl_run_init(&ra);
 	fl_run_init(&rb);
@@ -789,6 +861,8 @@ static void test_compare_constant_rows_not_tested(void **state)
 	struct fl_comparison c;
 	const struct fl_cmp_row *r;
 
+	/* one run a side: BH is under test, not the unknown floor */
+	o.unknown_floor = o.min_change;
 	fl_run_init(&a);
 	fl_run_init(&b);
 	for (int rep = 0; rep < 5; rep++) {
@@ -870,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_compare_paired),
 		cmocka_unit_test(test_compare_paired_edges),
 		cmocka_unit_test(test_compare_constant_rows_not_tested),
+		cmocka_unit_test(test_compare_floor_without_aa),
 		cmocka_unit_test(test_compare_metric_filter_and_too_few),
 	};
 
