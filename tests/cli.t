@@ -189,6 +189,19 @@ else
 	n=$((n + 1)); echo "ok $n # SKIP needs root, setpriv and perf_event_paranoid > 1"
 fi
 
+# A metric a backend does not measure is not stored, not stored as 0.
+if [ "$(id -u)" -eq 0 ] || [ "$paranoid" -le 1 ]; then
+	"$FL" run ebizzy_like --backend shim,live --param T=1 $tiny --db "$T/m.db" >"$T/out" 2>&1 ||
+		sed 's/^/# /' "$T/out"
+	got=$(sqlite3 "$T/m.db" "SELECT DISTINCT b.backend || ':' || s.metric FROM samples s
+		JOIN benchmarks b ON b.id = s.benchmark_id
+		WHERE s.metric IN ('spf_share', 'per_vma_locks') ORDER BY 1" | tr '\n' ' ')
+	check "live rows have per_vma_locks and no spf_share, shim rows the reverse ($got)" \
+		"[ '$got' = 'live:per_vma_locks shim:spf_share ' ]"
+else
+	n=$((n + 1)); echo "ok $n # SKIP the live backend needs root or perf_event_paranoid <= 1"
+fi
+
 for c in list run claims plot doctor; do
 	"$FL" $c --help >/dev/null 2>&1 && ok "$c --help" || not_ok "$c --help"
 done
