@@ -69,8 +69,11 @@ test: deps
 	CMOCKA_MESSAGE_OUTPUT=TAP FAULTLINE=$(BUILD)/faultline \
 		prove --exec '' $(TESTS) $(TSAN) $(TEST_SH)
 
+# A person reads what make bench prints: the build is one line (its errors
+# still show), then a line per benchmark, then the claims.
 bench: deps
-	@$(MAKE) --no-print-directory $(BUILD)/faultline
+	@echo "faultline: building $(BUILD)/faultline"
+	@$(MAKE) -s --no-print-directory $(BUILD)/faultline
 	$(BUILD)/faultline run --suite quick --db $(DB)
 	$(BUILD)/faultline claims --db $(DB)
 	$(BUILD)/faultline plot --db $(DB) --out $(PLOTS)
