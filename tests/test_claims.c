@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Verdicts of the vmalloc-sync claim on synthetic runs with known answers. */
+/* Verdicts of the claims on synthetic runs with known answers. */
 #include <math.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -162,6 +163,149 @@ static void test_no_data(void **state)
 	fl_run_free(&r);
 }
 
+/* ---- spf ------------------------------------------------------------------ */
+
+/* A sample of one of spf's workloads; params as the quick suite makes them. */
+static void add_spf(struct fl_run *r, const char *workload, const char *variant,
+		    const char *params, const char *metric, int rep, double v)
+{
+	struct fl_sample s = {
+		.workload = (char *)workload, .variant = (char *)variant, .backend = "shim",
+		.params = (char *)params, .repetition = rep, .metric = (char *)metric,
+		.unit = "x", .value = v, .source = "wall",
+	};
+
+	assert_int_equal(fl_run_add(r, &s), 0);
+}
+
+/*
+ * A run on 2 CPUs: ebizzy_like records/s at T=1, 2, 4, speculative gaining
+ * gain[T] over classic with +-spread across 9 repetitions; kernbench_like's
+ * CPU per job, speculative cpu times classic's.
+ */
+static void spf_run(struct fl_run *r, const double gain[3], double spread, double cpu,
+		    bool with_t4)
+{
+	static const double wobble[] = { 0, 1, -1, 0.5, -0.5, 0.25, -0.25, 0.75, -0.75 };
+	static const char *const params[] = { "T=1,C=10,K=256,R=32", "T=2,C=10,K=256,R=32",
+					      "T=4,C=10,K=256,R=32" };
+
+	fl_run_init(r);
+	r->meta.topology = "1 package, 2 cores, 2 PUs";
+	for (int t = 0; t < (with_t4 ? 3 : 2); t++)
+		for (int rep = 0; rep < 9; rep++) {
+			double w = 1 + spread * wobble[rep];
+
+			add_spf(r, "ebizzy_like", "classic", params[t], "records_per_s", rep,
+				1000 * w);
+			add_spf(r, "ebizzy_like", "speculative", params[t], "records_per_s", rep,
+				1000 * gain[t] / w);
+		}
+	for (int rep = 0; rep < 9; rep++) {
+		double w = 1 + 0.002 * wobble[rep];
+
+		add_spf(r, "kernbench_like", "classic", "J=16,H=64,C=4",
+			"task_clock_ns_per_round", rep, 1e6 * w);
+		add_spf(r, "kernbench_like", "speculative", "J=16,H=64,C=4",
+			"task_clock_ns_per_round", rep, 1e6 * cpu / w);
+	}
+}
+
+static struct fl_verdict judge_spf(const struct fl_run *r)
+{
+	const struct fl_claim *c = fl_claim_find("spf");
+	struct fl_verdict v = {
+		.claim_id = c->id, .published = c->published,
+		.measured = NAN, .lo = NAN, .hi = NAN, .verdict = FL_NOT_APPLICABLE,
+	};
+
+	c->evaluate(r, &v);
+	return v;
+}
+
+static void free_spf_run(struct fl_run *r)
+{
+	r->meta.topology = NULL;	/* not ours to free */
+	fl_run_free(r);
+}
+
+/* +100% at T = CPUs, still gaining at twice that, the control flat. */
+static void test_spf_reproduced(void **state)
+{
+	const double gain[] = { 1.0, 2.0, 1.8 };
+	struct fl_run r;
+	struct fl_verdict v;
+
+	spf_run(&r, gain, 0.02, 1.0, true);
+	v = judge_spf(&r);
+	assert_int_equal(v.verdict, FL_REPRODUCED);
+	assert_float_equal(v.measured, 100, 1);
+	assert_true(v.lo <= v.measured && v.measured <= v.hi);
+	assert_non_null(strstr(v.reason, "T=2 +100%"));
+	assert_null(strstr(v.reason, "nan"));
+	free_spf_run(&r);
+}
+
+/* +10%, tightly measured: outside the published band. */
+static void test_spf_gain_too_small(void **state)
+{
+	const double gain[] = { 1.0, 1.1, 1.1 };
+	struct fl_run r;
+	struct fl_verdict v;
+
+	spf_run(&r, gain, 0.02, 1.0, true);
+	v = judge_spf(&r);
+	assert_int_equal(v.verdict, FL_NOT_REPRODUCED);
+	assert_float_equal(v.measured, 10, 1);
+	free_spf_run(&r);
+}
+
+/* The gain is there, but kernbench pays 10% more CPU per job. */
+static void test_spf_control_moves(void **state)
+{
+	const double gain[] = { 1.0, 2.0, 1.8 };
+	struct fl_run r;
+	struct fl_verdict v;
+
+	spf_run(&r, gain, 0.02, 1.1, true);
+	v = judge_spf(&r);
+	assert_int_equal(v.verdict, FL_NOT_REPRODUCED);
+	assert_non_null(strstr(v.reason, "kernbench CPU/job"));
+	free_spf_run(&r);
+}
+
+/*
+ * +60% in the median, in the band, but repetitions +-60% apart leave an
+ * interval that holds no gain at all: the noise decides nothing.
+ */
+static void test_spf_noise_is_inconclusive(void **state)
+{
+	const double gain[] = { 1.0, 1.6, 1.6 };
+	struct fl_run r;
+	struct fl_verdict v;
+
+	spf_run(&r, gain, 0.6, 1.0, true);
+	v = judge_spf(&r);
+	assert_true(v.lo <= 0);
+	assert_int_equal(v.verdict, FL_INCONCLUSIVE);
+	free_spf_run(&r);
+}
+
+/* Without T = 2 x CPUs the claim is not judged, and says what it needs. */
+static void test_spf_lacks_points(void **state)
+{
+	const double gain[] = { 1.0, 2.0, 1.8 };
+	struct fl_run r;
+	struct fl_verdict v;
+
+	spf_run(&r, gain, 0.02, 1.0, false);
+	v = judge_spf(&r);
+	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
+	assert_true(isnan(v.measured));
+	assert_non_null(strstr(v.reason, "at T=2 and T=4"));
+	free_spf_run(&r);
+}
+
 static void test_verdict_names(void **state)
 {
 	assert_string_equal(fl_verdict_name(FL_REPRODUCED), "reproduced");
@@ -180,6 +324,11 @@ int main(void)
 		cmocka_unit_test(test_new_not_flat),
 		cmocka_unit_test(test_noise_is_inconclusive),
 		cmocka_unit_test(test_no_data),
+		cmocka_unit_test(test_spf_reproduced),
+		cmocka_unit_test(test_spf_gain_too_small),
+		cmocka_unit_test(test_spf_control_moves),
+		cmocka_unit_test(test_spf_noise_is_inconclusive),
+		cmocka_unit_test(test_spf_lacks_points),
 		cmocka_unit_test(test_verdict_names),
 	};
 

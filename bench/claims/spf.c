@@ -26,95 +26,29 @@
 #include <string.h>
 
 #include "bench/claims.h"
-#include "bench/plot.h"
-#include "bench/stats.h"
+#include "bench/err.h"
+#include "series.h"
 #include "workloads/workload.h"
 
 extern const struct fl_claim fl_claim_spf;
 
-#define EBIZZY		"ebizzy_like"
-#define RECORDS		"records_per_s"
-#define MAX_POINTS	16
-#define MAX_REPS	1000
-#define CONF		0.95
-#define BOOT_ITERS	2000
-#define BOOT_SEED	0x5eed0001u
+#define SEED		0x5eed0001u
 #define CONTROL_TOL	0.02		/* kernbench_like within +-2% */
+
+/* speculative over classic records/s against the threads T */
+static const struct fl_pair_spec records = {
+	.workload = "ebizzy_like", .metric = "records_per_s", .param = "T",
+	.base = "classic", .other = "speculative", .seed = SEED,
+};
+
+static const struct fl_pair_spec faults = {
+	.workload = "fault_scaling", .metric = "faults_per_s", .param = "T",
+	.base = "classic", .other = "speculative", .seed = SEED,
+};
 
 /* The published points: threads (= CPUs) and speculative / classic. */
 static const double published_t[] = { 16, 80 };
 static const double published_ratio[] = { 2.007, 1.84 };
-
-struct point {
-	double t;
-	double classic, spec;		/* medians */
-	double classic_lo, classic_hi, spec_lo, spec_hi;
-	struct fl_ci ratio;		/* speculative / classic */
-};
-
-struct series {
-	struct point p[MAX_POINTS];
-	int n;
-};
-
-/* classic and speculative of one workload's metric, point by point over T. */
-static int collect(const struct fl_run *r, const char *workload, const char *metric,
-		   struct series *s)
-{
-	static double a[MAX_REPS], b[MAX_REPS];
-	const char **sets;
-	size_t nsets = fl_run_param_sets(r, workload, metric, "T", &sets);
-
-	s->n = 0;
-	for (size_t i = 0; i < nsets && s->n < MAX_POINTS; i++) {
-		size_t na = fl_run_values(r, workload, "classic", sets[i], metric, a, MAX_REPS);
-		size_t nb = fl_run_values(r, workload, "speculative", sets[i], metric, b,
-					  MAX_REPS);
-		struct point *p = &s->p[s->n];
-		long t;
-
-		if (!na || !nb || fl_params_get(sets[i], "T", &t))
-			continue;
-		/* a second parameter set at the same T: the first one counts */
-		if (s->n && s->p[s->n - 1].t == (double)t)
-			continue;
-		p->t = (double)t;
-		p->classic = fl_median(a, na);
-		p->spec = fl_median(b, nb);
-		p->classic_lo = fl_min(a, na);
-		p->classic_hi = fl_max(a, na);
-		p->spec_lo = fl_min(b, nb);
-		p->spec_hi = fl_max(b, nb);
-		if (fl_ratio_of_medians(b, nb, a, na, CONF, BOOT_ITERS, BOOT_SEED, &p->ratio))
-			continue;
-		s->n++;
-	}
-	free(sets);
-	return s->n;
-}
-
-/* The median of the live variant's metric at T = t (params may differ otherwise). */
-static double live_at(const struct fl_run *r, const char *workload, const char *metric,
-		      double t, double *lo, double *hi)
-{
-	static double v[MAX_REPS];
-	const char **sets;
-	size_t nsets = fl_run_param_sets(r, workload, metric, "T", &sets);
-	double med = NAN;
-
-	for (size_t i = 0; i < nsets && isnan(med); i++) {
-		size_t n = fl_run_values(r, workload, "live", sets[i], metric, v, MAX_REPS);
-		long pt;
-
-		if (!n || fl_params_get(sets[i], "T", &pt) || (double)pt != t)
-			continue;
-		med = fl_median(v, n);
-		*lo = fl_min(v, n);
-		*hi = fl_max(v, n);
-	}
-	free(sets);
-	return med;
-}
 
 /* The number just before word in s ("2 PUs" for " PU"), 0 if none. */
 static int number_before(const char *s, const char *word)
@@ -142,36 +76,40 @@ static int run_ncpu(const struct fl_run *r)
 	return n ? n : number_before(r->meta.topology, " PU");
 }
 
-static const struct point *point_at(const struct series *s, double t)
-{
-	for (int i = 0; i < s->n; i++)
-		if (s->p[i].t == t)
-			return &s->p[i];
-	return NULL;
-}
-
 /* One metric, classic and speculative, at any params: speculative / classic. */
 static int ratio_of(const struct fl_run *r, const char *workload, const char *metric,
 		    struct fl_ci *ci)
 {
-	static double a[MAX_REPS], b[MAX_REPS];
-	size_t na = fl_run_values(r, workload, "classic", NULL, metric, a, MAX_REPS);
-	size_t nb = fl_run_values(r, workload, "speculative", NULL, metric, b, MAX_REPS);
+	double *a, *b;
+	size_t na = fl_variant_values(r, workload, "classic", metric, &a);
+	size_t nb = fl_variant_values(r, workload, "speculative", metric, &b);
+	int err = -ENODATA;
 
-	if (!na || !nb)
-		return -ENODATA;
-	return fl_ratio_of_medians(b, nb, a, na, CONF, BOOT_ITERS, BOOT_SEED, ci);
+	if (na && nb)
+		err = fl_ratio_of_medians(b, nb, a, na, FL_SERIES_CONF, FL_SERIES_BOOT_ITERS,
+					  SEED, ci);
+	free(a);
+	free(b);
+	return err;
+}
+
+/* The median of a variant's metric at any params; NAN if none. */
+static double median_of(const struct fl_run *r, const char *workload, const char *variant,
+			const char *metric)
+{
+	double *v, med;
+	size_t n = fl_variant_values(r, workload, variant, metric, &v);
+
+	med = n ? fl_median(v, n) : NAN;
+	free(v);
+	return med;
 }
 
 /* The shim's classic fault cost over the kernel's, from fault_cost. */
 static double fault_cost_ratio(const struct fl_run *r, double *shim_ns, double *live_ns)
 {
-	static double v[MAX_REPS];
-	size_t nc = fl_run_values(r, "fault_cost", "classic", NULL, "faults_per_s", v,
-				  MAX_REPS);
-	double shim = nc ? fl_median(v, nc) : NAN;
-	size_t nl = fl_run_values(r, "fault_cost", "live", NULL, "faults_per_s", v, MAX_REPS);
-	double live = nl ? fl_median(v, nl) : NAN;
+	double shim = median_of(r, "fault_cost", "classic", "faults_per_s");
+	double live = median_of(r, "fault_cost", "live", "faults_per_s");
 
 	*shim_ns = 1e9 / shim;
 	*live_ns = 1e9 / live;
@@ -183,15 +121,14 @@ static double fault_cost_ratio(const struct fl_run *r, double *shim_ns, double *
  * points.  Gains saturate, so a line in T itself would run away; with a few
  * threads on a few CPUs either is a long extrapolation to 16.
  */
-static int trend(const struct series *s, struct fl_fit *fit)
+static double ratio_est(const struct fl_pair_point *p)
 {
-	double x[MAX_POINTS], y[MAX_POINTS];
+	return p->ratio.est;
+}
 
-	for (int i = 0; i < s->n; i++) {
-		x[i] = log2(s->p[i].t);
-		y[i] = s->p[i].ratio.est;
-	}
-	return fl_linfit(x, y, (size_t)s->n, fit);
+static int trend(const struct fl_pair_series *s, struct fl_fit *fit)
+{
+	return fl_pair_series_fit(s, log2, ratio_est, fit);
 }
 
 static double trend_at(const struct fl_fit *fit, double t)
@@ -204,33 +141,33 @@ static double pct(double ratio)
 	return 100 * (ratio - 1);
 }
 
-static void evaluate(const struct fl_run *r, struct fl_verdict *v)
+static void judge(const struct fl_run *r, const struct fl_pair_series *s,
+		  struct fl_verdict *v)
 {
-	static struct series s;
 	double band_lo = 1 + (v->published - fl_claim_spf.tolerance) / 100;
 	double band_hi = 1 + (v->published + fl_claim_spf.tolerance) / 100;
-	const struct point *p1, *p2;
+	const struct fl_pair_point *p1, *p2;
 	struct fl_ci cpu, wall;
 	struct fl_fit fit;
 	double shim_ns, live_ns, cost, at16 = NAN;
 	bool control_in, control_out;
 	int ncpu;
 
-	collect(r, EBIZZY, RECORDS, &s);
 	ncpu = run_ncpu(r);
-	if (!ncpu && s.n)
-		ncpu = (int)s.p[s.n - 1].t / 2;
-	p1 = point_at(&s, ncpu);
-	p2 = point_at(&s, 2 * ncpu);
+	if (!ncpu && s->n)
+		ncpu = (int)s->p[s->n - 1].x / 2;
+	p1 = fl_pair_series_at(s, ncpu);
+	p2 = fl_pair_series_at(s, 2 * ncpu);
 	if (!p1 || !p2 || ratio_of(r, "kernbench_like", "task_clock_ns_per_round", &cpu)) {
 		if (ncpu)
 			snprintf(v->reason, sizeof(v->reason),
 				 "needs %s classic and speculative at T=%d and T=%d, and "
-				 "kernbench_like (run make bench)", EBIZZY, ncpu, 2 * ncpu);
+				 "kernbench_like (run make bench)", records.workload, ncpu,
+				 2 * ncpu);
 		else
 			snprintf(v->reason, sizeof(v->reason),
 				 "needs %s classic and speculative at T = CPUs and twice that, "
-				 "and kernbench_like (run make bench)", EBIZZY);
+				 "and kernbench_like (run make bench)", records.workload);
 		return;
 	}
 	/* CPU time per job: classic over speculative is speculative's jobs per CPU-s */
@@ -251,7 +188,7 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 	else
 		v->verdict = FL_INCONCLUSIVE;
 
-	if (s.n >= 3 && !trend(&s, &fit))
+	if (s->n >= 3 && !trend(s, &fit))
 		at16 = trend_at(&fit, 16);
 	cost = fault_cost_ratio(r, &shim_ns, &live_ns);
 	fl_verdict_say(v, "T=%d %+.0f%% [%+.0f,%+.0f], T=%d %+.0f%% [%+.0f,%+.0f]; kernbench "
@@ -267,78 +204,110 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 			       live_ns / 1000, cost);
 }
 
+static void evaluate(const struct fl_run *r, struct fl_verdict *v)
+{
+	struct fl_pair_series s;
+
+	if (fl_pair_series_collect(r, &records, &s)) {
+		snprintf(v->reason, sizeof(v->reason), "%s", fl_errmsg());
+		return;
+	}
+	judge(r, &s, v);
+	fl_pair_series_free(&s);
+}
+
+/* The live kernel's points of spec's metric at the series' T, into the arrays. */
+static size_t live_points(const struct fl_run *r, const struct fl_pair_spec *spec,
+			  const struct fl_pair_series *s, double *t, double *y, double *lo,
+			  double *hi)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct fl_spread sp;
+
+		if (fl_variant_at(r, spec->workload, spec->metric, "live", spec->param,
+				  s->p[i].x, &sp))
+			continue;
+		t[n] = s->p[i].x;
+		y[n] = sp.med;
+		lo[n] = sp.lo;
+		hi[n++] = sp.hi;
+	}
+	return n;
+}
+
 /* records/s (or faults/s) against T: classic, speculative, live if any. */
 static int plot_rates(const struct fl_run *r, const char *dir, const char *name,
-		      const char *workload, const char *metric, const char *what)
+		      const struct fl_pair_spec *spec, const char *what)
 {
-	static struct series s;
-	static double t[MAX_POINTS], c[MAX_POINTS], clo[MAX_POINTS], chi[MAX_POINTS];
-	static double sp[MAX_POINTS], slo[MAX_POINTS], shi[MAX_POINTS];
-	static double lt[MAX_POINTS], l[MAX_POINTS], llo[MAX_POINTS], lhi[MAX_POINTS];
-	char path[512], title[160], ylabel[96];
+	struct fl_pair_series s;
+	struct fl_pair_plot pp = { 0 };
 	struct fl_plot p = { 0 };
-	size_t nl = 0;
+	char path[512], title[160], ylabel[96];
+	double *live = NULL;
+	size_t nl;
+	int err = fl_pair_series_collect(r, spec, &s);
 
-	if (collect(r, workload, metric, &s) < 1)
-		return 0;
-	for (int i = 0; i < s.n; i++) {
-		t[i] = s.p[i].t;
-		c[i] = s.p[i].classic;
-		clo[i] = s.p[i].classic_lo;
-		chi[i] = s.p[i].classic_hi;
-		sp[i] = s.p[i].spec;
-		slo[i] = s.p[i].spec_lo;
-		shi[i] = s.p[i].spec_hi;
-		l[nl] = live_at(r, workload, metric, t[i], &llo[nl], &lhi[nl]);
-		if (!isnan(l[nl]))
-			lt[nl++] = t[i];
-	}
+	if (err || !s.n)
+		goto out;
+	err = fl_pair_plot_arrays(&s, &pp);
+	live = malloc((4 * s.n + 1) * sizeof(*live));
+	if (!err && !live)
+		err = fl_fail(ENOMEM, "out of memory plotting %s", name);
+	if (err)
+		goto out;
+	nl = live_points(r, spec, &s, live, live + s.n, live + 2 * s.n, live + 3 * s.n);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(title, sizeof(title), "spf: %s %s against threads", workload, what);
+	snprintf(title, sizeof(title), "spf: %s %s against threads", spec->workload, what);
 	snprintf(ylabel, sizeof(ylabel), "%s (median, min..max)", what);
 	p.path = path;
 	p.title = title;
 	p.xlabel = "threads T";
 	p.ylabel = ylabel;
 	p.logx = true;
-	p.series[0] = (struct fl_series){ "classic (mmap_sem)", t, c, clo, chi, (size_t)s.n };
-	p.series[1] = (struct fl_series){ "speculative", t, sp, slo, shi, (size_t)s.n };
+	p.series[0] = fl_pair_plot_base(&pp, "classic (mmap_sem)");
+	p.series[1] = fl_pair_plot_other(&pp, "speculative");
 	p.nseries = 2;
 	if (nl)
-		p.series[p.nseries++] = (struct fl_series){ "live kernel", lt, l, llo, lhi, nl };
-	return fl_plot_write(&p);
+		p.series[p.nseries++] = (struct fl_series){ "live kernel", live, live + s.n,
+							    live + 2 * s.n, live + 3 * s.n, nl };
+	err = fl_plot_write(&p);
+out:
+	free(live);
+	fl_pair_plot_free(&pp);
+	fl_pair_series_free(&s);
+	return err;
 }
 
 /* The gain against T, with its trend and the published points. */
 static int plot_ratio(const struct fl_run *r, const char *dir)
 {
-	static struct series s;
-	static double t[MAX_POINTS], ratio[MAX_POINTS], lo[MAX_POINTS], hi[MAX_POINTS];
-	static double tt[2], ty[2];
-	char path[512];
+	struct fl_pair_series s;
+	struct fl_pair_plot pp = { 0 };
 	struct fl_plot p = { 0 };
+	double tt[2], ty[2];
 	struct fl_fit fit;
+	char path[512];
+	int err = fl_pair_series_collect(r, &records, &s);
 
-	if (collect(r, EBIZZY, RECORDS, &s) < 1)
-		return 0;
-	for (int i = 0; i < s.n; i++) {
-		t[i] = s.p[i].t;
-		ratio[i] = s.p[i].ratio.est;
-		lo[i] = s.p[i].ratio.lo;
-		hi[i] = s.p[i].ratio.hi;
-	}
+	if (err || !s.n)
+		goto out;
+	err = fl_pair_plot_arrays(&s, &pp);
+	if (err)
+		goto out;
 	snprintf(path, sizeof(path), "%s/spf-ratio", dir);
 	p.path = path;
 	p.title = "spf: ebizzy_like speculative / classic records/s (95% bootstrap interval)";
 	p.xlabel = "threads T (the published runs: T = CPUs)";
 	p.ylabel = "speculative / classic";
 	p.logx = true;
-	p.series[0] = (struct fl_series){ "measured (shim)", t, ratio, lo, hi, (size_t)s.n };
+	p.series[0] = fl_pair_plot_ratio(&pp, "measured (shim)");
 	p.series[1] = (struct fl_series){ "published: 16-CPU x86, 80-CPU Power8", published_t,
 					  published_ratio, NULL, NULL, 2 };
 	p.nseries = 2;
 	if (s.n >= 3 && !trend(&s, &fit)) {
-		tt[0] = s.p[0].t;
+		tt[0] = s.p[0].x;
 		tt[1] = 16;
 		ty[0] = trend_at(&fit, tt[0]);
 		ty[1] = trend_at(&fit, tt[1]);
@@ -347,7 +316,11 @@ static int plot_ratio(const struct fl_run *r, const char *dir)
 	}
 	p.hline[0] = (struct fl_hline){ "no change", 1.0 };
 	p.nhlines = 1;
-	return fl_plot_write(&p);
+	err = fl_plot_write(&p);
+out:
+	fl_pair_plot_free(&pp);
+	fl_pair_series_free(&s);
+	return err;
 }
 
 static int plot(const struct fl_run *r, const char *dir)
@@ -355,10 +328,9 @@ static int plot(const struct fl_run *r, const char *dir)
 	int err = plot_ratio(r, dir);
 
 	if (!err)
-		err = plot_rates(r, dir, "spf-ebizzy", EBIZZY, RECORDS, "records/s");
+		err = plot_rates(r, dir, "spf-ebizzy", &records, "records/s");
 	if (!err)
-		err = plot_rates(r, dir, "spf-fault-scaling", "fault_scaling", "faults_per_s",
-				 "faults/s");
+		err = plot_rates(r, dir, "spf-fault-scaling", &faults, "faults/s");
 	return err;
 }
 
@@ -389,11 +361,11 @@ __attribute__((constructor)) static void spf_threads_spec(void)
 }
 
 static const struct fl_suite_entry quick[] = {
-	{ EBIZZY, FL_SHIM, "classic,speculative", { threads_spec, NULL }, 9, 48 },
+	{ "ebizzy_like", FL_SHIM, "classic,speculative", { threads_spec, NULL }, 9, 48 },
 	{ "kernbench_like", FL_SHIM, "classic,speculative", { NULL }, 15, 256 },
 	{ "fault_cost", FL_SHIM, "classic,speculative", { NULL }, 5, 16 },
 	{ "fault_cost", FL_LIVE, "live", { NULL }, 5, 16 },
-	{ EBIZZY, FL_LIVE, "live", { threads_spec, NULL }, 3, 16 },
+	{ "ebizzy_like", FL_LIVE, "live", { threads_spec, NULL }, 3, 16 },
 	{ "fault_scaling", FL_SHIM, "classic,speculative", { threads_spec, "P=256", NULL }, 3, 16 },
 	{ NULL }
 };

@@ -12,134 +12,86 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bench/claims.h"
-#include "bench/plot.h"
-#include "bench/stats.h"
+#include "bench/err.h"
+#include "series.h"
 #include "workloads/workload.h"
 
 extern const struct fl_claim fl_claim_vmalloc_sync;
 
-#define WORKLOAD	"reaim_vunmap"
-#define METRIC		"jobs_per_min"
-#define MAX_POINTS	32
-#define MAX_REPS	1000
-#define CONF		0.95
-#define BOOT_ITERS	2000
-#define BOOT_SEED	0x5eed0002u
+/* old's throughput over new's, against the resident processes M */
+static const struct fl_pair_spec jobs = {
+	.workload = "reaim_vunmap", .metric = "jobs_per_min", .param = "M",
+	.base = "new", .other = "old", .seed = 0x5eed0002u,
+};
+
 /* new's cost may grow with M at most this fraction of old's rate */
 #define FLAT_FRACTION	0.10
 #define MIN_R2		0.90
 /* the largest M of the quick suite (below), where the loss is judged */
 #define JUDGED_M	384000
 
-struct point {
-	double m;
-	double old_med, new_med;
-	struct fl_ci ratio;		/* old / new throughput */
-	double old_lo, old_hi, new_lo, new_hi;
-};
-
-struct series {
-	struct point p[MAX_POINTS];
-	int n;
-	/* µs per job against M */
-	struct fl_fit old_fit, new_fit;
-	int fit_err;
-};
-
 /*
  * µs per job against M, one point per M (the median of the repetitions, so
  * that one disturbed repetition does not tilt the line).
  */
-static int fit_cost(const struct series *s, bool old, struct fl_fit *fit)
+static double old_us_per_job(const struct fl_pair_point *p)
 {
-	double x[MAX_POINTS], y[MAX_POINTS];
-
-	for (int i = 0; i < s->n; i++) {
-		x[i] = s->p[i].m;
-		y[i] = 60e6 / (old ? s->p[i].old_med : s->p[i].new_med);
-	}
-	return fl_linfit(x, y, (size_t)s->n, fit);
+	return 60e6 / p->other.med;
 }
 
-/* Points where both variants have samples, by ascending M. */
-static int collect(const struct fl_run *r, struct series *s)
+static double new_us_per_job(const struct fl_pair_point *p)
 {
-	const char **sets;
-	size_t nsets = fl_run_param_sets(r, WORKLOAD, METRIC, "M", &sets);
-	double a[MAX_REPS], b[MAX_REPS];
-
-	s->n = 0;
-	for (size_t i = 0; i < nsets && s->n < MAX_POINTS; i++) {
-		size_t na = fl_run_values(r, WORKLOAD, "old", sets[i], METRIC, a, MAX_REPS);
-		size_t nb = fl_run_values(r, WORKLOAD, "new", sets[i], METRIC, b, MAX_REPS);
-		struct point *p = &s->p[s->n];
-		long m;
-
-		if (!na || !nb || fl_params_get(sets[i], "M", &m))
-			continue;
-		p->m = (double)m;
-		p->old_med = fl_median(a, na);
-		p->new_med = fl_median(b, nb);
-		p->old_lo = fl_min(a, na);
-		p->old_hi = fl_max(a, na);
-		p->new_lo = fl_min(b, nb);
-		p->new_hi = fl_max(b, nb);
-		fl_ratio_of_medians(a, na, b, nb, CONF, BOOT_ITERS, BOOT_SEED, &p->ratio);
-		s->n++;
-	}
-	free(sets);
-	s->fit_err = fit_cost(s, true, &s->old_fit) || fit_cost(s, false, &s->new_fit);
-	return s->n;
+	return 60e6 / p->base.med;
 }
 
 /* The M at which old's loss crosses the published one, between two points. */
-static double crossing_m(const struct series *s, double loss)
+static double crossing_m(const struct fl_pair_series *s, double loss)
 {
 	double target = 1 - loss / 100;
 
-	for (int i = 1; i < s->n; i++) {
-		const struct point *a = &s->p[i - 1], *b = &s->p[i];
+	for (size_t i = 1; i < s->n; i++) {
+		const struct fl_pair_point *a = &s->p[i - 1], *b = &s->p[i];
 
 		if (a->ratio.est > target && b->ratio.est <= target)
-			return a->m + (b->m - a->m) * (a->ratio.est - target) /
+			return a->x + (b->x - a->x) * (a->ratio.est - target) /
 				      (a->ratio.est - b->ratio.est);
 	}
 	return NAN;
 }
 
-static void evaluate(const struct fl_run *r, struct fl_verdict *v)
+static void judge(const struct fl_pair_series *s, struct fl_verdict *v)
 {
-	static struct series s;
-	const struct point *last;
+	const struct fl_pair_point *last;
 	double published_ratio = 1 - v->published / 100;
 	double tol = fl_claim_vmalloc_sync.tolerance / 100;
+	struct fl_fit old_fit, new_fit;
 	double new_change, cross;
 	bool grows;
 
-	if (collect(r, &s) < 3 || s.fit_err) {
+	if (s->n < 3 || fl_pair_series_fit(s, NULL, old_us_per_job, &old_fit) ||
+	    fl_pair_series_fit(s, NULL, new_us_per_job, &new_fit)) {
 		snprintf(v->reason, sizeof(v->reason),
 			 "needs %s old and new at 3 or more M up to M=%d (run make bench)",
-			 WORKLOAD, JUDGED_M);
+			 jobs.workload, JUDGED_M);
 		return;
 	}
-	last = &s.p[s.n - 1];
-	if (last->m < JUDGED_M) {
+	last = &s->p[s->n - 1];
+	if (last->x < JUDGED_M) {
 		snprintf(v->reason, sizeof(v->reason),
 			 "the run has %s old and new up to M=%.0f only; the loss is judged at "
-			 "M=%d (run make bench)", WORKLOAD, last->m, JUDGED_M);
+			 "M=%d (run make bench)", jobs.workload, last->x, JUDGED_M);
 		return;
 	}
 	v->measured = 100 * (1 - last->ratio.est);
 	v->lo = 100 * (1 - last->ratio.hi);
 	v->hi = 100 * (1 - last->ratio.lo);
 
-	grows = s.old_fit.slope_lo > 0 && s.old_fit.r2 >= MIN_R2;
-	new_change = s.new_fit.slope * last->m / s.new_fit.intercept;
-	cross = crossing_m(&s, v->published);
+	grows = old_fit.slope_lo > 0 && old_fit.r2 >= MIN_R2;
+	new_change = new_fit.slope * last->x / new_fit.intercept;
+	cross = crossing_m(s, v->published);
 
 	/*
 	 * new must have lost (nearly) all of old's dependence on M: its
@@ -147,9 +99,9 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 	 * so that a disturbed repetition or two make it inconclusive, not
 	 * wrong.
 	 */
-	if (!grows || s.new_fit.slope_lo > FLAT_FRACTION * s.old_fit.slope)
+	if (!grows || new_fit.slope_lo > FLAT_FRACTION * old_fit.slope)
 		v->verdict = FL_NOT_REPRODUCED;
-	else if (s.new_fit.slope_hi > FLAT_FRACTION * s.old_fit.slope)
+	else if (new_fit.slope_hi > FLAT_FRACTION * old_fit.slope)
 		v->verdict = FL_INCONCLUSIVE;
 	else if (last->ratio.hi <= published_ratio + tol)
 		v->verdict = FL_REPRODUCED;
@@ -158,73 +110,83 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 	else
 		v->verdict = FL_NOT_REPRODUCED;
 
-	fl_verdict_say(v, "old loses %.1f%% at M=%.0f ", v->measured, last->m);
+	fl_verdict_say(v, "old loses %.1f%% at M=%.0f ", v->measured, last->x);
 	if (isnan(cross))
-		fl_verdict_say(v, "(%.0f%% not reached for M up to %.0f)", v->published, last->m);
+		fl_verdict_say(v, "(%.0f%% not reached for M up to %.0f)", v->published, last->x);
 	else
 		fl_verdict_say(v, "(%.0f%% crossed at M~%.0f)", v->published, cross);
 	fl_verdict_say(v, "; per 1000 resident processes a job costs old %+.1f ns (r2 %.2f), "
-		       "new %+.2f ns (%+.1f%% over the range)", 1e6 * s.old_fit.slope,
-		       s.old_fit.r2, 1e6 * s.new_fit.slope, 100 * new_change);
+		       "new %+.2f ns (%+.1f%% over the range)", 1e6 * old_fit.slope,
+		       old_fit.r2, 1e6 * new_fit.slope, 100 * new_change);
+}
+
+static void evaluate(const struct fl_run *r, struct fl_verdict *v)
+{
+	struct fl_pair_series s;
+
+	if (fl_pair_series_collect(r, &jobs, &s)) {
+		snprintf(v->reason, sizeof(v->reason), "%s", fl_errmsg());
+		return;
+	}
+	judge(&s, v);
+	fl_pair_series_free(&s);
+}
+
+static int plot_series(const struct fl_pair_series *s, const char *dir)
+{
+	struct fl_pair_plot pp;
+	struct fl_plot p = { 0 };
+	char path[512];
+	int err = fl_pair_plot_arrays(s, &pp);
+
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/vmalloc-sync", dir);
+	p.path = path;
+	p.title = "vmalloc-sync: reaim_vunmap throughput against resident processes";
+	p.xlabel = "resident processes M";
+	p.ylabel = "jobs/min (median, min..max)";
+	p.series[0] = fl_pair_plot_other(&pp, "old: sync in lazy purge");
+	p.series[1] = fl_pair_plot_base(&pp, "new: vmalloc_sync_unmappings() no-op");
+	p.nseries = 2;
+	p.hline[0] = (struct fl_hline){ "published: old at -80% of new (at largest M)",
+					0.2 * s->p[s->n - 1].base.med };
+	p.nhlines = 1;
+	err = fl_plot_write(&p);
+	if (!err) {
+		snprintf(path, sizeof(path), "%s/vmalloc-sync-ratio", dir);
+		memset(&p, 0, sizeof(p));
+		p.path = path;
+		p.title = "vmalloc-sync: old / new throughput (95% bootstrap interval)";
+		p.xlabel = "resident processes M";
+		p.ylabel = "old / new jobs/min";
+		p.series[0] = fl_pair_plot_ratio(&pp, "old / new");
+		p.nseries = 1;
+		p.hline[0] = (struct fl_hline){ "published: 0.2 (80% regression)", 0.2 };
+		p.hline[1] = (struct fl_hline){ "no change", 1.0 };
+		p.nhlines = 2;
+		err = fl_plot_write(&p);
+	}
+	fl_pair_plot_free(&pp);
+	return err;
 }
 
 static int plot(const struct fl_run *r, const char *dir)
 {
-	static struct series s;
-	static double m[MAX_POINTS], om[MAX_POINTS], olo[MAX_POINTS], ohi[MAX_POINTS];
-	static double nm[MAX_POINTS], nlo[MAX_POINTS], nhi[MAX_POINTS];
-	static double ratio[MAX_POINTS], rlo[MAX_POINTS], rhi[MAX_POINTS];
-	char path1[512], path2[512];
-	struct fl_plot p = { 0 };
-	int err;
+	struct fl_pair_series s;
+	int err = fl_pair_series_collect(r, &jobs, &s);
 
-	if (collect(r, &s) < 1)
-		return -ENODATA;
-	for (int i = 0; i < s.n; i++) {
-		m[i] = s.p[i].m;
-		om[i] = s.p[i].old_med;
-		olo[i] = s.p[i].old_lo;
-		ohi[i] = s.p[i].old_hi;
-		nm[i] = s.p[i].new_med;
-		nlo[i] = s.p[i].new_lo;
-		nhi[i] = s.p[i].new_hi;
-		ratio[i] = s.p[i].ratio.est;
-		rlo[i] = s.p[i].ratio.lo;
-		rhi[i] = s.p[i].ratio.hi;
-	}
-	snprintf(path1, sizeof(path1), "%s/vmalloc-sync", dir);
-	p.path = path1;
-	p.title = "vmalloc-sync: reaim_vunmap throughput against resident processes";
-	p.xlabel = "resident processes M";
-	p.ylabel = "jobs/min (median, min..max)";
-	p.series[0] = (struct fl_series){ "old: sync in lazy purge", m, om, olo, ohi, (size_t)s.n };
-	p.series[1] = (struct fl_series){ "new: vmalloc_sync_unmappings() no-op", m, nm, nlo,
-					  nhi, (size_t)s.n };
-	p.nseries = 2;
-	p.hline[0] = (struct fl_hline){ "published: old at -80% of new (at largest M)",
-					0.2 * s.p[s.n - 1].new_med };
-	p.nhlines = 1;
-	err = fl_plot_write(&p);
-	if (err)
-		return err;
-
-	snprintf(path2, sizeof(path2), "%s/vmalloc-sync-ratio", dir);
-	memset(&p, 0, sizeof(p));
-	p.path = path2;
-	p.title = "vmalloc-sync: old / new throughput (95% bootstrap interval)";
-	p.xlabel = "resident processes M";
-	p.ylabel = "old / new jobs/min";
-	p.series[0] = (struct fl_series){ "old / new", m, ratio, rlo, rhi, (size_t)s.n };
-	p.nseries = 1;
-	p.hline[0] = (struct fl_hline){ "published: 0.2 (80% regression)", 0.2 };
-	p.hline[1] = (struct fl_hline){ "no change", 1.0 };
-	p.nhlines = 2;
-	return fl_plot_write(&p);
+	if (!err && !s.n)
+		err = -ENODATA;
+	if (!err)
+		err = plot_series(&s, dir);
+	fl_pair_series_free(&s);
+	return err;
 }
 
 static const struct fl_suite_entry quick[] = {
 	/* up to JUDGED_M */
-	{ WORKLOAD, FL_SHIM, "old,new",
+	{ "reaim_vunmap", FL_SHIM, "old,new",
 	  { "M=0,96000,192000,288000,384000", "P=2", "J=256", NULL }, 5, 256 },
 	{ NULL }
 };
