@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bench/err.h"
+#include "pool.h"
 #include "spf_jobs.h"
 
 typedef unsigned long record_t;		/* ebizzy's record_t is a size_t */
@@ -24,11 +25,11 @@ struct ebizzy {
 	struct spf_space *sp;
 	struct spf_thread main;
 	struct spf_thread *th;
-	struct spf_pool *pool;
+	struct fl_pool *pool;
 	long threads, chunks, records;
 	unsigned long chunk_len;
 	unsigned long *chunk;
-	long faults, spf_done;		/* at the end of the last round */
+	struct spf_fault_tally tally;
 };
 
 static const struct fl_param params[] = {
@@ -39,15 +40,19 @@ static const struct fl_param params[] = {
 	{ NULL }
 };
 
+enum { RECORDS, FAULTS, SPF_SHARE, PER_VMA_LOCKS };
+
 static const struct fl_metric metrics[] = {
-	{ "records_per_s", "records/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
-	{ "faults_per_s", "faults/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
+	[RECORDS] = { "records_per_s", "records/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
+	[FAULTS] = { "faults_per_s", "faults/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
 	/* shim: speculative faults / faults */
-	{ "spf_share", "fraction", FL_PER_ROUND, 1, true, FL_SHIM },
+	[SPF_SHARE] = { "spf_share", "fraction", FL_PER_ROUND, 1, true, FL_SHIM },
 	/* live: the running kernel has per-VMA locks (1) or not (0) */
-	{ "per_vma_locks", "bool", FL_PER_ROUND, 1, true, FL_LIVE },
+	[PER_VMA_LOCKS] = { "per_vma_locks", "bool", FL_PER_ROUND, 1, true, FL_LIVE },
 	{ NULL }
 };
+
+static const struct spf_fault_slots fault_slots = { FAULTS, SPF_SHARE, PER_VMA_LOCKS };
 
 /* ebizzy's memory, sorted record values, so that the search can find the key. */
 static int fill_chunk(struct ebizzy *e, unsigned long addr)
@@ -125,7 +130,7 @@ static int record(struct ebizzy *e, struct spf_thread *t)
 	return err;
 }
 
-static int work(void *arg, int index)
+static int work(void *arg, int index, struct fl_round *acc)
 {
 	struct ebizzy *e = arg;
 
@@ -134,13 +139,14 @@ static int work(void *arg, int index)
 
 		if (err)
 			return err;
+		acc->metric[RECORDS]++;
 	}
 	return 0;
 }
 
 static void release(struct ebizzy *e)
 {
-	spf_pool_stop(e->pool);
+	fl_pool_stop(e->pool);
 	for (long i = 0; e->th && i < e->threads; i++)
 		spf_thread_exit(&e->th[i]);
 	for (long i = 0; e->chunk && i < e->chunks && e->chunk[i]; i++)
@@ -174,8 +180,8 @@ static int prepare(struct ebizzy *e, const struct fl_instance *in)
 	}
 	for (long i = 0; i < e->threads; i++)
 		spf_thread_init(&e->th[i], e->sp, (unsigned long)i + 1);
-	e->faults = spf_faults(e->th, (int)e->threads);
-	return spf_pool_start(&e->pool, (int)e->threads, 0, work, e);
+	spf_tally_start(&e->tally, e->th, (int)e->threads);
+	return fl_pool_start(&e->pool, (int)e->threads, 0, work, e);
 }
 
 static int setup(struct fl_instance *in)
@@ -201,23 +207,13 @@ static int setup(struct fl_instance *in)
 static int round_fn(struct fl_instance *in, struct fl_round *acc)
 {
 	struct ebizzy *e = in->priv;
-	long faults, spf_done;
 	int err;
 
-	spf_pool_kick(e->pool);
-	err = spf_pool_wait(e->pool);
+	fl_pool_kick(e->pool);
+	err = fl_pool_wait(e->pool, acc);
 	if (err)
 		return err;
-	faults = spf_faults(e->th, (int)e->threads);
-	spf_done = spf_spf_done(e->th, (int)e->threads);
-	acc->metric[0] += (double)(e->threads * e->records);
-	acc->metric[1] += (double)(faults - e->faults);
-	if (faults > e->faults)
-		acc->metric[2] += (double)(spf_done - e->spf_done) / (double)(faults - e->faults);
-	if (in->backend == FL_LIVE)
-		acc->metric[3] += spf_live_per_vma_locks();
-	e->faults = faults;
-	e->spf_done = spf_done;
+	spf_tally_round(&e->tally, e->th, (int)e->threads, in->backend, &fault_slots, acc);
 	return 0;
 }
 

@@ -18,7 +18,7 @@ struct cost {
 	struct spf_thread t;
 	unsigned long region;
 	long pages;
-	long faults;
+	struct spf_fault_tally tally;
 };
 
 static const struct fl_param params[] = {
@@ -26,10 +26,14 @@ static const struct fl_param params[] = {
 	{ NULL }
 };
 
+enum { FAULTS };
+
 static const struct fl_metric metrics[] = {
-	{ "faults_per_s", "faults/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
+	[FAULTS] = { "faults_per_s", "faults/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
 	{ NULL }
 };
+
+static const struct spf_fault_slots fault_slots = { FAULTS, -1, -1 };
 
 static int touch(struct cost *c)
 {
@@ -75,7 +79,7 @@ static int setup(struct fl_instance *in)
 		release(c);
 		return err;
 	}
-	c->faults = spf_faults(&c->t, 1);
+	spf_tally_start(&c->tally, &c->t, 1);
 	in->priv = c;
 	return 0;
 }
@@ -83,14 +87,11 @@ static int setup(struct fl_instance *in)
 static int round_fn(struct fl_instance *in, struct fl_round *acc)
 {
 	struct cost *c = in->priv;
-	long faults;
 	int err = touch(c);
 
 	if (err)
 		return err;
-	faults = spf_faults(&c->t, 1);
-	acc->metric[0] += (double)(faults - c->faults);
-	c->faults = faults;
+	spf_tally_round(&c->tally, &c->t, 1, in->backend, &fault_slots, acc);
 	return 0;
 }
 

@@ -13,18 +13,18 @@
 #include <stdlib.h>
 
 #include "bench/err.h"
+#include "pool.h"
 #include "spf_jobs.h"
 
 struct scaling {
 	struct spf_space *sp;
 	struct spf_thread main;
 	struct spf_thread *th;		/* T faulters, then W writers */
-	struct spf_pool *faulters, *writers;
+	struct fl_pool *faulters, *writers;
 	long t, w, pages, wpages;
 	unsigned long *region;		/* one per faulter */
-	long *writer_ops;
 	int stop;
-	long faults, spf_done, ops;	/* at the end of the last round */
+	struct spf_fault_tally tally;
 };
 
 static const struct fl_param params[] = {
@@ -35,15 +35,20 @@ static const struct fl_param params[] = {
 	{ NULL }
 };
 
+enum { FAULTS, WRITER_OPS, SPF_SHARE, PER_VMA_LOCKS };
+
 static const struct fl_metric metrics[] = {
-	{ "faults_per_s", "faults/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
-	{ "writer_ops_per_s", "mmap+munmap/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
+	[FAULTS] = { "faults_per_s", "faults/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
+	[WRITER_OPS] = { "writer_ops_per_s", "mmap+munmap/s", FL_RATE, 1, true,
+			 FL_ALL_BACKENDS },
 	/* shim: speculative faults / faults */
-	{ "spf_share", "fraction", FL_PER_ROUND, 1, true, FL_SHIM },
+	[SPF_SHARE] = { "spf_share", "fraction", FL_PER_ROUND, 1, true, FL_SHIM },
 	/* live: the running kernel has per-VMA locks (1) or not (0) */
-	{ "per_vma_locks", "bool", FL_PER_ROUND, 1, true, FL_LIVE },
+	[PER_VMA_LOCKS] = { "per_vma_locks", "bool", FL_PER_ROUND, 1, true, FL_LIVE },
 	{ NULL }
 };
+
+static const struct spf_fault_slots fault_slots = { FAULTS, SPF_SHARE, PER_VMA_LOCKS };
 
 static int touch_region(struct spf_thread *t, unsigned long addr, long pages)
 {
@@ -57,14 +62,14 @@ static int touch_region(struct spf_thread *t, unsigned long addr, long pages)
 	return spf_dontneed(t, addr, (unsigned long)pages * SPF_PAGE);
 }
 
-static int fault_work(void *arg, int index)
+static int fault_work(void *arg, int index, struct fl_round *acc)
 {
 	struct scaling *s = arg;
 
 	return touch_region(&s->th[index], s->region[index], s->pages);
 }
 
-static int writer_work(void *arg, int index)
+static int writer_work(void *arg, int index, struct fl_round *acc)
 {
 	struct scaling *s = arg;
 	struct spf_thread *t = &s->th[s->t + index];
@@ -79,24 +84,15 @@ static int writer_work(void *arg, int index)
 		err = spf_munmap(t, a, len);
 		if (err)
 			return err;
-		s->writer_ops[index]++;
+		acc->metric[WRITER_OPS]++;
 	}
 	return 0;
 }
 
-static long sum(const long *v, long n)
-{
-	long s = 0;
-
-	for (long i = 0; i < n; i++)
-		s += v[i];
-	return s;
-}
-
 static void release(struct scaling *s)
 {
-	spf_pool_stop(s->faulters);
-	spf_pool_stop(s->writers);
+	fl_pool_stop(s->faulters);
+	fl_pool_stop(s->writers);
 	for (long i = 0; s->th && i < s->t + s->w; i++)
 		spf_thread_exit(&s->th[i]);
 	for (long i = 0; s->region && i < s->t && s->region[i]; i++)
@@ -105,7 +101,6 @@ static void release(struct scaling *s)
 		spf_thread_exit(&s->main);
 	spf_space_destroy(s->sp);
 	free(s->region);
-	free(s->writer_ops);
 	free(s->th);
 	free(s);
 }
@@ -119,8 +114,7 @@ static int prepare(struct scaling *s, const struct fl_instance *in)
 	spf_thread_init(&s->main, s->sp, 0);
 	s->th = calloc((size_t)(s->t + s->w), sizeof(*s->th));
 	s->region = calloc((size_t)s->t, sizeof(*s->region));
-	s->writer_ops = calloc((size_t)s->w + 1, sizeof(*s->writer_ops));
-	if (!s->th || !s->region || !s->writer_ops)
+	if (!s->th || !s->region)
 		return fl_fail(ENOMEM, "fault_scaling: out of memory");
 	for (long i = 0; i < s->t + s->w; i++)
 		spf_thread_init(&s->th[i], s->sp, (unsigned long)i + 1);
@@ -133,10 +127,10 @@ static int prepare(struct scaling *s, const struct fl_instance *in)
 		if (err)
 			return err;
 	}
-	s->faults = spf_faults(s->th, (int)s->t);
-	err = spf_pool_start(&s->faulters, (int)s->t, 0, fault_work, s);
+	spf_tally_start(&s->tally, s->th, (int)s->t);
+	err = fl_pool_start(&s->faulters, (int)s->t, 0, fault_work, s);
 	if (!err && s->w)
-		err = spf_pool_start(&s->writers, (int)s->w, (int)s->t, writer_work, s);
+		err = fl_pool_start(&s->writers, (int)s->w, (int)s->t, writer_work, s);
 	return err;
 }
 
@@ -163,31 +157,19 @@ static int setup(struct fl_instance *in)
 static int round_fn(struct fl_instance *in, struct fl_round *acc)
 {
 	struct scaling *s = in->priv;
-	long faults, spf_done, ops;
 	int err, werr = 0;
 
 	if (s->writers)
-		spf_pool_kick(s->writers);
-	spf_pool_kick(s->faulters);
-	err = spf_pool_wait(s->faulters);
+		fl_pool_kick(s->writers);
+	fl_pool_kick(s->faulters);
+	err = fl_pool_wait(s->faulters, acc);
 	__atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
 	if (s->writers)
-		werr = spf_pool_wait(s->writers);
+		werr = fl_pool_wait(s->writers, acc);
 	__atomic_store_n(&s->stop, 0, __ATOMIC_RELEASE);
 	if (err || werr)
 		return err ? err : werr;
-	faults = spf_faults(s->th, (int)s->t);
-	spf_done = spf_spf_done(s->th, (int)s->t);
-	ops = sum(s->writer_ops, s->w);
-	acc->metric[0] += (double)(faults - s->faults);
-	acc->metric[1] += (double)(ops - s->ops);
-	if (faults > s->faults)
-		acc->metric[2] += (double)(spf_done - s->spf_done) / (double)(faults - s->faults);
-	if (in->backend == FL_LIVE)
-		acc->metric[3] += spf_live_per_vma_locks();
-	s->faults = faults;
-	s->spf_done = spf_done;
-	s->ops = ops;
+	spf_tally_round(&s->tally, s->th, (int)s->t, in->backend, &fault_slots, acc);
 	return 0;
 }
 

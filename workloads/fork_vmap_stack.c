@@ -13,9 +13,11 @@ static const struct fl_param params[] = {
 };
 
 static const struct fl_metric metrics[] = {
-	{ "forks_per_min", "forks/min", FL_RATE, 60, true, FL_ALL_BACKENDS },
-	{ "syncs_per_round", "syncs/round", FL_PER_ROUND, 1, false, FL_SHIM | FL_KMOD },
-	{ "pgds_walked_per_round", "PGDs/round", FL_PER_ROUND, 1, false, FL_SHIM | FL_KMOD },
+	[VMAP_JOBS] = { "forks_per_min", "forks/min", FL_RATE, 60, true, FL_ALL_BACKENDS },
+	[VMAP_SYNCS] = { "syncs_per_round", "syncs/round", FL_PER_ROUND, 1, false,
+			 FL_SHIM | FL_KMOD },
+	[VMAP_PGDS_WALKED] = { "pgds_walked_per_round", "PGDs/round", FL_PER_ROUND, 1, false,
+			       FL_SHIM | FL_KMOD },
 	{ NULL }
 };
 

@@ -19,7 +19,7 @@ struct kernbench {
 	struct spf_thread t;
 	long jobs, pages, passes;
 	unsigned long sink;
-	long faults;
+	struct spf_fault_tally tally;
 };
 
 static const struct fl_param params[] = {
@@ -29,11 +29,15 @@ static const struct fl_param params[] = {
 	{ NULL }
 };
 
+enum { JOBS, FAULTS };
+
 static const struct fl_metric metrics[] = {
-	{ "jobs_per_s", "jobs/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
-	{ "faults_per_s", "faults/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
+	[JOBS] = { "jobs_per_s", "jobs/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
+	[FAULTS] = { "faults_per_s", "faults/s", FL_RATE, 1, true, FL_ALL_BACKENDS },
 	{ NULL }
 };
+
+static const struct spf_fault_slots fault_slots = { FAULTS, -1, -1 };
 
 /* The compiler's work: read the heap a few times. */
 static int work(struct kernbench *k, unsigned long heap, unsigned long len)
@@ -105,7 +109,7 @@ static int setup(struct fl_instance *in)
 		return err;
 	}
 	spf_thread_init(&k->t, k->sp, 1);
-	k->faults = spf_faults(&k->t, 1);
+	spf_tally_start(&k->tally, &k->t, 1);
 	in->priv = k;
 	return 0;
 }
@@ -113,7 +117,6 @@ static int setup(struct fl_instance *in)
 static int round_fn(struct fl_instance *in, struct fl_round *acc)
 {
 	struct kernbench *k = in->priv;
-	long faults;
 
 	for (long i = 0; i < k->jobs; i++) {
 		int err = job(k);
@@ -121,10 +124,8 @@ static int round_fn(struct fl_instance *in, struct fl_round *acc)
 		if (err)
 			return err;
 	}
-	faults = spf_faults(&k->t, 1);
-	acc->metric[0] += (double)k->jobs;
-	acc->metric[1] += (double)(faults - k->faults);
-	k->faults = faults;
+	acc->metric[JOBS] += (double)k->jobs;
+	spf_tally_round(&k->tally, &k->t, 1, in->backend, &fault_slots, acc);
 	return 0;
 }
 

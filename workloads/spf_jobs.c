@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The engine of the spf workloads (see spf_jobs.h): one address space API
- * over the mm model and over the running kernel, and a worker pool.
+ * over the mm model and over the running kernel.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,6 @@
 #include <unistd.h>
 
 #include "bench/err.h"
-#include "bench/topology.h"
 #include "live.h"
 #include "spf_jobs.h"
 
@@ -215,153 +213,27 @@ long spf_spf_done(struct spf_thread *threads, int n)
 	return sum;
 }
 
-/* ---- worker pool ------------------------------------------------------------ */
-
-struct spf_pool {
-	pthread_t *tid;
-	int n;				/* workers started */
-	int first_pu;
-	spf_work_fn fn;
-	void *arg;
-	pthread_mutex_t gate_lock;	/* workers wait here until all exist */
-	pthread_cond_t gate;
-	int open;
-	int aborted;			/* creation failed: no barrier will be met */
-	int stop;
-	int failed;			/* first worker's negative errno */
-	char msg[256];			/* and its message (fl_fail() is per thread) */
-	pthread_barrier_t start, done;
-};
-
-struct spf_pool_arg {
-	struct spf_pool *p;
-	int index;
-};
-
-static void *pool_main(void *v)
+void spf_tally_start(struct spf_fault_tally *t, struct spf_thread *threads, int n)
 {
-	struct spf_pool_arg a = *(struct spf_pool_arg *)v;
-	struct spf_pool *p = a.p;
-
-	free(v);
-	fl_topo_pin_self(p->first_pu + a.index);
-	pthread_mutex_lock(&p->gate_lock);
-	while (!p->open)
-		pthread_cond_wait(&p->gate, &p->gate_lock);
-	pthread_mutex_unlock(&p->gate_lock);
-	if (p->aborted)
-		return NULL;
-	/*
-	 * Always meet the start barrier before looking at stop: a worker that
-	 * looked first could miss the stopper, who waits there.
-	 */
-	for (;;) {
-		int err;
-
-		pthread_barrier_wait(&p->start);
-		if (__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE))
-			break;
-		err = p->fn(p->arg, a.index);
-		if (err) {
-			int zero = 0;
-
-			pthread_mutex_lock(&p->gate_lock);
-			if (__atomic_compare_exchange_n(&p->failed, &zero, err, false,
-							__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-				snprintf(p->msg, sizeof(p->msg), "worker %d: %s", a.index,
-					 fl_errmsg());
-			pthread_mutex_unlock(&p->gate_lock);
-		}
-		pthread_barrier_wait(&p->done);
-	}
-	return NULL;
+	t->faults = spf_faults(threads, n);
+	t->spf_done = spf_spf_done(threads, n);
 }
 
-static void pool_open(struct spf_pool *p)
+void spf_tally_round(struct spf_fault_tally *t, struct spf_thread *threads, int n,
+		     enum fl_backend backend, const struct spf_fault_slots *slots,
+		     struct fl_round *acc)
 {
-	pthread_mutex_lock(&p->gate_lock);
-	p->open = 1;
-	pthread_cond_broadcast(&p->gate);
-	pthread_mutex_unlock(&p->gate_lock);
-}
+	long faults = spf_faults(threads, n), spf_done = spf_spf_done(threads, n);
 
-int spf_pool_start(struct spf_pool **out, int n, int first_pu, spf_work_fn fn,
-		   void *arg)
-{
-	struct spf_pool *p = calloc(1, sizeof(*p));
-	int err = 0;
-
-	if (!p || !(p->tid = calloc((size_t)n, sizeof(*p->tid)))) {
-		free(p);
-		return fl_fail(ENOMEM, "out of memory for %d workers", n);
-	}
-	p->first_pu = first_pu;
-	p->fn = fn;
-	p->arg = arg;
-	pthread_mutex_init(&p->gate_lock, NULL);
-	pthread_cond_init(&p->gate, NULL);
-	pthread_barrier_init(&p->start, NULL, (unsigned)n + 1);
-	pthread_barrier_init(&p->done, NULL, (unsigned)n + 1);
-	for (int i = 0; i < n && !err; i++) {
-		struct spf_pool_arg *a = malloc(sizeof(*a));
-
-		if (!a) {
-			err = fl_fail(ENOMEM, "out of memory for worker %d", i);
-			break;
-		}
-		*a = (struct spf_pool_arg){ p, i };
-		err = pthread_create(&p->tid[i], NULL, pool_main, a);
-		if (err) {
-			free(a);
-			err = fl_fail(err, "cannot start worker %d of %d: %s", i, n, strerror(err));
-			break;
-		}
-		p->n++;
-	}
-	if (err)
-		p->aborted = 1;		/* before the gate opens: workers see it */
-	pool_open(p);
-	if (err) {
-		spf_pool_stop(p);
-		return err;
-	}
-	*out = p;
-	return 0;
-}
-
-void spf_pool_kick(struct spf_pool *p)
-{
-	pthread_barrier_wait(&p->start);
-}
-
-int spf_pool_wait(struct spf_pool *p)
-{
-	int err;
-
-	pthread_barrier_wait(&p->done);
-	err = __atomic_exchange_n(&p->failed, 0, __ATOMIC_SEQ_CST);
-	if (!err)
-		return 0;
-	/* the worker's message, now in the caller's thread */
-	return fl_fail(-err, "%s", p->msg);
-}
-
-void spf_pool_stop(struct spf_pool *p)
-{
-	if (!p)
-		return;
-	if (!p->aborted) {
-		__atomic_store_n(&p->stop, 1, __ATOMIC_RELEASE);
-		pthread_barrier_wait(&p->start);
-	}
-	for (int i = 0; i < p->n; i++)
-		pthread_join(p->tid[i], NULL);
-	pthread_barrier_destroy(&p->start);
-	pthread_barrier_destroy(&p->done);
-	pthread_cond_destroy(&p->gate);
-	pthread_mutex_destroy(&p->gate_lock);
-	free(p->tid);
-	free(p);
+	if (slots->faults >= 0)
+		acc->metric[slots->faults] += (double)(faults - t->faults);
+	if (slots->spf_share >= 0 && faults > t->faults)
+		acc->metric[slots->spf_share] += (double)(spf_done - t->spf_done) /
+						 (double)(faults - t->faults);
+	if (slots->per_vma_locks >= 0 && backend == FL_LIVE)
+		acc->metric[slots->per_vma_locks] += spf_live_per_vma_locks();
+	t->faults = faults;
+	t->spf_done = spf_done;
 }
 
 /* ---- live ------------------------------------------------------------------- */

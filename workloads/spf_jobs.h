@@ -3,8 +3,7 @@
  * workloads/spf_jobs.h - the engine behind the spf workloads (ebizzy_like,
  * fault_scaling, kernbench_like, fault_cost): an address space that is
  * either the mm model of impl/spf.c (shim: variants classic and speculative)
- * or this process's own (live), and a pool of worker threads that meet the
- * harness at barriers, so that a round is a fixed amount of work.
+ * or this process's own (live).  Their threads run on workloads/pool.h.
  */
 #ifndef FL_SPF_JOBS_H
 #define FL_SPF_JOBS_H
@@ -59,20 +58,26 @@ long spf_faults(struct spf_thread *threads, int n);
 /* Speculative faults so far, shim only. */
 long spf_spf_done(struct spf_thread *threads, int n);
 
-/* ---- worker pool ---------------------------------------------------------- */
+/*
+ * What every spf workload counts of its faults: their number, the share of
+ * them taken speculatively (shim), whether the kernel has per-VMA locks
+ * (live).  The workload says in which of its metric slots each goes; a
+ * slot of -1 is a count it does not report.
+ */
+struct spf_fault_slots {
+	int faults, spf_share, per_vma_locks;
+};
 
-struct spf_pool;
+struct spf_fault_tally {
+	long faults, spf_done;		/* at the end of the last round */
+};
 
-/* A worker's share of one round: 0 or a negative errno (after fl_fail()). */
-typedef int (*spf_work_fn)(void *arg, int index);
-
-/* n workers, pinned from PU first_pu on (wrapping round). */
-int spf_pool_start(struct spf_pool **out, int n, int first_pu, spf_work_fn fn,
-		   void *arg);
-/* Let every worker run fn once; spf_pool_wait() waits for all of them. */
-void spf_pool_kick(struct spf_pool *p);
-int spf_pool_wait(struct spf_pool *p);
-void spf_pool_stop(struct spf_pool *p);
+/* Starts counting from now. */
+void spf_tally_start(struct spf_fault_tally *t, struct spf_thread *threads, int n);
+/* Adds the faults since the last call (or start) to acc's slots. */
+void spf_tally_round(struct spf_fault_tally *t, struct spf_thread *threads, int n,
+		     enum fl_backend backend, const struct spf_fault_slots *slots,
+		     struct fl_round *acc);
 
 /* ---- live ------------------------------------------------------------------ */
 

@@ -2,12 +2,11 @@
 /*
  * The engine of the vmalloc-sync workloads (see vmap_jobs.h).
  *
- * Workers are threads that live for the whole repetition, pinned one per PU
- * by hwloc, and meet the harness at a barrier before and after each round,
- * so a round is exactly P x jobs jobs and nothing else.
+ * Workers are workloads/pool.h's: threads that live for the whole
+ * repetition, pinned one per PU, meeting the harness at a barrier before and
+ * after each round, so a round is exactly P x jobs jobs and nothing else.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +18,9 @@
 #include <unistd.h>
 
 #include "bench/err.h"
-#include "bench/topology.h"
 #include "impl/vmalloc_sync.h"
 #include "live.h"
+#include "pool.h"
 #include "vmap_jobs.h"
 
 struct vmap_jobs {
@@ -34,22 +33,9 @@ struct vmap_jobs {
 	/* live */
 	pid_t *resident_pid;
 	int hold[2];			/* resident processes block reading this */
-	/* workers */
-	pthread_t *thread;
-	long nthreads;
-	pthread_barrier_t start, done;
-	pthread_mutex_t gate_lock;	/* workers wait here until all exist */
-	pthread_cond_t gate;
-	int open;
-	int aborted;			/* not all workers started: skip the barriers */
-	int stop;
-	int failed;			/* a worker's errno, first one wins */
+	struct fl_pool *pool;
+	long *owed;			/* per worker: see injected_jobs() */
 	bool inject;			/* shim variant new: see injected_jobs() */
-};
-
-struct worker {
-	struct vmap_jobs *j;
-	int index;
 };
 
 /* ---- one job ------------------------------------------------------------- */
@@ -157,105 +143,22 @@ static int live_job(struct vmap_jobs *j)
 
 /* ---- workers ------------------------------------------------------------- */
 
-static void *worker_main(void *arg)
+/* One worker's round: its jobs, and those the sensitivity study injects. */
+static int work(void *arg, int index, struct fl_round *acc)
 {
-	struct worker *w = arg;
-	struct vmap_jobs *j = w->j;
-	long owed = 0;
+	struct vmap_jobs *j = arg;
 
-	fl_topo_pin_self(w->index);
-	pthread_mutex_lock(&j->gate_lock);
-	while (!j->open)
-		pthread_cond_wait(&j->gate, &j->gate_lock);
-	pthread_mutex_unlock(&j->gate_lock);
-	if (__atomic_load_n(&j->aborted, __ATOMIC_ACQUIRE))
-		goto out;
-	for (;;) {
-		pthread_barrier_wait(&j->start);
-		if (__atomic_load_n(&j->stop, __ATOMIC_ACQUIRE))
-			break;
-		for (long i = 0; i < j->mix.jobs; i++) {
-			int err = j->backend == FL_LIVE ? live_job(j) : shim_job(j);
+	for (long i = 0; i < j->mix.jobs; i++) {
+		int err = j->backend == FL_LIVE ? live_job(j) : shim_job(j);
 
-			if (!err)
-				err = injected_jobs(j, &owed);
-			if (err) {
-				int zero = 0;
-
-				__atomic_compare_exchange_n(&j->failed, &zero, -err, false,
-							    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-				break;
-			}
-		}
-		pthread_barrier_wait(&j->done);
+		if (!err)
+			err = injected_jobs(j, &j->owed[index]);
+		if (err)
+			return fl_fail(-err, "%s job failed: %s", fl_backend_name(j->backend),
+				       strerror(-err));
+		acc->metric[VMAP_JOBS]++;
 	}
-out:
-	free(w);
-	return NULL;
-}
-
-static void open_gate(struct vmap_jobs *j)
-{
-	pthread_mutex_lock(&j->gate_lock);
-	j->open = 1;
-	pthread_cond_broadcast(&j->gate);
-	pthread_mutex_unlock(&j->gate_lock);
-}
-
-/*
- * Workers wait at a gate until all of them exist: if one cannot be created,
- * the others are let through with aborted set and leave without ever meeting
- * the barriers.  Otherwise they meet the start barrier even to learn of stop,
- * so that a teardown right after setup cannot lose one.
- */
-static int start_workers(struct vmap_jobs *j)
-{
-	long p = j->mix.workers;
-	int err = 0;
-
-	j->thread = calloc((size_t)p, sizeof(*j->thread));
-	if (!j->thread)
-		return fl_fail(ENOMEM, "out of memory for %ld workers", p);
-	pthread_mutex_init(&j->gate_lock, NULL);
-	pthread_cond_init(&j->gate, NULL);
-	pthread_barrier_init(&j->start, NULL, (unsigned)p + 1);
-	pthread_barrier_init(&j->done, NULL, (unsigned)p + 1);
-	for (long i = 0; i < p && !err; i++) {
-		struct worker *w = malloc(sizeof(*w));
-
-		if (!w) {
-			err = fl_fail(ENOMEM, "out of memory for worker %ld", i);
-			break;
-		}
-		*w = (struct worker){ .j = j, .index = (int)i };
-		err = pthread_create(&j->thread[i], NULL, worker_main, w);
-		if (err) {
-			free(w);
-			err = fl_fail(err, "cannot start worker %ld: %s", i, strerror(err));
-			break;
-		}
-		j->nthreads++;
-	}
-	if (err)
-		__atomic_store_n(&j->aborted, 1, __ATOMIC_RELEASE);
-	open_gate(j);
-	return err;
-}
-
-static void stop_workers(struct vmap_jobs *j)
-{
-	if (!j->thread)
-		return;
-	if (!__atomic_load_n(&j->aborted, __ATOMIC_ACQUIRE)) {
-		__atomic_store_n(&j->stop, 1, __ATOMIC_RELEASE);
-		pthread_barrier_wait(&j->start);
-	}
-	for (long i = 0; i < j->nthreads; i++)
-		pthread_join(j->thread[i], NULL);
-	pthread_barrier_destroy(&j->start);
-	pthread_barrier_destroy(&j->done);
-	pthread_cond_destroy(&j->gate);
-	pthread_mutex_destroy(&j->gate_lock);
+	return 0;
 }
 
 /* ---- resident processes -------------------------------------------------- */
@@ -351,10 +254,10 @@ static void live_release(struct vmap_jobs *j)
 
 static void release(struct vmap_jobs *j)
 {
-	stop_workers(j);
+	fl_pool_stop(j->pool);
 	shim_release(j);
 	live_release(j);
-	free(j->thread);
+	free(j->owed);
 	free(j);
 }
 
@@ -378,8 +281,11 @@ int vmap_jobs_setup(struct fl_instance *in, const struct vmap_job_mix *mix)
 		err = live_resident(j);
 	else
 		err = shim_resident(j, in->variant);
+	j->owed = calloc((size_t)mix->workers, sizeof(*j->owed));
+	if (!err && !j->owed)
+		err = fl_fail(ENOMEM, "out of memory for %ld workers", mix->workers);
 	if (!err)
-		err = start_workers(j);
+		err = fl_pool_start(&j->pool, (int)mix->workers, 0, work, j);
 	if (err) {
 		release(j);
 		return err;
@@ -394,18 +300,13 @@ int vmap_jobs_round(struct fl_instance *in, struct fl_round *acc)
 	struct fl_vs_stats now;
 	int err;
 
-	pthread_barrier_wait(&j->start);
-	pthread_barrier_wait(&j->done);
-	err = __atomic_load_n(&j->failed, __ATOMIC_SEQ_CST);
-	if (err)
-		return fl_fail(err, "%s job failed: %s", fl_backend_name(in->backend),
-			       strerror(err));
-	acc->metric[0] += (double)(j->mix.workers * j->mix.jobs);
-	if (!j->k)
-		return 0;
+	fl_pool_kick(j->pool);
+	err = fl_pool_wait(j->pool, acc);
+	if (err || !j->k)
+		return err;
 	fl_vs_get_stats(j->k, &now);
-	acc->metric[1] += (double)(now.syncs - j->before.syncs);
-	acc->metric[2] += (double)(now.pgds_walked - j->before.pgds_walked);
+	acc->metric[VMAP_SYNCS] += (double)(now.syncs - j->before.syncs);
+	acc->metric[VMAP_PGDS_WALKED] += (double)(now.pgds_walked - j->before.pgds_walked);
 	j->before = now;
 	return 0;
 }

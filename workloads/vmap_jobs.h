@@ -23,9 +23,16 @@ struct vmap_job_mix {
 	long syscalls;		/* short syscalls (getppid) a job makes */
 };
 
+/* The metric slots the engine fills: its workloads' metrics[] are indexed by them. */
+enum vmap_metric {
+	VMAP_JOBS,		/* a rate: jobs (forks) */
+	VMAP_SYNCS,		/* shim and kmod: sync_global_pgds() calls */
+	VMAP_PGDS_WALKED,	/* shim and kmod: PGDs those walked */
+};
+
 /* Set up / run one round / tear down, for either backend; in->priv is ours. */
 int vmap_jobs_setup(struct fl_instance *in, const struct vmap_job_mix *mix);
-/* Adds the round's jobs to acc->metric[0]. */
+/* Adds the round's counts to acc's enum vmap_metric slots. */
 int vmap_jobs_round(struct fl_instance *in, struct fl_round *acc);
 void vmap_jobs_teardown(struct fl_instance *in);
 
