@@ -61,6 +61,11 @@ $(BUILD)/tests/tsan_%: tests/tsan_%.c $(IMPL_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=thread -o $@ $^ -lcmocka
 
+# The workloads' worker pool, with what it pins and reports errors with.
+$(BUILD)/tests/tsan_pool: tests/tsan_pool.c workloads/pool.c bench/err.c bench/topology.c
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=thread -o $@ $^ -lcmocka -lhwloc
+
 check-build: $(BUILD)/faultline $(TESTS) $(TSAN)
 
 # TAP under prove: cmocka speaks TAP when asked, the shell tests always do.
