@@ -23,6 +23,7 @@
  * VMA merging in mprotect(), freeing of PUD and PMD tables before the mm
  * dies, the vmacache, RSS counters.
  */
+#include "rbtree.h"
 #include "spf.h"
 
 #define FL_PMD_SIZE		(1UL << FL_PMD_SHIFT)
@@ -31,15 +32,6 @@
 #define FL_SPF_ADDR_END		(1UL << 47)
 /* Retired objects that make a writer wait for a grace period and free them. */
 #define FL_SPF_RETIRE_BATCH	64
-/* Deeper than any red-black tree of 2^31 nodes: a reader that gets here is lost. */
-#define FL_RB_MAX_DEPTH		64
-
-struct fl_rb_node {
-	struct fl_rb_node *rb_left;	/* published with smp_store_release() */
-	struct fl_rb_node *rb_right;
-	struct fl_rb_node *rb_parent;	/* writers only */
-	bool rb_red;			/* writers only */
-};
 
 struct fl_anon_vma {
 	atomic_t refcount;		/* one per VMA pointing here */
@@ -151,200 +143,6 @@ static struct fl_vma *rb_vma(struct fl_rb_node *n)
 	return container_of(n, struct fl_vma, vm_rb);
 }
 
-static void rb_set_child(struct fl_rb_node **link, struct fl_rb_node *n)
-{
-	smp_store_release(link, n);
-}
-
-/* Make parent (or the root) point at new where it pointed at old. */
-static void rb_change_child(struct fl_rb_node **root, struct fl_rb_node *old,
-			    struct fl_rb_node *new, struct fl_rb_node *parent)
-{
-	if (!parent)
-		rb_set_child(root, new);
-	else if (parent->rb_left == old)
-		rb_set_child(&parent->rb_left, new);
-	else
-		rb_set_child(&parent->rb_right, new);
-}
-
-/*
- * Rotations detach the moving child before they attach it elsewhere, so that
- * a lockless reader never sees a cycle (lib/rbtree.c makes the same promise).
- */
-static void rb_rotate_left(struct fl_rb_node **root, struct fl_rb_node *x)
-{
-	struct fl_rb_node *y = x->rb_right;
-	struct fl_rb_node *p = x->rb_parent;
-
-	rb_set_child(&x->rb_right, y->rb_left);
-	if (y->rb_left)
-		y->rb_left->rb_parent = x;
-	y->rb_parent = p;
-	rb_change_child(root, x, y, p);
-	rb_set_child(&y->rb_left, x);
-	x->rb_parent = y;
-}
-
-static void rb_rotate_right(struct fl_rb_node **root, struct fl_rb_node *x)
-{
-	struct fl_rb_node *y = x->rb_left;
-	struct fl_rb_node *p = x->rb_parent;
-
-	rb_set_child(&x->rb_left, y->rb_right);
-	if (y->rb_right)
-		y->rb_right->rb_parent = x;
-	y->rb_parent = p;
-	rb_change_child(root, x, y, p);
-	rb_set_child(&y->rb_right, x);
-	x->rb_parent = y;
-}
-
-/* fl_rb_insert_color(): z was just linked as a red leaf. */
-static void fl_rb_insert_color(struct fl_rb_node **root, struct fl_rb_node *z)
-{
-	struct fl_rb_node *p, *g, *u;
-
-	while ((p = z->rb_parent) && p->rb_red) {
-		g = p->rb_parent;	/* p is red, so not the root */
-		u = p == g->rb_left ? g->rb_right : g->rb_left;
-		if (u && u->rb_red) {
-			p->rb_red = false;
-			u->rb_red = false;
-			g->rb_red = true;
-			z = g;
-			continue;
-		}
-		if (p == g->rb_left) {
-			if (z == p->rb_right) {
-				rb_rotate_left(root, p);
-				p = z;
-			}
-			rb_rotate_right(root, g);
-		} else {
-			if (z == p->rb_left) {
-				rb_rotate_right(root, p);
-				p = z;
-			}
-			rb_rotate_left(root, g);
-		}
-		p->rb_red = false;
-		g->rb_red = true;
-		break;
-	}
-	(*root)->rb_red = false;
-}
-
-/* Put v where u was (v may be NULL). */
-static void rb_transplant(struct fl_rb_node **root, struct fl_rb_node *u,
-			  struct fl_rb_node *v)
-{
-	rb_change_child(root, u, v, u->rb_parent);
-	if (v)
-		v->rb_parent = u->rb_parent;
-}
-
-static bool rb_is_black(const struct fl_rb_node *n)
-{
-	return !n || !n->rb_red;
-}
-
-/* __rb_erase_color(): x (maybe NULL), child of p, is short of one black. */
-static void fl_rb_erase_color(struct fl_rb_node **root, struct fl_rb_node *x,
-			   struct fl_rb_node *p)
-{
-	struct fl_rb_node *w;
-
-	while (x != *root && rb_is_black(x)) {
-		if (x == p->rb_left) {
-			w = p->rb_right;
-			if (w->rb_red) {
-				w->rb_red = false;
-				p->rb_red = true;
-				rb_rotate_left(root, p);
-				w = p->rb_right;
-			}
-			if (rb_is_black(w->rb_left) && rb_is_black(w->rb_right)) {
-				w->rb_red = true;
-				x = p;
-				p = x->rb_parent;
-				continue;
-			}
-			if (rb_is_black(w->rb_right)) {
-				w->rb_left->rb_red = false;
-				w->rb_red = true;
-				rb_rotate_right(root, w);
-				w = p->rb_right;
-			}
-			w->rb_red = p->rb_red;
-			p->rb_red = false;
-			w->rb_right->rb_red = false;
-			rb_rotate_left(root, p);
-		} else {
-			w = p->rb_left;
-			if (w->rb_red) {
-				w->rb_red = false;
-				p->rb_red = true;
-				rb_rotate_right(root, p);
-				w = p->rb_left;
-			}
-			if (rb_is_black(w->rb_left) && rb_is_black(w->rb_right)) {
-				w->rb_red = true;
-				x = p;
-				p = x->rb_parent;
-				continue;
-			}
-			if (rb_is_black(w->rb_left)) {
-				w->rb_right->rb_red = false;
-				w->rb_red = true;
-				rb_rotate_left(root, w);
-				w = p->rb_left;
-			}
-			w->rb_red = p->rb_red;
-			p->rb_red = false;
-			w->rb_left->rb_red = false;
-			rb_rotate_right(root, p);
-		}
-		x = *root;
-	}
-	if (x)
-		x->rb_red = false;
-}
-
-/* fl_rb_erase(); z's own links are left alone for readers standing on it. */
-static void fl_rb_erase(struct fl_rb_node **root, struct fl_rb_node *z)
-{
-	struct fl_rb_node *x, *xp, *y;
-	bool black;
-
-	if (!z->rb_left || !z->rb_right) {
-		x = z->rb_left ? z->rb_left : z->rb_right;
-		xp = z->rb_parent;
-		black = !z->rb_red;
-		rb_transplant(root, z, x);
-	} else {
-		y = z->rb_right;
-		while (y->rb_left)
-			y = y->rb_left;
-		black = !y->rb_red;
-		x = y->rb_right;
-		if (y->rb_parent == z) {
-			xp = y;
-		} else {
-			xp = y->rb_parent;
-			rb_transplant(root, y, x);
-			rb_set_child(&y->rb_right, z->rb_right);
-			y->rb_right->rb_parent = y;
-		}
-		rb_transplant(root, z, y);
-		rb_set_child(&y->rb_left, z->rb_left);
-		y->rb_left->rb_parent = y;
-		y->rb_red = z->rb_red;
-	}
-	if (black)
-		fl_rb_erase_color(root, x, xp);
-}
-
 /*
  * find_vma(): the first VMA ending above addr.  Safe without mmap_sem (the
  * loads are acquires, the depth bounded) but then only a hint: a rebalance
@@ -352,7 +150,7 @@ static void fl_rb_erase(struct fl_rb_node **root, struct fl_rb_node *z)
  */
 static struct fl_vma *fl_rb_find(struct fl_spf_mm *mm, unsigned long addr)
 {
-	struct fl_rb_node *n = smp_load_acquire(&mm->mm_rb);
+	struct fl_rb_node *n = fl_rb_child(&mm->mm_rb);
 	struct fl_vma *found = NULL;
 
 	for (int depth = 0; n && depth < FL_RB_MAX_DEPTH; depth++) {
@@ -362,9 +160,9 @@ static struct fl_vma *fl_rb_find(struct fl_spf_mm *mm, unsigned long addr)
 			found = vma;
 			if (READ_ONCE(vma->vm_start) <= addr)
 				break;
-			n = smp_load_acquire(&n->rb_left);
+			n = fl_rb_child(&n->rb_left);
 		} else {
-			n = smp_load_acquire(&n->rb_right);
+			n = fl_rb_child(&n->rb_right);
 		}
 	}
 	return found;
@@ -435,13 +233,9 @@ static void fl_vma_link(struct fl_spf_mm *mm, struct fl_vma *vma,
 		else
 			link = &parent->rb_right;
 	}
-	vma->vm_rb.rb_parent = parent;
-	vma->vm_rb.rb_left = NULL;
-	vma->vm_rb.rb_right = NULL;
-	vma->vm_rb.rb_red = true;
 	fl_mm_seq_begin(mm);
 	/* The release publishes the VMA's initialisation with the link. */
-	rb_set_child(link, &vma->vm_rb);
+	fl_rb_link_node(&vma->vm_rb, parent, link);
 	fl_rb_insert_color(&mm->mm_rb, &vma->vm_rb);
 	fl_mm_seq_end(mm);
 	mm->map_count++;
@@ -1616,30 +1410,13 @@ unsigned long fl_spf_follow_pte(struct fl_spf_mm *mm, unsigned long addr)
 
 /* ---- checks and counters ------------------------------------------------------- */
 
-/* Black height of the subtree at n, or -1 (and errors counted) if broken. */
-static int fl_rb_check(struct fl_rb_node *n, struct fl_rb_node *parent,
-		       long *errors, long *nodes)
+/* The VMA tree's order: a ends where b starts, or before. */
+static bool vma_before(const struct fl_rb_node *a, const struct fl_rb_node *b)
 {
-	int l, r;
+	const struct fl_vma *va = container_of(a, struct fl_vma, vm_rb);
+	const struct fl_vma *vb = container_of(b, struct fl_vma, vm_rb);
 
-	if (!n)
-		return 1;
-	(*nodes)++;
-	if (n->rb_parent != parent)
-		(*errors)++;
-	if (n->rb_red && parent && parent->rb_red)
-		(*errors)++;
-	if (n->rb_left && rb_vma(n->rb_left)->vm_end > rb_vma(n)->vm_start)
-		(*errors)++;
-	if (n->rb_right && rb_vma(n->rb_right)->vm_start < rb_vma(n)->vm_end)
-		(*errors)++;
-	l = fl_rb_check(n->rb_left, n, errors, nodes);
-	r = fl_rb_check(n->rb_right, n, errors, nodes);
-	if (l < 0 || r < 0 || l != r) {
-		(*errors)++;
-		return -1;
-	}
-	return l + !n->rb_red;
+	return va->vm_end <= vb->vm_start;
 }
 
 static void fl_check_tree(struct fl_spf_mm *mm, struct fl_spf_check *c)
@@ -1647,9 +1424,7 @@ static void fl_check_tree(struct fl_spf_mm *mm, struct fl_spf_check *c)
 	struct fl_vma *vma, *prev = NULL;
 	long nodes = 0;
 
-	if (mm->mm_rb && mm->mm_rb->rb_red)
-		c->tree_errors++;
-	fl_rb_check(mm->mm_rb, NULL, &c->tree_errors, &nodes);
+	fl_rb_check(mm->mm_rb, vma_before, &c->tree_errors, &nodes);
 	list_for_each_entry(vma, &mm->mmap, vm_list) {
 		if (vma->vm_start >= vma->vm_end || vma->vm_dead ||
 		    (prev && prev->vm_end > vma->vm_start) ||

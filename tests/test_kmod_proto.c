@@ -61,8 +61,8 @@ static const struct fl_param hparams[] = {
 };
 
 static const struct fl_metric hmetrics[] = {
-	{ "jobs_per_min", "jobs/min", FL_RATE, 60, true },
-	{ "syncs_per_round", "syncs/round", FL_PER_ROUND, 1, false },
+	{ "jobs_per_min", "jobs/min", FL_RATE, 60, true, FL_ALL_BACKENDS },
+	{ "syncs_per_round", "syncs/round", FL_PER_ROUND, 1, false, FL_ALL_BACKENDS },
 	{ NULL }
 };
 
