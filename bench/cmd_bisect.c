@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "err.h"
+#include "bench_name.h"
 #include "store.h"
 #include "tmp.h"
 #include "worktree.h"
@@ -62,13 +63,6 @@ static void bisect_usage(FILE *f)
 "2 an error (GOOD and BAD that do not differ are one).\n");
 }
 
-struct bench_spec {
-	char buf[512];
-	const char *workload, *variant, *backend;
-	const char *params[16];		/* "M=64000" each */
-	int nparams;
-};
-
 struct bisect_args {
 	const char *db, *spec, *good, *bad, *metric, *make, *repo_arg, *rounds;
 	const char *good_dir, *bad_dir, *tmp;	/* step mode: GOOD's and BAD's builds */
@@ -77,69 +71,30 @@ struct bisect_args {
 	double min_change;
 	char repo[PATH_MAX];
 	char dbpath[PATH_MAX];
-	struct bench_spec b;
+	struct fl_bench_pattern b;
 };
 
 /* ---- the benchmark ------------------------------------------------------- */
 
-static int parse_spec(const char *spec, struct bench_spec *b)
+/* A pattern that names one benchmark's variant; its backend by the variant if not given. */
+static int parse_spec(const char *spec, struct fl_bench_pattern *b)
 {
-	char *save, *tok, *ps, *pt;
-	int i = 0;
+	int err = fl_bench_pattern_parse(spec, b);
 
-	memset(b, 0, sizeof(*b));
-	if (strlen(spec) >= sizeof(b->buf))
-		return fl_fail(EINVAL, "bisect: benchmark '%.40s...' too long", spec);
-	strcpy(b->buf, spec);
-	for (tok = strtok_r(b->buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save), i++) {
-		if (i == 0) {
-			b->workload = tok;
-		} else if (strchr(tok, '=')) {
-			for (pt = strtok_r(tok, ",", &ps); pt; pt = strtok_r(NULL, ",", &ps)) {
-				if (!strchr(pt, '=') || b->nparams == 16)
-					return fl_fail(EINVAL, "bisect: '%s': one value per "
-						       "parameter, NAME=VALUE,NAME=VALUE", spec);
-				b->params[b->nparams++] = pt;
-			}
-		} else if (i == 1) {
-			b->variant = tok;
-		} else if (!b->backend) {
-			b->backend = tok;
-		} else {
-			return fl_fail(EINVAL, "bisect: '%s' has too many parts", spec);
-		}
-	}
-	if (!b->workload || !b->variant)
+	if (err)
+		return err;
+	if (!b->variant)
 		return fl_fail(EINVAL, "bisect: '%s': name WORKLOAD/VARIANT at least", spec);
 	if (!b->backend)
 		b->backend = strcmp(b->variant, "live") ? "shim" : "live";
 	return 0;
 }
 
-static bool param_in(const char *params, const char *tok)
-{
-	size_t len = strlen(tok);
-
-	for (const char *p = params; *p;) {
-		size_t l = strcspn(p, ",");
-
-		if (l == len && !strncmp(p, tok, len))
-			return true;
-		p += l + (p[l] == ',');
-	}
-	return false;
-}
-
-static bool sample_is(const struct fl_sample *s, const struct bench_spec *b,
+static bool sample_is(const struct fl_sample *s, const struct fl_bench_pattern *b,
 		      const char *metric)
 {
-	if (isnan(s->value) || strcmp(s->metric, metric) || strcmp(s->workload, b->workload) ||
-	    strcmp(s->variant, b->variant) || strcmp(s->backend, b->backend))
-		return false;
-	for (int i = 0; i < b->nparams; i++)
-		if (!param_in(s->params, b->params[i]))
-			return false;
-	return true;
+	return !isnan(s->value) && !strcmp(s->metric, metric) &&
+	       fl_bench_pattern_matches(b, s->workload, s->variant, s->backend, s->params);
 }
 
 /* The benchmark's samples in the stored runs ids, into a malloc'd *v. */

@@ -51,10 +51,6 @@ struct hist_args {
 	struct fl_cp_opts cp;
 };
 
-struct pattern {
-	char buf[512];
-	const char *workload, *variant, *backend, *params;
-};
 
 struct point {
 	long long run;
@@ -74,62 +70,14 @@ struct series {
 
 /* ---- which benchmark ----------------------------------------------------- */
 
-static int parse_pattern(const char *spec, struct pattern *pt)
-{
-	char *save, *tok;
-	int i = 0;
-
-	memset(pt, 0, sizeof(*pt));
-	if (strlen(spec) >= sizeof(pt->buf) || !*spec || *spec == '/')
-		return fl_fail(EINVAL, "history: bad benchmark '%s': expected "
-			       "WORKLOAD[/VARIANT][/BACKEND][/NAME=VALUE,...]", spec);
-	strcpy(pt->buf, spec);
-	for (tok = strtok_r(pt->buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save), i++) {
-		if (i == 0)
-			pt->workload = tok;
-		else if (strchr(tok, '='))
-			pt->params = tok;
-		else if (i == 1)
-			pt->variant = tok;
-		else if (!pt->backend)
-			pt->backend = tok;
-		else
-			return fl_fail(EINVAL, "history: '%s' has too many parts", spec);
-	}
-	return 0;
-}
-
-/* Every NAME=VALUE of want is one of the canonical params. */
-static bool params_match(const char *params, const char *want)
-{
-	for (const char *p = want; p && *p;) {
-		size_t l = strcspn(p, ",");
-		const char *q = params;
-		bool found = false;
-
-		while (*q && !found) {
-			size_t m = strcspn(q, ",");
-
-			found = m == l && !strncmp(q, p, l);
-			q += m + (q[m] == ',');
-		}
-		if (!found)
-			return false;
-		p += l + (p[l] == ',');
-	}
-	return true;
-}
-
-static bool key_matches(const struct fl_bench_key *k, const struct pattern *pt,
+static bool key_matches(const struct fl_bench_key *k, const struct fl_bench_pattern *pt,
 			const char *metric)
 {
-	return !strcmp(k->workload, pt->workload) &&
-	       (!pt->variant || !strcmp(k->variant, pt->variant)) &&
-	       (!pt->backend || !strcmp(k->backend, pt->backend)) &&
-	       params_match(k->params, pt->params) && !strcmp(k->metric, metric);
+	return !strcmp(k->metric, metric) &&
+	       fl_bench_pattern_matches(pt, k->workload, k->variant, k->backend, k->params);
 }
 
-static const char *default_metric(const struct pattern *pt, const struct hist_args *a)
+static const char *default_metric(const struct fl_bench_pattern *pt, const struct hist_args *a)
 {
 	const struct fl_workload *w = fl_workload_find(pt->workload);
 
@@ -138,7 +86,7 @@ static const char *default_metric(const struct pattern *pt, const struct hist_ar
 	return w ? w->metrics[0].name : NULL;
 }
 
-static int pick_key(const struct fl_bench_key *keys, size_t n, const struct pattern *pt,
+static int pick_key(const struct fl_bench_key *keys, size_t n, const struct fl_bench_pattern *pt,
 		    const char *metric, const struct hist_args *a, size_t *which)
 {
 	char list[600] = "", name[256];
@@ -465,12 +413,12 @@ static int parse_args(int argc, char **argv, struct hist_args *a)
 static int history(struct fl_store *st, struct hist_args *a, struct series *s)
 {
 	struct fl_bench_key *keys = NULL;
-	struct pattern pt;
+	struct fl_bench_pattern pt;
 	const char *metric;
 	size_t nkeys = 0, which = 0;
 	int err;
 
-	err = parse_pattern(a->spec, &pt);
+	err = fl_bench_pattern_parse(a->spec, &pt);
 	if (err)
 		return err;
 	metric = default_metric(&pt, a);

@@ -932,9 +932,3 @@ const char *fl_cmp_verdict_name(enum fl_cmp_verdict v)
 	}
 	return "?";
 }
-
-const char *fl_bench_name(const struct fl_bench_key *k, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s/%s/%s/%s", k->workload, k->variant, k->backend, k->params);
-	return buf;
-}

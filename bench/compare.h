@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bench_name.h"
 #include "results.h"
 #include "stats.h"
 
@@ -125,9 +126,6 @@ enum fl_cmp_verdict {
  */
 #define FL_CMP_MIN_PAIRS	8
 
-struct fl_bench_key {
-	char *workload, *variant, *backend, *params, *metric;
-};
 
 /*
  * What a row's floor rests on.  Without A/A comparisons on this host, pooled
@@ -234,6 +232,5 @@ const char *fl_cmp_verdict_name(enum fl_cmp_verdict v);
 /* The change in the bad direction, in %: > 0 means B is worse. */
 double fl_cmp_worse_pct(const struct fl_cmp_row *r);
 /* "reaim_vunmap/new/shim/M=0,P=2" (no metric) into buf. */
-const char *fl_bench_name(const struct fl_bench_key *k, char *buf, size_t size);
 
 #endif

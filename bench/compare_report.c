@@ -158,20 +158,6 @@ static const char *pct(double v, char *buf, size_t size)
 	return buf;
 }
 
-static bool has_token(const char *params, const char *tok, size_t len)
-{
-	const char *p = params;
-
-	while (*p) {
-		size_t l = strcspn(p, ",");
-
-		if (l == len && !strncmp(p, tok, len))
-			return true;
-		p += l + (p[l] == ',');
-	}
-	return false;
-}
-
 /*
  * The row's benchmark with only the parameters that vary between the rows of
  * its workload: "reaim_vunmap/new M=64000" rather than five of them.
@@ -191,7 +177,7 @@ static const char *short_name(const struct fl_comparison *c, const struct fl_cmp
 
 		for (size_t i = 0; i < c->nrows && same; i++)
 			if (!strcmp(c->rows[i].key.workload, r->key.workload))
-				same = has_token(c->rows[i].key.params, p, l);
+				same = fl_params_has(c->rows[i].key.params, p, l);
 		if (!same)
 			len += (size_t)snprintf(buf + len, size - len, " %.*s", (int)l, p);
 		p += l + (p[l] == ',');
