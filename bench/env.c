@@ -53,10 +53,14 @@ static char *file_line(const char *path, const char *prefix)
 	return out ? out : strdup("");
 }
 
-/* The source tree the binary was built from: build/faultline's parent. */
-static void source_dir(char *dir, size_t len)
+/*
+ * The source tree the binary was built from: the nearest directory above it
+ * that holds faultline's sources (build/faultline, build/inject5/faultline,
+ * a worktree's build); else the directory two levels up.
+ */
+void fl_source_dir(char *dir, size_t len)
 {
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], probe[PATH_MAX + 32];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
 
@@ -64,13 +68,19 @@ static void source_dir(char *dir, size_t len)
 	if (n <= 0)
 		return;
 	exe[n] = '\0';
-	for (int up = 0; up < 2; up++) {
+	for (int up = 0; up < 4; up++) {
 		slash = strrchr(exe, '/');
 		if (!slash)
 			return;
 		*slash = '\0';
+		snprintf(probe, sizeof(probe), "%s/bench/faultline.c", exe[0] ? exe : "");
+		if (up && !access(probe, F_OK)) {
+			snprintf(dir, len, "%s", exe[0] ? exe : "/");
+			return;
+		}
+		if (up == 1)
+			snprintf(dir, len, "%s", exe[0] ? exe : "/");
 	}
-	snprintf(dir, len, "%s", exe[0] ? exe : "/");
 }
 
 static void capture_git(struct fl_run_meta *m)
@@ -78,7 +88,7 @@ static void capture_git(struct fl_run_meta *m)
 	char dir[PATH_MAX], cmd[PATH_MAX + 128];
 	char *dirty;
 
-	source_dir(dir, sizeof(dir));
+	fl_source_dir(dir, sizeof(dir));
 	snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse HEAD 2>/dev/null", dir);
 	m->git_commit = first_line_of(cmd);
 	snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse --abbrev-ref HEAD 2>/dev/null", dir);

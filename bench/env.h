@@ -7,6 +7,8 @@
 
 /* Fills everything but id, label, suite, backend and counter_source. */
 int fl_env_capture(struct fl_run_meta *m);
+/* The source tree this binary was built from (for git and ci/), or ".". */
+void fl_source_dir(char *dir, size_t len);
 /* "2026-11-21T17:18:00Z" into a malloc'd string. */
 char *fl_now_iso8601(void);
 

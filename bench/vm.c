@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "env.h"
 #include "err.h"
 #include "vm.h"
 
@@ -41,26 +42,6 @@ int fl_vm_quote(const char *s, char *buf, size_t len)
 	buf[off++] = '\'';
 	buf[off] = '\0';
 	return 0;
-}
-
-/* The repository's root: two levels above /proc/self/exe (build/faultline). */
-static void fl_vm_repo(char *dir, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	snprintf(dir, len, ".");
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
-	for (int up = 0; up < 2; up++) {
-		slash = strrchr(exe, '/');
-		if (!slash)
-			return;
-		*slash = '\0';
-	}
-	snprintf(dir, len, "%s", exe[0] ? exe : "/");
 }
 
 /* mkdir -p of path's parent directory */
@@ -272,7 +253,7 @@ int fl_vm_run(const struct fl_vm_opts *o, int argc, char *const *argv,
 	err = fl_vm_split(o->kernels, kernels, &nk);
 	if (err)
 		return err;
-	fl_vm_repo(repo, sizeof(repo));
+	fl_source_dir(repo, sizeof(repo));
 	if (o->runner)
 		snprintf(runner, sizeof(runner), "%s", o->runner);
 	else if (getenv("FL_VM_RUNNER"))
