@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bench/compare_report.c - a comparison for people (terminal, Markdown) and
- * for tools (JSON whose "benchmarks" follow Google Benchmark's format), and
- * its plots.
+ * for tools (JSON whose "benchmarks" follow Google Benchmark's format).  Its
+ * environment diff is compare_env.c's, its plots compare_plot.c's.
  */
 #include <errno.h>
 #include <math.h>
@@ -10,127 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "claims.h"
 #include "compare_report.h"
 #include "gbench_read.h"
 #include "err.h"
-#include "plot.h"
 #include "workloads/workload.h"
-
-/* ---- environment --------------------------------------------------------- */
-
-struct env_field {
-	const char *name;
-	size_t off;
-	bool loud;		/* a difference here is reported, loudly */
-	int width;		/* printed this long at most; 0: all */
-};
-
-static const struct env_field env_fields[] = {
-	{ "kernel", offsetof(struct fl_run_meta, kernel_release), true, 0 },
-	{ "kernel config", offsetof(struct fl_run_meta, kernel_config_fp), true, 16 },
-	{ "counter source", offsetof(struct fl_run_meta, counter_source), true, 0 },
-	{ "topology", offsetof(struct fl_run_meta, topology), true, 0 },
-	{ "host", offsetof(struct fl_run_meta, host), true, 0 },
-	{ "cpu", offsetof(struct fl_run_meta, cpu_model), true, 0 },
-	{ "virtualisation", offsetof(struct fl_run_meta, virt), true, 0 },
-	{ "kernel cmdline", offsetof(struct fl_run_meta, cmdline), true, 60 },
-	{ "suite", offsetof(struct fl_run_meta, suite), true, 0 },
-	{ "backend asked", offsetof(struct fl_run_meta, backend), true, 0 },
-	{ "commit", offsetof(struct fl_run_meta, git_commit), false, 12 },
-	{ "branch", offsetof(struct fl_run_meta, git_branch), false, 0 },
-	{ "label", offsetof(struct fl_run_meta, label), false, 0 },
-};
-
-#define NFIELDS (sizeof(env_fields) / sizeof(env_fields[0]))
-
-static const char *field_of(const struct fl_run *r, const struct env_field *f)
-{
-	const char *v = *(char *const *)((const char *)&r->meta + f->off);
-
-	return v && *v ? v : "(none)";
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/*
- * The distinct values of a field over a side's runs, sorted, ", "-joined;
- * shortened to the field's width unless full (for comparing them).
- */
-static size_t side_values(const struct fl_cmp_side *s, const struct env_field *f,
-			  char *buf, size_t size, bool full)
-{
-	const char *v[64];
-	size_t n = 0, len = 0, i, j;
-
-	for (i = 0; i < s->nruns && n < 64; i++) {
-		const char *x = field_of(&s->runs[i], f);
-
-		for (j = 0; j < n && strcmp(v[j], x); j++)
-			;
-		if (j == n)
-			v[n++] = x;
-	}
-	qsort(v, n, sizeof(*v), cmp_str);
-	buf[0] = '\0';
-	for (i = 0; i < n && len < size; i++) {
-		int w = f->width && !full ? f->width : (int)strlen(v[i]);
-
-		/* a commit also says whether its tree was dirty */
-		len += (size_t)snprintf(buf + len, size - len, "%s%.*s", i ? ", " : "", w, v[i]);
-	}
-	if (f->off == offsetof(struct fl_run_meta, git_commit) && len < size) {
-		for (i = 0; i < s->nruns; i++) {
-			if (s->runs[i].meta.git_dirty) {
-				snprintf(buf + len, size - len, " (dirty tree)");
-				break;
-			}
-		}
-	}
-	return n;
-}
-
-static void add_diff(struct fl_cmp_report *r, const char *fmt, const char *name,
-		     const char *a, const char *b)
-{
-	char up[64];
-	size_t i;
-
-	if (r->ndiffs == FL_CMP_MAX_DIFFS)
-		return;
-	for (i = 0; name[i] && i + 1 < sizeof(up); i++)
-		up[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
-	up[i] = '\0';
-	snprintf(r->diffs[r->ndiffs++], sizeof(r->diffs[0]), fmt, up, a, b);
-}
-
-void fl_cmp_env_diffs(struct fl_cmp_report *r)
-{
-	char a[2048], b[2048];
-
-	r->ndiffs = 0;
-	for (size_t i = 0; i < NFIELDS; i++) {
-		const struct env_field *f = &env_fields[i];
-		size_t na, nb;
-
-		if (!f->loud)
-			continue;
-		na = side_values(&r->a, f, a, sizeof(a), true);
-		nb = side_values(&r->b, f, b, sizeof(b), true);
-		if (strcmp(a, b))
-			add_diff(r, "DIFFERENT %s: A %s | B %s", f->name, a, b);
-		if (na > 1)
-			add_diff(r, "%s VARIES WITHIN A: %s%s", f->name, a, "");
-		if (nb > 1)
-			add_diff(r, "%s VARIES WITHIN B: %s%s", f->name, b, "");
-	}
-}
 
 /* ---- formatting helpers -------------------------------------------------- */
 
@@ -297,10 +183,10 @@ static void table_env(FILE *f, const struct fl_cmp_report *r)
 	char a[2048], b[2048];
 
 	fprintf(f, "\n  %-16s %-40s %s\n", "", "A", "B");
-	for (size_t i = 0; i < NFIELDS; i++) {
-		side_values(&r->a, &env_fields[i], a, sizeof(a), false);
-		side_values(&r->b, &env_fields[i], b, sizeof(b), false);
-		fprintf(f, "  %-16s %-40s %s\n", env_fields[i].name, a, b);
+	for (size_t i = 0; i < fl_cmp_env_nfields(); i++) {
+		fl_cmp_env_side_values(&r->a, i, a, sizeof(a), false);
+		fl_cmp_env_side_values(&r->b, i, b, sizeof(b), false);
+		fprintf(f, "  %-16s %-40s %s\n", fl_cmp_env_field_name(i), a, b);
 	}
 	if (r->ndiffs)
 		fputc('\n', f);
@@ -444,10 +330,10 @@ static void md_env(FILE *f, const struct fl_cmp_report *r)
 	char a[2048], b[2048];
 
 	fprintf(f, "<details><summary>Environment</summary>\n\n| | A | B |\n|---|---|---|\n");
-	for (size_t i = 0; i < NFIELDS; i++) {
-		side_values(&r->a, &env_fields[i], a, sizeof(a), true);
-		side_values(&r->b, &env_fields[i], b, sizeof(b), true);
-		fprintf(f, "| %s | ", env_fields[i].name);
+	for (size_t i = 0; i < fl_cmp_env_nfields(); i++) {
+		fl_cmp_env_side_values(&r->a, i, a, sizeof(a), true);
+		fl_cmp_env_side_values(&r->b, i, b, sizeof(b), true);
+		fprintf(f, "| %s | ", fl_cmp_env_field_name(i));
 		md_text(f, a);
 		fprintf(f, " | ");
 		md_text(f, b);
@@ -551,10 +437,10 @@ static void js_side(FILE *f, const struct fl_cmp_side *s)
 	fprintf(f, ", \"runs\": [");
 	run_list(f, s);
 	fprintf(f, "]");
-	for (size_t i = 0; i < NFIELDS; i++) {
-		side_values(s, &env_fields[i], v, sizeof(v), true);
+	for (size_t i = 0; i < fl_cmp_env_nfields(); i++) {
+		fl_cmp_env_side_values(s, i, v, sizeof(v), true);
 		fprintf(f, ", ");
-		js_str(f, env_fields[i].name);
+		js_str(f, fl_cmp_env_field_name(i));
 		fprintf(f, ": ");
 		js_str(f, v);
 	}
@@ -568,7 +454,8 @@ static void js_context(FILE *f, const struct fl_cmp_report *r)
 	fprintf(f, "  \"context\": {\n    \"date\": ");
 	js_str(f, r->created_at);
 	fprintf(f, ",\n    \"host_name\": ");
-	js_str(f, r->a.nruns ? field_of(&r->a.runs[0], &env_fields[4]) : "");
+	js_str(f, !r->a.nruns ? "" : r->a.runs[0].meta.host && r->a.runs[0].meta.host[0] ?
+		  r->a.runs[0].meta.host : "(none)");
 	fprintf(f, ",\n    \"executable\": \"faultline compare\",\n    \"num_cpus\": %ld,\n"
 		   "    \"library_build_type\": \"release\",\n    \"faultline_compare\": {\n"
 		   "      \"comparison_id\": %lld, \"kind\": \"%s\", \"alpha\": %g, "
@@ -785,246 +672,4 @@ void fl_cmp_print_json(FILE *f, const struct fl_cmp_report *r)
 		js_row(f, &c->rows[i]);
 	}
 	fprintf(f, "\n  ]\n}\n");
-}
-
-/* ---- plots --------------------------------------------------------------- */
-
-#define MAX_PTS		32
-#define MAX_VARIANTS	4
-
-struct curve {
-	const char *variant;
-	double x[MAX_PTS], y[MAX_PTS], lo[MAX_PTS], hi[MAX_PTS];
-	double ma[MAX_PTS], malo[MAX_PTS], mahi[MAX_PTS];
-	double mb[MAX_PTS], mblo[MAX_PTS], mbhi[MAX_PTS];
-	size_t n;
-};
-
-struct claim_plot {
-	const struct fl_claim *claim;
-	const struct fl_suite_entry *e;
-	const struct fl_workload *w;
-	char param_name[16];		/* the swept parameter: "M" */
-	struct curve cv[MAX_VARIANTS];
-	size_t ncv;
-	double floor;			/* the largest noise floor among the points */
-};
-
-/* The parameter a suite entry sweeps: the first with several values. */
-static bool swept_param(const struct fl_suite_entry *e, char *name, size_t size)
-{
-	for (int i = 0; i < 8 && e->params[i]; i++) {
-		const char *eq = strchr(e->params[i], '=');
-
-		if (eq && strchr(eq, ',') && (size_t)(eq - e->params[i]) < size) {
-			snprintf(name, size, "%.*s", (int)(eq - e->params[i]), e->params[i]);
-			return true;
-		}
-	}
-	return false;
-}
-
-static void sort_curve(struct curve *cv)
-{
-	/* insertion sort by x: a handful of points */
-	for (size_t i = 1; i < cv->n; i++) {
-		for (size_t j = i; j > 0 && cv->x[j - 1] > cv->x[j]; j--) {
-			double *arr[] = { cv->x, cv->y, cv->lo, cv->hi, cv->ma, cv->malo,
-					  cv->mahi, cv->mb, cv->mblo, cv->mbhi };
-
-			for (size_t k = 0; k < sizeof(arr) / sizeof(arr[0]); k++) {
-				double t = arr[k][j];
-
-				arr[k][j] = arr[k][j - 1];
-				arr[k][j - 1] = t;
-			}
-		}
-	}
-}
-
-static struct curve *curve_of(struct claim_plot *cp, const char *variant)
-{
-	for (size_t i = 0; i < cp->ncv; i++)
-		if (!strcmp(cp->cv[i].variant, variant))
-			return &cp->cv[i];
-	if (cp->ncv == MAX_VARIANTS)
-		return NULL;
-	cp->cv[cp->ncv] = (struct curve){ .variant = variant };
-	return &cp->cv[cp->ncv++];
-}
-
-static void add_point(struct claim_plot *cp, const struct fl_cmp_row *r)
-{
-	struct curve *cv = curve_of(cp, r->key.variant);
-	long x;
-
-	if (!cv || cv->n == MAX_PTS || !isfinite(r->change.est) ||
-	    fl_params_get(r->key.params, cp->param_name, &x))
-		return;
-	cv->x[cv->n] = (double)x;
-	cv->y[cv->n] = r->change.est;
-	cv->lo[cv->n] = r->change.lo;
-	cv->hi[cv->n] = r->change.hi;
-	cv->ma[cv->n] = r->med_a.est;
-	cv->malo[cv->n] = r->med_a.lo;
-	cv->mahi[cv->n] = r->med_a.hi;
-	cv->mb[cv->n] = r->med_b.est;
-	cv->mblo[cv->n] = r->med_b.lo;
-	cv->mbhi[cv->n] = r->med_b.hi;
-	cv->n++;
-	if (r->floor_pct > cp->floor)
-		cp->floor = r->floor_pct;
-}
-
-static bool collect_claim(const struct fl_cmp_report *r, struct claim_plot *cp)
-{
-	const struct fl_comparison *c = r->c;
-	const char *metric = cp->w->metrics[0].name;
-	const char *backend = fl_backend_name(cp->e->backend);
-
-	cp->ncv = 0;
-	cp->floor = 0;
-	for (size_t i = 0; i < c->nrows; i++) {
-		const struct fl_cmp_row *row = &c->rows[i];
-
-		if (!strcmp(row->key.workload, cp->w->name) && !strcmp(row->key.metric, metric) &&
-		    !strcmp(row->key.backend, backend))
-			add_point(cp, row);
-	}
-	for (size_t i = 0; i < cp->ncv; i++)
-		sort_curve(&cp->cv[i]);
-	return cp->ncv > 0;
-}
-
-static const char *param_help(const struct fl_workload *w, const char *name)
-{
-	int i = fl_param_index(w, name);
-
-	return i >= 0 ? w->params[i].help : name;
-}
-
-static int plot_change(const struct fl_cmp_report *r, struct claim_plot *cp, const char *dir)
-{
-	char path[1024], title[512], xlabel[160], ylabel[160], fl[2][64];
-	struct fl_plot p = { 0 };
-
-	snprintf(path, sizeof(path), "%s/compare-%s-%s", dir, cp->claim->id, cp->w->name);
-	snprintf(title, sizeof(title), "%s: %s, B (%s) against A (%s)", cp->claim->id,
-		 cp->w->metrics[0].name, r->b.spec, r->a.spec);
-	snprintf(xlabel, sizeof(xlabel), "%s %s", param_help(cp->w, cp->param_name),
-		 cp->param_name);
-	snprintf(ylabel, sizeof(ylabel), "change of the median %s (%%), 95%% bootstrap CI",
-		 cp->w->metrics[0].name);
-	p.path = path;
-	p.title = title;
-	p.xlabel = xlabel;
-	p.ylabel = ylabel;
-	for (size_t i = 0; i < cp->ncv; i++)
-		p.series[p.nseries++] = (struct fl_series){ cp->cv[i].variant, cp->cv[i].x,
-			cp->cv[i].y, cp->cv[i].lo, cp->cv[i].hi, cp->cv[i].n };
-	snprintf(fl[0], sizeof(fl[0]), "noise floor +%.1f%% (largest here)", cp->floor);
-	snprintf(fl[1], sizeof(fl[1]), "noise floor -%.1f%%", cp->floor);
-	p.hline[p.nhlines++] = (struct fl_hline){ "no change", 0 };
-	p.hline[p.nhlines++] = (struct fl_hline){ fl[0], cp->floor };
-	p.hline[p.nhlines++] = (struct fl_hline){ fl[1], -cp->floor };
-	return fl_plot_write(&p);
-}
-
-static int plot_medians(const struct fl_cmp_report *r, struct claim_plot *cp, const char *dir)
-{
-	char path[1024], title[512], xlabel[160], ylabel[160], names[2 * MAX_VARIANTS][96];
-	struct fl_plot p = { 0 };
-
-	snprintf(path, sizeof(path), "%s/compare-%s-%s-medians", dir, cp->claim->id,
-		 cp->w->name);
-	snprintf(title, sizeof(title), "%s: %s of A (%s) and B (%s)", cp->claim->id,
-		 cp->w->metrics[0].name, r->a.spec, r->b.spec);
-	snprintf(xlabel, sizeof(xlabel), "%s %s", param_help(cp->w, cp->param_name),
-		 cp->param_name);
-	snprintf(ylabel, sizeof(ylabel), "%s (median, 95%% CI)", cp->w->metrics[0].unit);
-	p.path = path;
-	p.title = title;
-	p.xlabel = xlabel;
-	p.ylabel = ylabel;
-	for (size_t i = 0; i < cp->ncv; i++) {
-		struct curve *cv = &cp->cv[i];
-
-		snprintf(names[2 * i], sizeof(names[0]), "A %s", cv->variant);
-		snprintf(names[2 * i + 1], sizeof(names[0]), "B %s", cv->variant);
-		p.series[p.nseries++] = (struct fl_series){ names[2 * i], cv->x, cv->ma,
-							    cv->malo, cv->mahi, cv->n };
-		p.series[p.nseries++] = (struct fl_series){ names[2 * i + 1], cv->x, cv->mb,
-							    cv->mblo, cv->mbhi, cv->n };
-	}
-	return fl_plot_write(&p);
-}
-
-static int make_dir(const char *dir)
-{
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return fl_fail(errno, "cannot create %s: %s", dir, strerror(errno));
-	return 0;
-}
-
-/* The side's runs as one, for the claims' own plots (they read one run). */
-static int merged(const struct fl_cmp_side *s, struct fl_run *m)
-{
-	fl_run_init(m);
-	for (size_t i = 0; i < s->nruns; i++)
-		for (size_t j = 0; j < s->runs[i].nsamples; j++)
-			if (fl_run_add(m, &s->runs[i].samples[j]))
-				return fl_fail(ENOMEM, "out of memory merging the runs of %s",
-					       s->name);
-	m->meta.id = s->nruns ? s->runs[0].meta.id : 0;
-	return 0;
-}
-
-static int plot_side(const struct fl_cmp_side *s, const char *dir, int *drawn)
-{
-	char sub[1024];
-	struct fl_run m;
-	int err;
-
-	snprintf(sub, sizeof(sub), "%s/%s", dir, s->name);
-	err = make_dir(sub);
-	if (!err)
-		err = merged(s, &m);
-	for (int i = 0; !err && fl_claims[i]; i++) {
-		if (!fl_claims[i]->plot)
-			continue;
-		err = fl_claims[i]->plot(&m, sub);
-		if (err == -ENODATA)
-			err = 0;
-		else if (!err)
-			(*drawn)++;
-	}
-	fl_run_free(&m);
-	return err;
-}
-
-int fl_cmp_plot(const struct fl_cmp_report *r, const char *dir)
-{
-	static struct claim_plot cp;
-	int drawn = 0, err;
-
-	err = make_dir(dir);
-	for (int i = 0; !err && fl_claims[i]; i++) {
-		for (const struct fl_suite_entry *e = fl_claims[i]->quick; !err && e &&
-		     e->workload; e++) {
-			cp = (struct claim_plot){ .claim = fl_claims[i], .e = e,
-						  .w = fl_workload_find(e->workload) };
-			if (!cp.w || !swept_param(e, cp.param_name, sizeof(cp.param_name)) ||
-			    !collect_claim(r, &cp))
-				continue;
-			err = plot_change(r, &cp, dir);
-			if (!err)
-				err = plot_medians(r, &cp, dir);
-			drawn += err ? 0 : 2;
-		}
-	}
-	if (!err)
-		err = plot_side(&r->a, dir, &drawn);
-	if (!err)
-		err = plot_side(&r->b, dir, &drawn);
-	return err ? err : drawn;
 }

@@ -33,8 +33,17 @@ struct fl_cmp_report {
 	int exit_code;
 };
 
-/* Fills r->diffs from the sides' run metadata. */
+/* compare_env.c: fills r->diffs from the sides' run metadata. */
 void fl_cmp_env_diffs(struct fl_cmp_report *r);
+/*
+ * The environment's fields as the reports show them: how many, each one's
+ * name, and a side's distinct values of field i, ", "-joined (full: not
+ * shortened to the field's width).
+ */
+size_t fl_cmp_env_nfields(void);
+const char *fl_cmp_env_field_name(size_t i);
+size_t fl_cmp_env_side_values(const struct fl_cmp_side *s, size_t i, char *buf, size_t size,
+			      bool full);
 
 void fl_cmp_print_table(FILE *f, const struct fl_cmp_report *r);
 void fl_cmp_print_markdown(FILE *f, const struct fl_cmp_report *r);
