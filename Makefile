@@ -18,7 +18,9 @@ CXXFLAGS += -O2 -g -std=c++17 -Wall -Wextra -D_GNU_SOURCE -I. -pthread
 LDLIBS	:= -lbenchmark -lpfm -lhwloc -lsqlite3 -lstdc++ -lm -pthread
 
 IMPL_SRC := $(wildcard impl/*.c impl/user/*.c)
-LIB_SRC	:= $(IMPL_SRC) $(wildcard workloads/*.c) \
+# kmod/proto.c and kmod/catalogue.c are the module's and the harness's both:
+# the control file's parser and the module's workloads with their bounds.
+LIB_SRC	:= $(IMPL_SRC) $(wildcard workloads/*.c) kmod/proto.c kmod/catalogue.c \
 	   $(filter-out bench/faultline.c,$(wildcard bench/*.c bench/claims/*.c))
 LIB_CXX	:= $(wildcard bench/*.cc)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)

@@ -5,6 +5,7 @@
 
 #include "claims.h"
 #include "cli.h"
+#include "kmod/catalogue.h"
 #include "workloads/workload.h"
 
 #define LIST_COLUMNS	80
@@ -47,6 +48,26 @@ static void list_backends(const struct fl_workload *w)
 	}
 }
 
+static const struct fl_kmod_desc *kmod_desc(const char *name)
+{
+	for (int i = 0; fl_kmod_catalogue[i]; i++)
+		if (!strcmp(fl_kmod_catalogue[i]->name, name))
+			return fl_kmod_catalogue[i];
+	return NULL;
+}
+
+/* "; kmod [0..65536]" where the module bounds a parameter more narrowly. */
+static void kmod_bounds(const struct fl_workload *w, const struct fl_param *p, char *buf,
+			size_t len)
+{
+	const struct fl_kmod_desc *d = w->backends & FL_KMOD ? kmod_desc(w->name) : NULL;
+	int i = d ? fl_kmod_param_index(d, p->name) : -1;
+
+	buf[0] = '\0';
+	if (i >= 0 && (d->params[i].min != p->min || d->params[i].max != p->max))
+		snprintf(buf, len, "; kmod [%ld..%ld]", d->params[i].min, d->params[i].max);
+}
+
 static void list_workload(const struct fl_workload *w)
 {
 	printf("%s\n  ", w->name);
@@ -59,11 +80,12 @@ static void list_workload(const struct fl_workload *w)
 	printf(" (live: live)\n");
 	for (int i = 0; w->params[i].name; i++) {
 		const struct fl_param *p = &w->params[i];
-		char text[512];
+		char text[512], kmod[64];
 		int col = printf("  --param %s=N   ", p->name);
 
-		snprintf(text, sizeof(text), "%s [%ld..%ld, default %ld]", p->help, p->min,
-			 p->max, p->def);
+		kmod_bounds(w, p, kmod, sizeof(kmod));
+		snprintf(text, sizeof(text), "%s [%ld..%ld, default %ld%s]", p->help, p->min,
+			 p->max, p->def, kmod);
 		wrapped(col, col, text);
 	}
 	for (int i = 0; w->metrics[i].name; i++) {
@@ -79,6 +101,21 @@ static void list_workload(const struct fl_workload *w)
 		}
 		printf("%s)\n", sep[0] == ',' ? " only" : "");
 	}
+}
+
+static void list_kmod_only(const struct fl_kmod_desc *d)
+{
+	printf("%s (module only)\n  variants:", d->name);
+	for (int i = 0; d->variants[i]; i++)
+		printf(" %s", d->variants[i]);
+	printf("\n");
+	for (int i = 0; d->params[i].name; i++)
+		printf("  %s=N   [%ld..%ld, default %ld]\n", d->params[i].name, d->params[i].min,
+		       d->params[i].max, d->params[i].def);
+	printf("  metrics:");
+	for (int i = 0; d->metrics[i]; i++)
+		printf(" %s", d->metrics[i]);
+	printf("\n\n");
 }
 
 int cmd_list(int argc, char **argv)
@@ -97,6 +134,11 @@ int cmd_list(int argc, char **argv)
 		list_workload(fl_workloads[i]);
 		printf("\n");
 	}
+	printf("module-only workloads (--backend kmod does not run them; make vm-test does, "
+	       "in a guest):\n\n");
+	for (int i = 0; fl_kmod_catalogue[i]; i++)
+		if (!fl_workload_find(fl_kmod_catalogue[i]->name))
+			list_kmod_only(fl_kmod_catalogue[i]);
 	printf("claims:\n\n");
 	for (int i = 0; fl_claims[i]; i++) {
 		const struct fl_claim *c = fl_claims[i];

@@ -240,13 +240,18 @@ static int plan_workloads(struct fl_plan *p, const struct run_args *a, int argc,
 
 static int build_plan(struct fl_plan *p, struct run_args *a, int argc, char **argv)
 {
-	if (!a->suite)
-		return plan_workloads(p, a, argc, argv);
+	int err;
+
+	if (!a->suite) {
+		err = plan_workloads(p, a, argc, argv);
+		return err ? err : fl_plan_check(p);
+	}
 	if (optind < argc)
 		return fl_fail(EINVAL, "run: --suite takes no workload names");
 	if (a->variants || a->nparams)
 		return fl_fail(EINVAL, "run: --suite fixes variants and parameters");
-	return plan_suite(p, a);
+	err = plan_suite(p, a);
+	return err ? err : fl_plan_check(p);
 }
 
 static void fill_meta(struct fl_run_meta *m, const struct run_args *a)

@@ -12,6 +12,7 @@
 
 #include "err.h"
 #include "kmod.h"
+#include "kmod/catalogue.h"
 
 const char *fl_kmod_control_path(void)
 {
@@ -70,6 +71,19 @@ int fl_kmod_format(const struct fl_instance *in, long rounds, char *buf, size_t 
 full:
 	return fl_fail(ENOSPC, "kmod: the request for %s does not fit in %d bytes", w->name,
 		       FL_KMOD_REQ_MAX);
+}
+
+int fl_kmod_check(const struct fl_instance *in, long rounds)
+{
+	char buf[FL_KMOD_REQ_MAX + 2], why[FL_KMOD_ERR_MAX];
+	struct fl_kmod_req req;
+	int n = fl_kmod_format(in, rounds, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	if (fl_kmod_parse_request(buf, (size_t)n, fl_kmod_catalogue, &req, why, sizeof(why)))
+		return fl_fail(EINVAL, "kmod: %s", why);
+	return 0;
 }
 
 /* The rest of line, up to its newline, into a bounded copy. */

@@ -45,6 +45,12 @@ int fl_kmod_available(void);
  * -ENOSPC / -EINVAL after fl_fail().
  */
 int fl_kmod_format(const struct fl_instance *in, long rounds, char *buf, size_t len);
+/*
+ * Whether the module would take the request for in: the module's own parser
+ * against its own catalogue (kmod/catalogue.c), so that the harness rejects
+ * what the module would, with the same message, before any guest boots.
+ */
+int fl_kmod_check(const struct fl_instance *in, long rounds);
 
 /*
  * Parses the module's answer for workload w.  A rejected, failed or stopped

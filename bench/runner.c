@@ -216,6 +216,24 @@ int fl_plan_add(struct fl_plan *p, const struct fl_workload *w,
 	return 0;
 }
 
+int fl_plan_check(const struct fl_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		int err;
+
+		if (p->items[i].in.backend != FL_KMOD)
+			continue;
+		if (p->items[i].rounds > FL_KMOD_MAX_ROUNDS)
+			return fl_fail(ERANGE, "the kmod backend runs at most %d rounds per "
+				       "repetition (asked %ld)", FL_KMOD_MAX_ROUNDS,
+				       p->items[i].rounds);
+		err = fl_kmod_check(&p->items[i].in, p->items[i].rounds);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* ---- running ------------------------------------------------------------- */
 
 struct runner {
@@ -439,17 +457,13 @@ int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_r
 
 	if (!p->n)
 		return fl_fail(EINVAL, "nothing to run");
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->items[i].in.backend != FL_KMOD)
-			continue;
-		err = fl_kmod_available();
-		if (err)
-			return err;
-		if (p->items[i].rounds > FL_KMOD_MAX_ROUNDS)
-			return fl_fail(ERANGE, "the kmod backend runs at most %d rounds per "
-				       "repetition (asked %ld)", FL_KMOD_MAX_ROUNDS,
-				       p->items[i].rounds);
-	}
+	/* what the module would refuse first, then whether there is a module */
+	err = fl_plan_check(p);
+	for (size_t i = 0; !err && i < p->n; i++)
+		if (p->items[i].in.backend == FL_KMOD)
+			err = fl_kmod_available();
+	if (err)
+		return err;
 	err = fl_counters_open(&r.counters, o->no_pmu);
 	if (err)
 		return err;

@@ -38,6 +38,9 @@ int fl_plan_add(struct fl_plan *p, const struct fl_workload *w,
 		enum fl_backend backend, const char *variants,
 		const char *const *param_specs, int repetitions, long rounds);
 
+/* What the backends would refuse of the plan (the module's bounds), before it runs. */
+int fl_plan_check(const struct fl_plan *p);
+
 struct fl_runner_opts {
 	bool no_pmu;		/* skip the hardware counters */
 	bool quiet;		/* nothing on the console while it runs */

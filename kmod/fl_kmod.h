@@ -18,6 +18,7 @@
 #include <linux/sched.h>
 #include <linux/wait.h>
 
+#include "catalogue.h"
 #include "proto.h"
 
 struct fl_kmod_run;

@@ -28,6 +28,7 @@
 /* how often a waiting coordinator looks at the clock and for unload */
 #define FL_KMOD_POLL		(HZ / 20)
 
+/* The implementations of kmod/catalogue.c's workloads, found by their desc. */
 static const struct fl_kmod_wl *const fl_kmod_wls[] = {
 	&fl_kmod_wl_reaim_vunmap,
 	&fl_kmod_wl_fork_vmap_stack,
@@ -35,8 +36,6 @@ static const struct fl_kmod_wl *const fl_kmod_wls[] = {
 	&fl_kmod_wl_spf_model,
 	NULL,
 };
-
-static const struct fl_kmod_desc *fl_kmod_descs[ARRAY_SIZE(fl_kmod_wls)];
 
 /*
  * The last run started and its coordinator, each with a reference, under
@@ -305,6 +304,11 @@ static struct fl_kmod_run *fl_kmod_run_alloc(const struct fl_kmod_req *req)
 	for (i = 0; fl_kmod_wls[i]; i++)
 		if (fl_kmod_wls[i]->desc == req->desc)
 			run->wl = fl_kmod_wls[i];
+	/* a workload of the catalogue that nothing implements */
+	if (WARN_ON_ONCE(!run->wl)) {
+		kfree(run);
+		return NULL;
+	}
 	if (run->wl->workers)
 		run->nworkers = run->wl->workers(req);
 	else
@@ -424,7 +428,7 @@ static ssize_t fl_kmod_write(struct file *file, const char __user *ubuf, size_t 
 		goto out;
 	}
 	buf[len] = '\0';
-	err = fl_kmod_parse_request(buf, len, fl_kmod_descs, &req, f->err, sizeof(f->err));
+	err = fl_kmod_parse_request(buf, len, fl_kmod_catalogue, &req, f->err, sizeof(f->err));
 	if (err)
 		goto out;
 	run = fl_kmod_start(&req, f->err, sizeof(f->err));
@@ -453,8 +457,8 @@ static int fl_kmod_make_text(struct fl_kmod_file *f)
 		off += scnprintf(f->text + off, len - off, "rejected\nerror %s\n", f->err);
 	} else {
 		off += scnprintf(f->text + off, len - off, "idle\n");
-		for (i = 0; fl_kmod_descs[i]; i++)
-			off += fl_kmod_format_desc(fl_kmod_descs[i], f->text + off, len - off);
+		for (i = 0; fl_kmod_catalogue[i]; i++)
+			off += fl_kmod_format_desc(fl_kmod_catalogue[i], f->text + off, len - off);
 	}
 	off += scnprintf(f->text + off, len - off, "end\n");
 	f->text_len = off;
@@ -506,10 +510,7 @@ static const struct file_operations fl_kmod_fops = {
 static int __init fl_kmod_init(void)
 {
 	struct dentry *d;
-	int i;
 
-	for (i = 0; fl_kmod_wls[i]; i++)
-		fl_kmod_descs[i] = fl_kmod_wls[i]->desc;
 	fl_kmod_dir = debugfs_create_dir("faultline", NULL);
 	if (IS_ERR(fl_kmod_dir))
 		return PTR_ERR(fl_kmod_dir);

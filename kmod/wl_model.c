@@ -98,29 +98,9 @@ static void fl_model_teardown(struct fl_kmod_run *run)
 	run->priv = NULL;
 }
 
-static const struct fl_kmod_param fl_model_params[] = {
-	{ "M", 16, 0, 65536 },
-	{ "P", 2, 1, 64 },
-	{ "J", 64, 1, 100000 },
-	{ "L", 4, 4, 5 },
-	{ NULL }
-};
-
-static const char *const fl_model_metrics[] = {
-	"jobs_per_min", "syncs_per_round", "pgds_walked_per_round", "bad_pgds", NULL
-};
-
-static const char *const fl_model_variants[] = { "old", "new", NULL };
-
-static const struct fl_kmod_desc fl_model_desc = {
-	.name = "vmalloc_sync_model",
-	.variants = fl_model_variants,
-	.params = fl_model_params,
-	.metrics = fl_model_metrics,
-};
 
 const struct fl_kmod_wl fl_kmod_wl_vmalloc_sync_model = {
-	.desc = &fl_model_desc,
+	.desc = &fl_kmod_desc_vmalloc_sync_model,
 	.setup = fl_model_setup,
 	.job = fl_model_job,
 	.round_end = fl_model_round_end,

@@ -22,11 +22,6 @@
 #include "fl_kmod.h"
 #include "../impl/spf.h"
 
-#define FL_SPF_MODEL_MAX_T	16
-#define FL_SPF_MODEL_MAX_W	16
-/* P x T pages are faulted in at once: at most 128 MiB */
-#define FL_SPF_MODEL_MAX_P	2048
-
 struct fl_spf_totals {
 	long faults, spf_done, fallbacks, writer_ops, grace_periods;
 };
@@ -255,37 +250,9 @@ static long fl_spf_model_workers(const struct fl_kmod_req *req)
 	return fl_kmod_param(req, "T") + fl_kmod_param(req, "W");
 }
 
-static const struct fl_kmod_param fl_spf_model_params[] = {
-	{ "T", 2, 1, FL_SPF_MODEL_MAX_T },
-	{ "W", 1, 0, FL_SPF_MODEL_MAX_W },
-	{ "P", 2048, 1, FL_SPF_MODEL_MAX_P },
-	{ "G", 16, 1, 512 },
-	{ "debug", 0, 0, 1 },	/* mmap checks its range has no PTE left */
-	{ NULL }
-};
-
-/*
- * Per round: faults taken by the faulters, writer cycles, faults done
- * without mmap_sem, speculative tries that ended in VM_FAULT_RETRY and the
- * classic path, the speculative share in millionths, grace periods waited
- * for, and the consistency check (must be 0).
- */
-static const char *const fl_spf_model_metrics[] = {
-	"faults_per_s", "writer_ops_per_s", "spf_done", "spf_fallbacks", "spf_share_ppm",
-	"grace_periods", "check_errors", NULL
-};
-
-static const char *const fl_spf_model_variants[] = { "classic", "speculative", NULL };
-
-static const struct fl_kmod_desc fl_spf_model_desc = {
-	.name = "spf_model",
-	.variants = fl_spf_model_variants,
-	.params = fl_spf_model_params,
-	.metrics = fl_spf_model_metrics,
-};
 
 const struct fl_kmod_wl fl_kmod_wl_spf_model = {
-	.desc = &fl_spf_model_desc,
+	.desc = &fl_kmod_desc_spf_model,
 	.workers = fl_spf_model_workers,
 	.setup = fl_spf_model_setup,
 	.job = fl_spf_model_job,

@@ -37,11 +37,6 @@
 
 #include "fl_kmod.h"
 
-#define FL_VMAP_MAX_M		65536
-#define FL_VMAP_MAX_P		64
-/* pages touched per worker: P x T stays within 64 MiB */
-#define FL_VMAP_MAX_T		256
-
 struct fl_vmap_pgd {
 	pgd_t *pgd;
 	struct list_head list;
@@ -63,7 +58,6 @@ struct fl_vmap {
 	long last_syncs, last_walked;
 };
 
-static const char *const fl_vmap_variants[] = { "old", "new", NULL };
 
 /*
  * The page table the CPU runs on.  Its kernel half is the reference's
@@ -299,57 +293,18 @@ static void fl_vmap_teardown(struct fl_kmod_run *run)
 	run->priv = NULL;
 }
 
-static const struct fl_kmod_param fl_reaim_params[] = {
-	{ "M", 0, 0, FL_VMAP_MAX_M },
-	{ "P", 2, 1, FL_VMAP_MAX_P },
-	{ "J", 64, 1, 100000 },
-	{ "T", 4, 0, FL_VMAP_MAX_T },
-	{ "S", 8, 0, 100000 },
-	/* the purge threshold in pages; 0: lazy_max_pages() (tests lower it) */
-	{ "lazy", 0, 0, 1 << 20 },
-	{ NULL }
-};
-
-static const char *const fl_reaim_metrics[] = {
-	"jobs_per_min", "syncs_per_round", "pgds_walked_per_round", NULL
-};
-
-static const struct fl_kmod_desc fl_reaim_desc = {
-	.name = "reaim_vunmap",
-	.variants = fl_vmap_variants,
-	.params = fl_reaim_params,
-	.metrics = fl_reaim_metrics,
-};
 
 const struct fl_kmod_wl fl_kmod_wl_reaim_vunmap = {
-	.desc = &fl_reaim_desc,
+	.desc = &fl_kmod_desc_reaim_vunmap,
 	.setup = fl_vmap_setup,
 	.job = fl_vmap_job,
 	.round_end = fl_vmap_round_end,
 	.teardown = fl_vmap_teardown,
 };
 
-static const struct fl_kmod_param fl_fork_params[] = {
-	{ "M", 0, 0, FL_VMAP_MAX_M },
-	{ "P", 2, 1, FL_VMAP_MAX_P },
-	{ "J", 64, 1, 100000 },
-	{ "lazy", 0, 0, 1 << 20 },
-	{ NULL }
-};
-
-static const char *const fl_fork_metrics[] = {
-	"forks_per_min", "syncs_per_round", "pgds_walked_per_round", NULL
-};
-
-static const struct fl_kmod_desc fl_fork_desc = {
-	.name = "fork_vmap_stack",
-	.variants = fl_vmap_variants,
-	.params = fl_fork_params,
-	.metrics = fl_fork_metrics,
-};
 
 const struct fl_kmod_wl fl_kmod_wl_fork_vmap_stack = {
-	.desc = &fl_fork_desc,
+	.desc = &fl_kmod_desc_fork_vmap_stack,
 	.setup = fl_vmap_setup,
 	.job = fl_vmap_job,
 	.round_end = fl_vmap_round_end,

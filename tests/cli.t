@@ -31,6 +31,8 @@ expect_error "unknown backend" "unknown backend 'gpu'" "$FL" run reaim_vunmap --
 expect_error "bad repetitions" "out of range" "$FL" run reaim_vunmap --reps 0 --db "$T/a.db"
 expect_error "unknown option" "unknown or incomplete option" "$FL" run reaim_vunmap --fast --db "$T/a.db"
 expect_error "unknown suite" "unknown suite" "$FL" run --suite slow --db "$T/a.db"
+expect_error "a value the module refuses, refused here" "kmod: M=100000 out of range \[0, 65536\]" \
+	"$FL" run reaim_vunmap --backend kmod --param M=100000 --db "$T/a.db"
 expect_error "an octal-looking value" "'0x10' is not a whole number" \
 	"$FL" run reaim_vunmap --param M=0x10 --db "$T/a.db"
 expect_error "an empty value in a list" "an empty value in '0,,1000'" \

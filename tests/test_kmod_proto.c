@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The control file's protocol: the module's request parser (kmod/proto.c,
- * compiled here in userspace) and the harness's side (bench/kmod.c), each
+ * which the harness links too) and the harness's side (bench/kmod.c), each
  * against the other's output.
  */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,7 +18,9 @@
 
 #include "bench/err.h"
 #include "bench/kmod.h"
-#include "kmod/proto.c"
+#include "kmod/catalogue.h"
+#include "kmod/proto.h"
+#include "workloads/workload.h"
 
 /* ---- a module-side table and the matching harness workload --------------- */
 
@@ -413,6 +416,36 @@ static void test_no_module(void **state)
 	assert_string_equal(fl_kmod_control_path(), FL_KMOD_CONTROL);
 }
 
+/*
+ * One source of the module's bounds: every harness workload with a kmod
+ * backend is in the module's catalogue, with the same parameter names, and
+ * the module takes its request at the defaults; a value past the module's
+ * bound is refused by the harness with the module's own message.
+ */
+static void test_catalogue_matches_workloads(void **state)
+{
+	for (int i = 0; fl_workloads[i]; i++) {
+		const struct fl_workload *w = fl_workloads[i];
+		struct fl_instance in = { .w = w, .backend = FL_KMOD, .variant = "old" };
+		const struct fl_kmod_desc *d = NULL;
+
+		if (!(w->backends & FL_KMOD))
+			continue;
+		for (int k = 0; fl_kmod_catalogue[k] && !d; k++)
+			if (!strcmp(fl_kmod_catalogue[k]->name, w->name))
+				d = fl_kmod_catalogue[k];
+		assert_non_null(d);
+		for (int p = 0; w->params[p].name; p++) {
+			assert_true(fl_kmod_param_index(d, w->params[p].name) >= 0);
+			in.param[p] = w->params[p].def;
+		}
+		assert_int_equal(fl_kmod_check(&in, 4), 0);
+		in.param[fl_param_index(w, "M")] = 100000;
+		assert_int_equal(fl_kmod_check(&in, 4), -EINVAL);
+		assert_string_equal(fl_errmsg(), "kmod: M=100000 out of range [0, 65536]");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_parse_answer),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_no_module),
+		cmocka_unit_test(test_catalogue_matches_workloads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmod/catalogue.c - what the module's workloads are called and take: their
+ * variants, parameters with bounds, and metrics.  Data only, compiled into
+ * the module and into the harness alike (see catalogue.h), so that the
+ * harness rejects what the module would reject, with the same words.
+ */
+#include "catalogue.h"
+
+static const char *const fl_old_new[] = { "old", "new", NULL };
+
+/* ---- reaim_vunmap and fork_vmap_stack (kmod/wl_vmap.c) ---------------------- */
+
+static const struct fl_kmod_param fl_reaim_params[] = {
+	{ "M", 0, 0, FL_VMAP_MAX_M },
+	{ "P", 2, 1, FL_VMAP_MAX_P },
+	{ "J", 64, 1, 100000 },
+	{ "T", 4, 0, FL_VMAP_MAX_T },
+	{ "S", 8, 0, 100000 },
+	/* the purge threshold in pages; 0: lazy_max_pages() (tests lower it) */
+	{ "lazy", 0, 0, 1 << 20 },
+	{ NULL }
+};
+
+static const char *const fl_reaim_metrics[] = {
+	"jobs_per_min", "syncs_per_round", "pgds_walked_per_round", NULL
+};
+
+const struct fl_kmod_desc fl_kmod_desc_reaim_vunmap = {
+	.name = "reaim_vunmap",
+	.variants = fl_old_new,
+	.params = fl_reaim_params,
+	.metrics = fl_reaim_metrics,
+};
+
+static const struct fl_kmod_param fl_fork_params[] = {
+	{ "M", 0, 0, FL_VMAP_MAX_M },
+	{ "P", 2, 1, FL_VMAP_MAX_P },
+	{ "J", 64, 1, 100000 },
+	{ "lazy", 0, 0, 1 << 20 },
+	{ NULL }
+};
+
+static const char *const fl_fork_metrics[] = {
+	"forks_per_min", "syncs_per_round", "pgds_walked_per_round", NULL
+};
+
+const struct fl_kmod_desc fl_kmod_desc_fork_vmap_stack = {
+	.name = "fork_vmap_stack",
+	.variants = fl_old_new,
+	.params = fl_fork_params,
+	.metrics = fl_fork_metrics,
+};
+
+/* ---- vmalloc_sync_model (kmod/wl_model.c): impl/vmalloc_sync.c in the kernel ---- */
+
+static const struct fl_kmod_param fl_model_params[] = {
+	{ "M", 16, 0, 65536 },
+	{ "P", 2, 1, 64 },
+	{ "J", 64, 1, 100000 },
+	{ "L", 4, 4, 5 },
+	{ NULL }
+};
+
+static const char *const fl_model_metrics[] = {
+	"jobs_per_min", "syncs_per_round", "pgds_walked_per_round", "bad_pgds", NULL
+};
+
+const struct fl_kmod_desc fl_kmod_desc_vmalloc_sync_model = {
+	.name = "vmalloc_sync_model",
+	.variants = fl_old_new,
+	.params = fl_model_params,
+	.metrics = fl_model_metrics,
+};
+
+/* ---- spf_model (kmod/wl_spf_model.c): impl/spf.c in the kernel ---------------- */
+
+static const struct fl_kmod_param fl_spf_model_params[] = {
+	{ "T", 2, 1, FL_SPF_MODEL_MAX_T },
+	{ "W", 1, 0, FL_SPF_MODEL_MAX_W },
+	{ "P", 2048, 1, FL_SPF_MODEL_MAX_P },
+	{ "G", 16, 1, 512 },
+	{ "debug", 0, 0, 1 },	/* mmap checks its range has no PTE left */
+	{ NULL }
+};
+
+/*
+ * Per round: faults taken by the faulters, writer cycles, faults done
+ * without mmap_sem, speculative tries that ended in VM_FAULT_RETRY and the
+ * classic path, the speculative share in millionths, grace periods waited
+ * for, and the consistency check (must be 0).
+ */
+static const char *const fl_spf_model_metrics[] = {
+	"faults_per_s", "writer_ops_per_s", "spf_done", "spf_fallbacks", "spf_share_ppm",
+	"grace_periods", "check_errors", NULL
+};
+
+static const char *const fl_spf_model_variants[] = { "classic", "speculative", NULL };
+
+const struct fl_kmod_desc fl_kmod_desc_spf_model = {
+	.name = "spf_model",
+	.variants = fl_spf_model_variants,
+	.params = fl_spf_model_params,
+	.metrics = fl_spf_model_metrics,
+};
+
+const struct fl_kmod_desc *const fl_kmod_catalogue[] = {
+	&fl_kmod_desc_reaim_vunmap,
+	&fl_kmod_desc_fork_vmap_stack,
+	&fl_kmod_desc_vmalloc_sync_model,
+	&fl_kmod_desc_spf_model,
+	NULL,
+};
