@@ -28,6 +28,7 @@
 #include "compare.h"
 #include "err.h"
 #include "bench_name.h"
+#include "code_side.h"
 #include "store.h"
 #include "tmp.h"
 #include "worktree.h"
@@ -132,19 +133,14 @@ static int gather(struct fl_store *st, const long long *ids, size_t nids,
 	return err;
 }
 
-/* ---- running one commit -------------------------------------------------- */
+/* ---- running commits ------------------------------------------------------ */
 
-/* One run of the benchmark by exe (in dir), brought into the results database. */
-static int run_commit(struct fl_store *st, const struct bisect_args *a, const char *exe,
-		      const char *dir, const char *dbfile, const char *label,
-		      long long **ids, size_t *nids)
+/* What every run of a bisection runs: the benchmark alone; NULL-ended. */
+static void bench_args(const struct bisect_args *a, char *reps, size_t len, char **argv)
 {
-	char reps[16], *argv[64];
-	int n = 0, rc, err, null;
+	int n = 0;
 
-	snprintf(reps, sizeof(reps), "%d", a->reps);
-	argv[n++] = (char *)exe;
-	argv[n++] = "run";
+	snprintf(reps, len, "%d", a->reps);
 	argv[n++] = (char *)a->b.workload;
 	argv[n++] = "--variant";
 	argv[n++] = (char *)a->b.variant;
@@ -160,24 +156,17 @@ static int run_commit(struct fl_store *st, const struct bisect_args *a, const ch
 		argv[n++] = "--rounds";
 		argv[n++] = (char *)a->rounds;
 	}
-	argv[n++] = "--db";
-	argv[n++] = (char *)dbfile;
-	argv[n++] = "--label";
-	argv[n++] = (char *)label;
-	argv[n++] = "--quiet";
 	argv[n] = NULL;
-	/* Its "run stored" line says nothing here: the run is imported next. */
-	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	rc = fl_spawn(dir, argv, null, 2);
-	if (null >= 0)
-		close(null);
-	if (rc < 0)
-		return rc;
-	err = rc ? fl_fail(EIO, "%s: faultline run failed (exit %d)", label, rc) : 0;
-	if (!err)
-		err = fl_import_runs(st, dbfile, ids, nids);
-	unlink(dbfile);
-	return err;
+}
+
+/* a->runs runs of each side, in an order drawn at random each time. */
+static int run_sides(struct fl_store *st, const struct bisect_args *a,
+		     struct fl_code_side *const *sides, int n, const char *tmp)
+{
+	char reps[16], *args[12 + 2 * FL_PATTERN_MAX_PARAMS];
+
+	bench_args(a, reps, sizeof(reps), args);
+	return fl_code_sides_run(st, sides, n, a->runs, args, tmp, "bisect");
 }
 
 /* ---- step mode (run by git bisect run) ------------------------------------ */
@@ -188,9 +177,8 @@ static int run_commit(struct fl_store *st, const struct bisect_args *a, const ch
  * three alike, so the step is placed against levels of the same minutes.
  */
 struct trio {
-	const char *exe[3], *dir[3];	/* good, step, bad */
-	long long *ids[3];
-	size_t nids[3];
+	struct fl_code_side side[3];	/* good, step, bad */
+	char label[64];
 };
 
 struct levels {
@@ -198,21 +186,11 @@ struct levels {
 	struct fl_ci step;
 };
 
-static int measure_trio(struct fl_store *st, const struct bisect_args *a, const char *sha,
-			struct trio *t)
+static int measure_trio(struct fl_store *st, const struct bisect_args *a, struct trio *t)
 {
-	char dbfile[PATH_MAX + 64], label[3][64];
-	int err = 0;
+	struct fl_code_side *sides[3] = { &t->side[0], &t->side[1], &t->side[2] };
 
-	snprintf(dbfile, sizeof(dbfile), "%s/step-%.12s.db", a->tmp, sha);
-	snprintf(label[0], sizeof(label[0]), "bisect:good");
-	snprintf(label[1], sizeof(label[1]), "bisect:%.12s", sha);
-	snprintf(label[2], sizeof(label[2]), "bisect:bad");
-	for (int r = 0; r < a->runs && !err; r++)
-		for (int k = 0; k < 3 && !err; k++)
-			err = run_commit(st, a, t->exe[k], t->dir[k], dbfile, label[k], &t->ids[k],
-					 &t->nids[k]);
-	return err;
+	return run_sides(st, a, sides, 3, a->tmp);
 }
 
 static int levels_of(struct fl_store *st, const struct bisect_args *a, const struct trio *t,
@@ -223,7 +201,7 @@ static int levels_of(struct fl_store *st, const struct bisect_args *a, const str
 	int err = 0;
 
 	for (int k = 0; k < 3 && !err; k++)
-		err = gather(st, t->ids[k], t->nids[k], a, &v[k], &n[k]);
+		err = gather(st, t->side[k].ids, t->side[k].nids, a, &v[k], &n[k]);
 	if (!err) {
 		lv->good = fl_median(v[0], n[0]);
 		lv->bad = fl_median(v[2], n[2]);
@@ -256,12 +234,13 @@ static const char *step_name(int v)
 static void free_trio(struct trio *t)
 {
 	for (int k = 0; k < 3; k++)
-		free(t->ids[k]);
+		fl_code_side_free(&t->side[k], true);	/* the worktrees are not ours */
 }
 
 static int step(struct fl_store *st, const struct bisect_args *a)
 {
-	char log[PATH_MAX + 64], exe[3][PATH_MAX + 32];
+	char log[PATH_MAX + 64];
+	static const char *const name[3] = { "good", "step", "bad" };
 	struct fl_worktree wt = { 0 };
 	struct levels lv = { 0 };
 	struct trio t = { 0 };
@@ -276,16 +255,19 @@ static int step(struct fl_store *st, const struct bisect_args *a)
 		printf("faultline bisect: %.12s: skip (does not build: %s)\n", wt.sha, fl_errmsg());
 		return STEP_SKIP;
 	}
-	t.dir[0] = a->good_dir;
-	t.dir[1] = wt.path;
-	t.dir[2] = a->bad_dir;
+	snprintf(t.label, sizeof(t.label), "bisect:%.12s", wt.sha);
+	t.side[0].dir = a->good_dir;
+	t.side[1].dir = wt.path;
+	t.side[2].dir = a->bad_dir;
 	for (int k = 0; k < 3; k++) {
-		snprintf(exe[k], sizeof(exe[k]), "%s/build/faultline", t.dir[k]);
-		t.exe[k] = exe[k];
+		snprintf(t.side[k].exe, sizeof(t.side[k].exe), "%s/build/faultline", t.side[k].dir);
+		t.side[k].name = name[k];
+		t.side[k].desc = k == 1 ? t.label + 7 : name[k];
+		t.side[k].label = k == 1 ? t.label : k ? "bisect:bad" : "bisect:good";
 	}
 	/* Straddling the midpoint once may be bad luck: measure as much again. */
 	for (int round = 0; round < 2 && verdict == STEP_SKIP; round++) {
-		if (measure_trio(st, a, wt.sha, &t) || levels_of(st, a, &t, &lv)) {
+		if (measure_trio(st, a, &t) || levels_of(st, a, &t, &lv)) {
 			printf("faultline bisect: %.12s: skip (cannot run it: %s)\n", wt.sha,
 			       fl_errmsg());
 			free_trio(&t);
@@ -304,45 +286,18 @@ static int step(struct fl_store *st, const struct bisect_args *a)
 /* ---- the whole bisection ------------------------------------------------- */
 
 struct refs {
-	struct fl_worktree good, bad, walk;
-	long long *good_ids, *bad_ids;
-	size_t ngood, nbad;
+	struct fl_code_side good, bad;
+	struct fl_worktree walk;
+	char label[2][64];
 	char tmp[PATH_MAX / 2];	/* room for the names made in it */
 };
 
-static int build_ref(const struct bisect_args *a, struct fl_worktree *wt, const char *sha,
-		     const char *name, const char *tmp)
-{
-	char path[PATH_MAX], log[PATH_MAX];
-	int err;
-
-	snprintf(path, sizeof(path), "%s/%s", tmp, name);
-	snprintf(log, sizeof(log), "/tmp/faultline-build-%.12s.log", sha);
-	fprintf(stderr, "faultline bisect: building %s (%.12s)\n", name, sha);
-	err = fl_worktree_add(wt, a->repo, sha, path);
-	if (!err)
-		err = fl_worktree_build(wt, a->make, log);
-	return err;
-}
-
-/* GOOD and BAD, interleaved, then whether they differ beyond the noise. */
+/* GOOD and BAD, in an order drawn at random each time, then whether they differ. */
 static int measure_refs(struct fl_store *st, struct bisect_args *a, struct refs *rf)
 {
-	char db[2][PATH_MAX], label[2][64];
-	int err = 0;
+	struct fl_code_side *sides[2] = { &rf->good, &rf->bad };
 
-	snprintf(db[0], sizeof(db[0]), "%s/good.db", rf->tmp);
-	snprintf(db[1], sizeof(db[1]), "%s/bad.db", rf->tmp);
-	snprintf(label[0], sizeof(label[0]), "bisect:good:%.12s", rf->good.sha);
-	snprintf(label[1], sizeof(label[1]), "bisect:bad:%.12s", rf->bad.sha);
-	for (int r = 0; r < a->runs && !err; r++) {
-		err = run_commit(st, a, rf->good.exe, rf->good.path, db[0], label[0],
-				 &rf->good_ids, &rf->ngood);
-		if (!err)
-			err = run_commit(st, a, rf->bad.exe, rf->bad.path, db[1], label[1],
-					 &rf->bad_ids, &rf->nbad);
-	}
-	return err;
+	return run_sides(st, a, sides, 2, rf->tmp);
 }
 
 static int load_runs(struct fl_store *st, const long long *ids, size_t n, struct fl_run **out)
@@ -380,11 +335,11 @@ static int check_differ(struct fl_store *st, const struct bisect_args *a, struct
 
 	o.metrics = metrics;
 	o.min_change = a->min_change;
-	err = load_runs(st, rf->good_ids, rf->ngood, &g);
+	err = load_runs(st, rf->good.ids, rf->good.nids, &g);
 	if (!err)
-		err = load_runs(st, rf->bad_ids, rf->nbad, &b);
+		err = load_runs(st, rf->bad.ids, rf->bad.nids, &b);
 	if (!err)
-		err = fl_compare_build(g, rf->ngood, b, rf->nbad, &o, &c);
+		err = fl_compare_build(g, rf->good.nids, b, rf->bad.nids, &o, &c);
 	if (!err)
 		err = fl_store_fill_noise(st, g[0].meta.host, &c);
 	if (!err) {
@@ -413,8 +368,8 @@ static int check_differ(struct fl_store *st, const struct bisect_args *a, struct
 				      fl_cmp_verdict_name(row->verdict));
 	}
 	fl_compare_free(&c);
-	free_runs(g, rf->ngood);
-	free_runs(b, rf->nbad);
+	free_runs(g, rf->good.nids);
+	free_runs(b, rf->bad.nids);
 	return err;
 }
 
@@ -480,10 +435,10 @@ static int walk(struct bisect_args *a, struct refs *rf, int *exit_code)
 {
 	char exe[PATH_MAX], runs[16], reps[16], path[PATH_MAX];
 	char log[PATH_MAX], first[41], desc[256], last[1024];
-	char *start[] = { "bisect", "start", rf->bad.sha, rf->good.sha, "--", NULL };
+	char *start[] = { "bisect", "start", rf->bad.wt.sha, rf->good.wt.sha, "--", NULL };
 	char *run[40] = { "bisect", "run", exe, "bisect", "--step", "--db", a->dbpath,
 			  "--tmp", rf->tmp, "--metric", (char *)a->metric,
-			  "--good-dir", rf->good.path, "--bad-dir", rf->bad.path,
+			  "--good-dir", rf->good.wt.path, "--bad-dir", rf->bad.wt.path,
 			  "--runs", runs, "--reps", reps };
 	char *reset[] = { "bisect", "reset", NULL };
 	bool found, skipped;
@@ -507,7 +462,7 @@ static int walk(struct bisect_args *a, struct refs *rf, int *exit_code)
 
 	snprintf(path, sizeof(path), "%s/walk", rf->tmp);
 	snprintf(log, sizeof(log), "%s/bisect.log", rf->tmp);
-	err = fl_worktree_add(&rf->walk, a->repo, rf->bad.sha, path);
+	err = fl_worktree_add(&rf->walk, a->repo, rf->bad.wt.sha, path);
 	if (err)
 		return err;
 	fd = open_log(log);
@@ -557,9 +512,13 @@ static int bisect(struct fl_store *st, struct bisect_args *a, struct refs *rf, i
 	err = fl_tmp_make(rf->tmp, sizeof(rf->tmp), "bisect", true);
 	if (err)
 		return err;
-	err = build_ref(a, &rf->good, gsha, "good", rf->tmp);
+	snprintf(rf->label[0], sizeof(rf->label[0]), "bisect:good:%.12s", gsha);
+	snprintf(rf->label[1], sizeof(rf->label[1]), "bisect:bad:%.12s", bsha);
+	rf->good = (struct fl_code_side){ .name = "good", .desc = a->good, .label = rf->label[0] };
+	rf->bad = (struct fl_code_side){ .name = "bad", .desc = a->bad, .label = rf->label[1] };
+	err = fl_code_side_build(&rf->good, a->repo, gsha, a->make, rf->tmp, "bisect");
 	if (!err)
-		err = build_ref(a, &rf->bad, bsha, "bad", rf->tmp);
+		err = fl_code_side_build(&rf->bad, a->repo, bsha, a->make, rf->tmp, "bisect");
 	if (!err)
 		err = measure_refs(st, a, rf);
 	if (!err)
@@ -680,18 +639,16 @@ static int default_metric(struct bisect_args *a)
 
 static void free_refs(struct refs *rf, bool keep)
 {
+	fl_code_side_free(&rf->good, keep);
+	fl_code_side_free(&rf->bad, keep);
 	if (!keep) {
 		fl_worktree_remove(&rf->walk);
-		fl_worktree_remove(&rf->good);
-		fl_worktree_remove(&rf->bad);
 		if (rf->tmp[0])
 			fl_tmp_remove(rf->tmp);
 	} else if (rf->tmp[0]) {
 		fl_tmp_keep(rf->tmp);
 		fprintf(stderr, "faultline bisect: worktrees kept in %s\n", rf->tmp);
 	}
-	free(rf->good_ids);
-	free(rf->bad_ids);
 }
 
 int cmd_bisect(int argc, char **argv)

@@ -24,6 +24,7 @@
 #include "claims.h"
 #include "cli.h"
 #include "compare.h"
+#include "code_side.h"
 #include "compare_report.h"
 #include "env.h"
 #include "err.h"
@@ -82,11 +83,9 @@ struct side {
 	enum side_kind kind;
 	const char *what;		/* the spec without its prefix */
 	char sha[41];
-	char exe[PATH_MAX + 32];
-	const char *dir;		/* where its runs start; NULL: here */
-	struct fl_worktree wt;
-	char db[PATH_MAX + 16];		/* its runs land here first */
-	long long *ids;
+	struct fl_code_side code;	/* a ref or a binary: what runs here */
+	char label[256];		/* its runs' label */
+	long long *ids;			/* its runs in the results database */
 	size_t nids;
 };
 
@@ -353,7 +352,7 @@ static int resolve_ref(struct cmp_args *a, struct side *s, const char *ref)
 
 static int resolve_exe(struct side *s, const char *path)
 {
-	if (!realpath(path, s->exe) || access(s->exe, X_OK))
+	if (!realpath(path, s->code.exe) || access(s->code.exe, X_OK))
 		return fl_fail(ENOENT, "%s: exe:%s is not an executable file", s->pub.name, path);
 	s->kind = SIDE_EXE;
 	return 0;
@@ -454,31 +453,18 @@ static int open_store(const struct cmp_args *a, const struct side *sd, struct fl
 
 /* ---- running code sides -------------------------------------------------- */
 
-static int build_side(struct cmp_args *a, struct side *s, const struct side *other,
-		      const char *tmp, int which)
+static int build_side(struct cmp_args *a, struct side *s, const struct side *other, const char *tmp,
+		      int which)
 {
-	char path[PATH_MAX], log[PATH_MAX];
-	int err;
-
 	/* The same commit with the same make variables is built once. */
-	if (other && other->kind == SIDE_REF && other->exe[0] && !strcmp(other->sha, s->sha) &&
+	if (other && other->kind == SIDE_REF && other->code.exe[0] &&
+	    !strcmp(other->sha, s->sha) &&
 	    !strcmp(a->make[0] ? a->make[0] : "", a->make[1] ? a->make[1] : "")) {
-		strcpy(s->exe, other->exe);
-		s->dir = other->dir;
+		strcpy(s->code.exe, other->code.exe);
+		s->code.dir = other->code.dir;
 		return 0;
 	}
-	snprintf(path, sizeof(path), "%s/%s", tmp, s->pub.name);
-	snprintf(log, sizeof(log), "/tmp/faultline-build-%.12s.log", s->sha);
-	fprintf(stderr, "faultline compare: building %s (%.12s) in %s\n", s->pub.spec, s->sha,
-		path);
-	err = fl_worktree_add(&s->wt, a->repo, s->sha, path);
-	if (!err)
-		err = fl_worktree_build(&s->wt, a->make[which], log);
-	if (err)
-		return err;
-	strcpy(s->exe, s->wt.exe);
-	s->dir = s->wt.path;
-	return 0;
+	return fl_code_side_build(&s->code, a->repo, s->sha, a->make[which], tmp, "compare");
 }
 
 static int split_args(const char *args, char *buf, size_t size, char **argv, int max)
@@ -494,37 +480,8 @@ static int split_args(const char *args, char *buf, size_t size, char **argv, int
 			return fl_fail(EINVAL, "--run-args: more than %d words", max);
 		argv[n++] = tok;
 	}
-	return n;
-}
-
-static int run_once(const struct cmp_args *a, struct side *s, int k, int total)
-{
-	char buf[1024], label[256], *argv[MAX_RUN_ARGS + 12];
-	int n = 0, m, rc;
-
-	argv[n++] = s->exe;
-	argv[n++] = "run";
-	m = split_args(a->run_args, buf, sizeof(buf), argv + n, MAX_RUN_ARGS);
-	if (m < 0)
-		return m;
-	n += m;
-	snprintf(label, sizeof(label), "compare:%s", s->pub.spec);
-	argv[n++] = "--db";
-	argv[n++] = s->db;
-	argv[n++] = "--label";
-	argv[n++] = label;
-	argv[n++] = "--quiet";
 	argv[n] = NULL;
-	fprintf(stderr, "faultline compare: run %d of %d: %s (%s)\n", k, total, s->pub.name,
-		s->pub.spec);
-	/* The runs' chatter goes to stderr: stdout is the report. */
-	rc = fl_spawn(s->dir, argv, 2, 2);
-	if (rc < 0)
-		return rc;
-	if (rc)
-		return fl_fail(EIO, "%s (%s): faultline run failed (exit %d)", s->pub.name,
-			       s->pub.spec, rc);
-	return 0;
+	return n;
 }
 
 static bool runs_code(const struct side *s)
@@ -532,36 +489,28 @@ static bool runs_code(const struct side *s)
 	return s->kind != SIDE_STORED;
 }
 
-/*
- * Pairs of runs, A B or B A, the order of each pair drawn at random: drift
- * over the comparison's minutes falls on both sides alike, and so does a
- * machine whose speed swings with a period near two runs' length, which a
- * fixed A B A B would turn into a steady difference between the sides.
- */
+/* The code sides' runs, in pairs in random order (bench/code_side.h). */
 static int run_interleaved(struct fl_store *st, const struct cmp_args *a, struct side *sd,
 			   const char *tmp)
 {
-	int total = a->runs * (runs_code(&sd[0]) + runs_code(&sd[1])), k = 0, err = 0;
-	struct timespec now;
-	unsigned int seed;
+	struct fl_code_side *code[2];
+	char buf[1024], *args[MAX_RUN_ARGS + 1];
+	int n = 0, err;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	seed = (unsigned int)(now.tv_nsec ^ now.tv_sec ^ getpid());
+	err = split_args(a->run_args, buf, sizeof(buf), args, MAX_RUN_ARGS);
+	if (err < 0)
+		return err;
 	for (int i = 0; i < 2; i++)
-		snprintf(sd[i].db, sizeof(sd[i].db), "%s/%s.db", tmp, sd[i].pub.name);
-	for (int r = 0; r < a->runs && !err; r++) {
-		int first = rand_r(&seed) & 1;
-
-		for (int j = 0; j < 2 && !err; j++) {
-			struct side *s = &sd[first ^ j];
-
-			if (runs_code(s))
-				err = run_once(a, s, ++k, total);
-		}
-	}
-	for (int i = 0; i < 2 && !err; i++)
 		if (runs_code(&sd[i]))
-			err = fl_import_runs(st, sd[i].db, &sd[i].ids, &sd[i].nids);
+			code[n++] = &sd[i].code;
+	err = fl_code_sides_run(st, code, n, a->runs, args, tmp, "compare");
+	for (int i = 0; i < 2 && !err; i++) {
+		if (!runs_code(&sd[i]))
+			continue;
+		sd[i].ids = sd[i].code.ids;
+		sd[i].nids = sd[i].code.nids;
+		sd[i].code.ids = NULL;
+	}
 	return err;
 }
 
@@ -765,8 +714,7 @@ static void free_side(struct side *s, bool keep)
 		fl_run_free(&s->pub.runs[i]);
 	free(s->pub.runs);
 	free(s->ids);
-	if (!keep)
-		fl_worktree_remove(&s->wt);
+	fl_code_side_free(&s->code, keep);
 }
 
 static int prepare_code(struct fl_store *st, struct cmp_args *a, struct side *sd,
@@ -777,6 +725,12 @@ static int prepare_code(struct fl_store *st, struct cmp_args *a, struct side *sd
 	if (!runs_code(&sd[0]) && !runs_code(&sd[1]))
 		return 0;
 	err = fl_tmp_make(tmp, PATH_MAX, "compare", true);
+	for (int i = 0; i < 2; i++) {
+		snprintf(sd[i].label, sizeof(sd[i].label), "compare:%s", sd[i].pub.spec);
+		sd[i].code.name = sd[i].pub.name;
+		sd[i].code.desc = sd[i].pub.spec;
+		sd[i].code.label = sd[i].label;
+	}
 	for (int i = 0; i < 2 && !err; i++)
 		if (sd[i].kind == SIDE_REF)
 			err = build_side(a, &sd[i], i ? &sd[0] : NULL, tmp, i);

@@ -282,6 +282,8 @@ expect "bisect finds the commit" 0 "" "$FL" bisect reaim_vunmap/new/M=0 HEAD~3 H
 	--db "$T/wt.db"
 check "... named: new: 200% more work per job" \
 	"grep -q '^faultline bisect: first commit with BAD.s task_clock_ns_per_round: [0-9a-f]* new: 200% more work per job' '$T/out'"
+check "... GOOD and BAD run by pairs, as compare runs its sides" \
+	"[ \$(grep -c '^faultline bisect: run [1-4] of 4: \(good\|bad\) ' '$T/err') -eq 4 ]"
 check "... its worktrees removed, no bisection left" \
 	"[ \$(git -C '$R' worktree list | wc -l) -eq 1 ] && ! git -C '$R' bisect log >/dev/null 2>&1"
 expect "bisect: GOOD and BAD the same" 2 "the same commit" \
