@@ -118,19 +118,9 @@ size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max)
 	return n;
 }
 
-int fl_cli_run_option(int c, const char *arg, struct fl_cli_run_opts *o)
+int fl_cli_opt_run_id(void *value, const char *arg)
 {
-	int err;
-
-	switch (c) {
-	case 'd':
-		o->db = arg;
-		return 1;
-	case 'r':
-		err = fl_cli_parse_run_id(arg, &o->id);
-		return err ? err : 1;
-	}
-	return 0;
+	return fl_cli_parse_run_id(arg, value);
 }
 
 int fl_cli_with_run(const struct fl_cli_run_opts *o,

@@ -3,6 +3,7 @@
 #ifndef FL_CLI_H
 #define FL_CLI_H
 
+#include "options.h"
 #include "results.h"
 #include "store.h"
 
@@ -40,8 +41,13 @@ struct fl_cli_run_opts {
 	long long id;		/* 0: the newest */
 };
 
-/* getopt's answer c for --db ('d') or --run ('r'): 1 if taken, or -errno. */
-int fl_cli_run_option(int c, const char *arg, struct fl_cli_run_opts *o);
+/* The option callback of --run ID (bench/options.h): into a long long. */
+int fl_cli_opt_run_id(void *value, const char *arg);
+/* --db and --run of struct fl_cli_run_opts o, as two option-table entries. */
+#define FL_CLI_RUN_OPTIONS(o)								\
+	FL_OPT_STRING("db", &(o).db, "FILE", "results database (default results.db)"),	\
+	FL_OPT_CALLBACK("run", &(o).id, "ID", "the run (default: the newest)",		\
+			fl_cli_opt_run_id)
 /*
  * Loads the run, calls fn on it, says any error on one line; returns the
  * command's exit status.

@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "err.h"
+#include "options.h"
 #include "bench_name.h"
 #include "code_side.h"
 #include "store.h"
@@ -43,31 +43,10 @@
 #define STEP_SKIP	125
 #define STEP_ABORT	128
 
-static void bisect_usage(FILE *f)
-{
-	fprintf(f,
-"usage: faultline bisect BENCHMARK GOOD BAD [OPTIONS]\n\n"
-"Finds the first commit after GOOD at which BENCHMARK took BAD's level.\n"
-"BENCHMARK is WORKLOAD/VARIANT[/BACKEND][/NAME=VALUE,...] (one value each; the\n"
-"other parameters keep their defaults), e.g. reaim_vunmap/new/M=64000.\n"
-"GOOD and BAD are git refs; each commit is built in a git worktree of its own.\n\n"
-"  --metric M          the metric (default: the workload's first)\n"
-"  --runs N            runs per commit, each step's and GOOD's and BAD's (default 3)\n"
-"  --reps N            repetitions per run (default 5)\n"
-"  --rounds N          rounds per repetition (default: the workload's)\n"
-"  --make 'VARS'       make variables for every build\n"
-"  --repo DIR          the git repository (default: the one here)\n"
-"  --min-change PCT    GOOD and BAD must differ by more (default 1; or the noise floor)\n"
-"  --keep-worktrees    leave the worktrees in place\n"
-"  --db FILE           results database (default results.db)\n\n"
-"Exit status: 0 found, 1 bisection ended without one commit (too noisy: skips),\n"
-"2 an error (GOOD and BAD that do not differ are one).\n");
-}
-
 struct bisect_args {
 	const char *db, *spec, *good, *bad, *metric, *make, *repo_arg, *rounds;
 	const char *good_dir, *bad_dir, *tmp;	/* step mode: GOOD's and BAD's builds */
-	int runs, reps;
+	long runs, reps;
 	bool step, keep;
 	double min_change;
 	char repo[PATH_MAX];
@@ -140,7 +119,7 @@ static void bench_args(const struct bisect_args *a, char *reps, size_t len, char
 {
 	int n = 0;
 
-	snprintf(reps, len, "%d", a->reps);
+	snprintf(reps, len, "%ld", a->reps);
 	argv[n++] = (char *)a->b.workload;
 	argv[n++] = "--variant";
 	argv[n++] = (char *)a->b.variant;
@@ -166,7 +145,7 @@ static int run_sides(struct fl_store *st, const struct bisect_args *a,
 	char reps[16], *args[12 + 2 * FL_PATTERN_MAX_PARAMS];
 
 	bench_args(a, reps, sizeof(reps), args);
-	return fl_code_sides_run(st, sides, n, a->runs, args, tmp, "bisect");
+	return fl_code_sides_run(st, sides, n, (int)a->runs, args, tmp, "bisect");
 }
 
 /* ---- step mode (run by git bisect run) ------------------------------------ */
@@ -447,8 +426,8 @@ static int walk(struct bisect_args *a, struct refs *rf, int *exit_code)
 	err = self_exe(exe, sizeof(exe));
 	if (err)
 		return err;
-	snprintf(runs, sizeof(runs), "%d", a->runs);
-	snprintf(reps, sizeof(reps), "%d", a->reps);
+	snprintf(runs, sizeof(runs), "%ld", a->runs);
+	snprintf(reps, sizeof(reps), "%ld", a->reps);
 	if (a->rounds) {
 		run[n++] = "--rounds";
 		run[n++] = (char *)a->rounds;
@@ -530,97 +509,58 @@ static int bisect(struct fl_store *st, struct bisect_args *a, struct refs *rf, i
 
 /* ---- options ------------------------------------------------------------- */
 
+/* 0, 1 after --help, or a negative errno. */
 static int parse_args(int argc, char **argv, struct bisect_args *a)
 {
-	static const struct option opts[] = {
-		{ "metric", required_argument, 0, 'm' },
-		{ "runs", required_argument, 0, 'n' },
-		{ "reps", required_argument, 0, 'r' },
-		{ "rounds", required_argument, 0, 'R' },
-		{ "make", required_argument, 0, 'M' },
-		{ "repo", required_argument, 0, 'g' },
-		{ "min-change", required_argument, 0, 'c' },
-		{ "keep-worktrees", no_argument, 0, 'k' },
-		{ "db", required_argument, 0, 'd' },
-		{ "step", no_argument, 0, 's' },
-		{ "tmp", required_argument, 0, 't' },
-		{ "good-dir", required_argument, 0, 'G' },
-		{ "bad-dir", required_argument, 0, 'B' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0 }
+	static const char *const usage[] = { "faultline bisect BENCHMARK GOOD BAD [OPTIONS]",
+					     NULL };
+	static const struct fl_cmd_help help = {
+		"bisect", usage,
+		"Finds the first commit after GOOD at which BENCHMARK took BAD's level.\n"
+		"BENCHMARK is WORKLOAD/VARIANT[/BACKEND][/NAME=VALUE,...] (one value each; the\n"
+		"other parameters keep their defaults), e.g. reaim_vunmap/new/M=64000.\n"
+		"GOOD and BAD are git refs; each commit is built in a git worktree of its own,\n"
+		"and run alongside GOOD and BAD, in an order drawn at random each round.",
+		"Exit status: 0 found, 1 bisection ended without one commit (too noisy: skips),\n"
+		"2 an error (GOOD and BAD that do not differ are one).",
 	};
-	char *end;
-	long n;
-	int c;
+	const struct fl_option opts[] = {
+		FL_OPT_STRING("metric", &a->metric, "M", "the metric (default: the workload's first)"),
+		FL_OPT_LONG("runs", &a->runs, 1, 1000, "N",
+			    "runs per commit, each step's and GOOD's and BAD's (default 3)"),
+		FL_OPT_LONG("reps", &a->reps, 1, 1000, "N", "repetitions per run (default 5)"),
+		FL_OPT_STRING("rounds", &a->rounds, "N",
+			      "rounds per repetition (default: the workload's)"),
+		FL_OPT_STRING("make", &a->make, "'VARS'", "make variables for every build"),
+		FL_OPT_STRING("repo", &a->repo_arg, "DIR",
+			      "the git repository (default: the one here)"),
+		FL_OPT_DOUBLE("min-change", &a->min_change, 0, 1000, "PCT",
+			      "GOOD and BAD must differ by more (default 1; or the noise floor)"),
+		FL_OPT_BOOL("keep-worktrees", &a->keep, "leave the worktrees in place"),
+		FL_OPT_STRING("db", &a->db, "FILE", "results database (default results.db)"),
+		/* what git bisect run calls each step with; not for people */
+		FL_OPT_BOOL("step", &a->step, NULL),
+		FL_OPT_STRING("tmp", &a->tmp, "DIR", NULL),
+		FL_OPT_STRING("good-dir", &a->good_dir, "DIR", NULL),
+		FL_OPT_STRING("bad-dir", &a->bad_dir, "DIR", NULL),
+		FL_OPT_END(),
+	};
+	char *args[4];
+	int n, err = fl_parse_options(argc, argv, opts, &help, args, 3, &n);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			a->metric = optarg;
-			break;
-		case 'R':
-			a->rounds = optarg;
-			break;
-		case 'M':
-			a->make = optarg;
-			break;
-		case 'g':
-			a->repo_arg = optarg;
-			break;
-		case 'k':
-			a->keep = true;
-			break;
-		case 'd':
-			a->db = optarg;
-			break;
-		case 's':
-			a->step = true;
-			break;
-		case 't':
-			a->tmp = optarg;
-			break;
-		case 'G':
-			a->good_dir = optarg;
-			break;
-		case 'B':
-			a->bad_dir = optarg;
-			break;
-		case 'n':
-			if (fl_cli_parse_long("--runs", optarg, 1, 1000, &n))
-				return -EINVAL;
-			a->runs = (int)n;
-			break;
-		case 'r':
-			if (fl_cli_parse_long("--reps", optarg, 1, 1000, &n))
-				return -EINVAL;
-			a->reps = (int)n;
-			break;
-		case 'c':
-			a->min_change = strtod(optarg, &end);
-			if (*end || !(a->min_change >= 0))
-				return fl_fail(EINVAL, "--min-change '%s': a percentage", optarg);
-			break;
-		case 'h':
-			bisect_usage(stdout);
-			exit(0);
-		default:
-			return fl_fail(EINVAL, "bisect: unknown or incomplete option '%s'",
-				       argv[optind - 1]);
-		}
-	}
+	if (err)
+		return err;
 	if (a->step) {
-		if (argc - optind != 1 || !a->tmp || !a->good_dir || !a->bad_dir || !a->metric)
+		if (n != 1 || !a->tmp || !a->good_dir || !a->bad_dir || !a->metric)
 			return fl_fail(EINVAL, "bisect --step: internal use by git bisect run");
-		a->spec = argv[optind];
+		a->spec = args[0];
 		return parse_spec(a->spec, &a->b);
 	}
-	if (argc - optind != 3)
+	if (n != 3)
 		return fl_fail(EINVAL, "bisect: BENCHMARK GOOD BAD (see faultline bisect --help)");
-	a->spec = argv[optind];
-	a->good = argv[optind + 1];
-	a->bad = argv[optind + 2];
+	a->spec = args[0];
+	a->good = args[1];
+	a->bad = args[2];
 	return parse_spec(a->spec, &a->b);
 }
 
@@ -659,6 +599,8 @@ int cmd_bisect(int argc, char **argv)
 	int err, exit_code = EXIT_ERROR;
 
 	err = parse_args(argc, argv, &a);
+	if (err > 0)
+		return 0;
 	if (!err)
 		err = default_metric(&a);
 	/* The steps run in another directory: they need the database's full path. */

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* faultline claims: published against measured, and the verdict, for a run. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,15 +9,6 @@
 #include "claims.h"
 #include "cli.h"
 #include "err.h"
-
-static void claims_usage(FILE *f)
-{
-	fprintf(f,
-"usage: faultline claims [--db FILE] [--run ID] [--format text|tsv]\n\n"
-"For the newest run (or run ID), each claim: what was published, what this run\n"
-"measured (with its 95%% interval), and the verdict, computed from the stored\n"
-"samples.  tsv prints id, published, measured and verdict, tab-separated.\n");
-}
 
 static void print_num(double v)
 {
@@ -71,41 +61,36 @@ static int claims_of(const struct fl_run *r, void *arg)
 	return 0;
 }
 
+static int opt_format(void *value, const char *arg)
+{
+	if (strcmp(arg, "text") && strcmp(arg, "tsv"))
+		return fl_fail(EINVAL, "unknown format '%s' (text or tsv)", arg);
+	*(const char **)value = arg;
+	return 0;
+}
+
 int cmd_claims(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, 0, 'd' },
-		{ "run", required_argument, 0, 'r' },
-		{ "format", required_argument, 0, 'f' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0 }
+	static const char *const usage[] = { "faultline claims [--db FILE] [--run ID] "
+					     "[--format text|tsv]", NULL };
+	static const struct fl_cmd_help help = {
+		"claims", usage,
+		"For the newest run (or run ID), each claim: what was published, what this run\n"
+		"measured (with its 95% interval), and the verdict, computed from the stored\n"
+		"samples.  tsv prints id, published, measured and verdict, tab-separated.",
+		NULL,
 	};
 	struct fl_cli_run_opts ro = { .db = FL_DEFAULT_DB };
 	const char *format = "text";
-	int c, err = 0;
+	const struct fl_option opts[] = {
+		FL_CLI_RUN_OPTIONS(ro),
+		FL_OPT_CALLBACK("format", &format, "F", "text (default) or tsv", opt_format),
+		FL_OPT_END(),
+	};
+	int n, err = fl_parse_options(argc, argv, opts, &help, NULL, 0, &n);
 
-	optind = 1;
-	opterr = 0;
-	while (err >= 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		err = fl_cli_run_option(c, optarg, &ro);
-		if (err)
-			continue;
-		switch (c) {
-		case 'f':
-			format = optarg;
-			if (strcmp(format, "text") && strcmp(format, "tsv"))
-				err = fl_fail(EINVAL, "unknown format '%s' (text or tsv)", format);
-			break;
-		case 'h':
-			claims_usage(stdout);
-			return 0;
-		default:
-			err = fl_fail(EINVAL, "claims: unknown or incomplete option '%s'",
-				      argv[optind - 1]);
-		}
-	}
-	if (err >= 0 && optind < argc)
-		err = fl_fail(EINVAL, "claims: unexpected argument '%s'", argv[optind]);
+	if (err > 0)
+		return 0;
 	if (err < 0) {
 		fprintf(stderr, "faultline: %s\n", fl_errmsg());
 		return 1;

@@ -12,7 +12,6 @@
  * Exit: 0 nothing regressed, 1 a regression, 2 an error.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -29,6 +28,7 @@
 #include "env.h"
 #include "err.h"
 #include "noise_floors.h"
+#include "options.h"
 #include "store.h"
 #include "tmp.h"
 #include "worktree.h"
@@ -38,43 +38,6 @@
 #define EXIT_ERROR	2
 #define MAX_RUN_ARGS	48
 #define MAX_METRICS	16
-
-static void compare_usage(FILE *f)
-{
-	fprintf(f,
-"usage: faultline compare A B [OPTIONS]\n"
-"       faultline compare --noise-floors [--db FILE] [--host NAME]\n\n"
-"Compares B against A, benchmark by benchmark and metric by metric, and says\n"
-"whether B regressed.  A and B are each one of:\n"
-"  12 or 12,14,16      stored run ids (run:12 also)\n"
-"  label:TEXT          the stored runs with that label (a bare TEXT too)\n"
-"  kernel:RELEASE      the stored runs on that kernel (a bare RELEASE too)\n"
-"  commit:SHA          the stored runs of that commit (a prefix)\n"
-"  exe:PATH            a faultline binary, run here\n"
-"  REF or ref:REF      a git ref: built in its own git worktree, then run\n"
-"Runs go in pairs, A B or B A at random; each side's samples are pooled.\n\n"
-"  --runs N            runs per side for code sides (default 3)\n"
-"  --run-args 'ARGS'   what each run runs (default '--suite quick')\n"
-"  --make 'VARS'       make variables for building refs (--make-a, --make-b: one side)\n"
-"  --repo DIR          the git repository of refs (default: the one here)\n"
-"  --suite NAME        keep only stored runs of this suite (label:, kernel:, commit:)\n"
-"  --last N            keep only the newest N stored runs of a selection\n"
-"  --metric M[,M]      compare only these metrics\n"
-"  --alpha Q           false discovery rate for Benjamini-Hochberg (default 0.05)\n"
-"  --min-change PCT    never flag less than this (default 1; the floor without A/A)\n"
-"  --aa                A and B are the same code: store as A/A, teaching noise floors\n"
-"  --label TEXT        a label for the stored comparison\n"
-"  --no-store          do not store the comparison\n"
-"  --format F          table (default), markdown or json on stdout\n"
-"  --markdown FILE     also write Markdown (for a CI comment) to FILE\n"
-"  --json FILE         also write JSON (Google Benchmark's format) to FILE\n"
-"  --plot DIR          draw the comparison's plots (PNG and SVG) into DIR\n"
-"  --keep-worktrees    leave the worktrees and their builds in place\n"
-"  --db FILE           results database (default results.db)\n"
-"  --noise-floors      list the noise floors learned on this host, and the\n"
-"                      smallest change each claim's benchmarks can detect\n\n"
-"Exit status: 0 nothing regressed, 1 a regression, 2 an error.\n");
-}
 
 enum side_kind { SIDE_STORED, SIDE_EXE, SIDE_REF };
 
@@ -94,27 +57,18 @@ struct cmp_args {
 	const char *md_path, *json_path, *plot_dir, *suite, *host;
 	char metric_buf[256];
 	const char *metrics[MAX_METRICS + 1];
-	int runs, last;
+	long runs, last;
 	bool aa, no_store, keep, noise_floors;
+	char *sides[3];			/* A and B as given */
 	struct fl_cmp_opts o;
 	char repo[PATH_MAX];
 };
 
 /* ---- options ------------------------------------------------------------- */
 
-static int parse_double(const char *opt, const char *s, double min, double max, double *v)
+static int opt_metrics(void *value, const char *list)
 {
-	char *end;
-
-	errno = 0;
-	*v = strtod(s, &end);
-	if (errno || end == s || *end || !(*v >= min && *v <= max))
-		return fl_fail(EINVAL, "%s: '%s' is not a number in [%g, %g]", opt, s, min, max);
-	return 0;
-}
-
-static int parse_metrics(struct cmp_args *a, const char *list)
-{
+	struct cmp_args *a = value;
 	char *save, *tok;
 	int n = 0;
 
@@ -133,139 +87,90 @@ static int parse_metrics(struct cmp_args *a, const char *list)
 	return 0;
 }
 
-enum {
-	OPT_RUNS = 1, OPT_RUN_ARGS, OPT_MAKE, OPT_MAKE_A, OPT_MAKE_B, OPT_REPO, OPT_SUITE,
-	OPT_LAST, OPT_METRIC, OPT_ALPHA, OPT_MIN_CHANGE, OPT_AA, OPT_LABEL, OPT_NO_STORE,
-	OPT_FORMAT, OPT_MARKDOWN, OPT_JSON, OPT_PLOT, OPT_KEEP, OPT_DB, OPT_FLOORS, OPT_HOST,
-	OPT_HELP,
-};
-
-static const struct option compare_opts[] = {
-	{ "runs", required_argument, 0, OPT_RUNS },
-	{ "run-args", required_argument, 0, OPT_RUN_ARGS },
-	{ "make", required_argument, 0, OPT_MAKE },
-	{ "make-a", required_argument, 0, OPT_MAKE_A },
-	{ "make-b", required_argument, 0, OPT_MAKE_B },
-	{ "repo", required_argument, 0, OPT_REPO },
-	{ "suite", required_argument, 0, OPT_SUITE },
-	{ "last", required_argument, 0, OPT_LAST },
-	{ "metric", required_argument, 0, OPT_METRIC },
-	{ "alpha", required_argument, 0, OPT_ALPHA },
-	{ "min-change", required_argument, 0, OPT_MIN_CHANGE },
-	{ "aa", no_argument, 0, OPT_AA },
-	{ "label", required_argument, 0, OPT_LABEL },
-	{ "no-store", no_argument, 0, OPT_NO_STORE },
-	{ "format", required_argument, 0, OPT_FORMAT },
-	{ "markdown", required_argument, 0, OPT_MARKDOWN },
-	{ "json", required_argument, 0, OPT_JSON },
-	{ "plot", required_argument, 0, OPT_PLOT },
-	{ "keep-worktrees", no_argument, 0, OPT_KEEP },
-	{ "db", required_argument, 0, OPT_DB },
-	{ "noise-floors", no_argument, 0, OPT_FLOORS },
-	{ "host", required_argument, 0, OPT_HOST },
-	{ "help", no_argument, 0, OPT_HELP },
-	{ 0 }
-};
-
-static int take_option(struct cmp_args *a, int c)
+/* --make: both sides' make variables */
+static int opt_make(void *value, const char *arg)
 {
-	long v;
-	int err = 0;
+	const char **make = value;
 
-	switch (c) {
-	case OPT_RUNS:
-		err = fl_cli_parse_long("--runs", optarg, 1, 100, &v);
-		a->runs = (int)v;
-		break;
-	case OPT_RUN_ARGS:
-		a->run_args = optarg;
-		break;
-	case OPT_MAKE:
-		a->make[0] = a->make[1] = optarg;
-		break;
-	case OPT_MAKE_A:
-	case OPT_MAKE_B:
-		a->make[c == OPT_MAKE_B] = optarg;
-		break;
-	case OPT_REPO:
-		a->repo_arg = optarg;
-		break;
-	case OPT_SUITE:
-		a->suite = optarg;
-		break;
-	case OPT_LAST:
-		err = fl_cli_parse_long("--last", optarg, 1, 100000, &v);
-		a->last = (int)v;
-		break;
-	case OPT_METRIC:
-		err = parse_metrics(a, optarg);
-		break;
-	case OPT_ALPHA:
-		err = parse_double("--alpha", optarg, 1e-6, 0.5, &a->o.alpha);
-		break;
-	case OPT_MIN_CHANGE:
-		err = parse_double("--min-change", optarg, 0, 1000, &a->o.min_change);
-		break;
-	case OPT_AA:
-		a->aa = true;
-		break;
-	case OPT_LABEL:
-		a->label = optarg;
-		break;
-	case OPT_NO_STORE:
-		a->no_store = true;
-		break;
-	case OPT_FORMAT:
-		if (strcmp(optarg, "table") && strcmp(optarg, "markdown") && strcmp(optarg, "json"))
-			err = fl_fail(EINVAL, "--format '%s': table, markdown or json", optarg);
-		a->format = optarg;
-		break;
-	case OPT_MARKDOWN:
-		a->md_path = optarg;
-		break;
-	case OPT_JSON:
-		a->json_path = optarg;
-		break;
-	case OPT_PLOT:
-		a->plot_dir = optarg;
-		break;
-	case OPT_KEEP:
-		a->keep = true;
-		break;
-	case OPT_DB:
-		a->db = optarg;
-		break;
-	case OPT_FLOORS:
-		a->noise_floors = true;
-		break;
-	case OPT_HOST:
-		a->host = optarg;
-		break;
-	default:
-		err = fl_fail(EINVAL, "compare: unexpected option (see faultline compare --help)");
-	}
-	return err;
+	make[0] = make[1] = arg;
+	return 0;
 }
 
+static int opt_format(void *value, const char *arg)
+{
+	if (strcmp(arg, "table") && strcmp(arg, "markdown") && strcmp(arg, "json"))
+		return fl_fail(EINVAL, "--format '%s': table, markdown or json", arg);
+	*(const char **)value = arg;
+	return 0;
+}
+
+static const char *const compare_usage[] = {
+	"faultline compare A B [OPTIONS]",
+	"faultline compare --noise-floors [--db FILE] [--host NAME]",
+	NULL,
+};
+
+static const struct fl_cmd_help compare_help = {
+	"compare", compare_usage,
+	"Compares B against A, benchmark by benchmark and metric by metric, and says\n"
+	"whether B regressed.  A and B are each one of:\n"
+	"  12 or 12,14,16      stored run ids (run:12 also)\n"
+	"  label:TEXT          the stored runs with that label (a bare TEXT too)\n"
+	"  kernel:RELEASE      the stored runs on that kernel (a bare RELEASE too)\n"
+	"  commit:SHA          the stored runs of that commit (a prefix)\n"
+	"  exe:PATH            a faultline binary, run here\n"
+	"  REF or ref:REF      a git ref: built in its own git worktree, then run\n"
+	"Code sides run in pairs, A B or B A at random; with 8 or more pairs a side\n"
+	"they are judged by pair, else each side's samples are pooled.",
+	"Exit status: 0 nothing regressed, 1 a regression, 2 an error.",
+};
+
+/* 0, 1 after --help, or a negative errno. */
 static int parse_args(int argc, char **argv, struct cmp_args *a)
 {
-	int c, err = 0;
+	const struct fl_option opts[] = {
+		FL_OPT_LONG("runs", &a->runs, 1, 100, "N", "runs per side for code sides (default 3)"),
+		FL_OPT_STRING("run-args", &a->run_args, "'ARGS'",
+			      "what each run runs (default '--suite quick')"),
+		FL_OPT_CALLBACK("make", a->make, "'VARS'", "make variables for building refs",
+				opt_make),
+		FL_OPT_STRING("make-a", &a->make[0], "'VARS'", "... for building A only"),
+		FL_OPT_STRING("make-b", &a->make[1], "'VARS'", "... for building B only"),
+		FL_OPT_STRING("repo", &a->repo_arg, "DIR",
+			      "the git repository of refs (default: the one here)"),
+		FL_OPT_STRING("suite", &a->suite, "NAME",
+			      "keep only stored runs of this suite (label:, kernel:, commit:)"),
+		FL_OPT_LONG("last", &a->last, 1, 100000, "N",
+			    "keep only the newest N stored runs of a selection"),
+		FL_OPT_CALLBACK("metric", a, "M[,M]", "compare only these metrics", opt_metrics),
+		FL_OPT_DOUBLE("alpha", &a->o.alpha, 1e-6, 0.5, "Q",
+			      "false discovery rate for Benjamini-Hochberg (default 0.05)"),
+		FL_OPT_DOUBLE("min-change", &a->o.min_change, 0, 1000, "PCT",
+			      "never flag less than this (default 1)"),
+		FL_OPT_BOOL("aa", &a->aa,
+			    "A and B are the same code: store as A/A, teaching noise floors"),
+		FL_OPT_STRING("label", &a->label, "TEXT", "a label for the stored comparison"),
+		FL_OPT_BOOL("no-store", &a->no_store, "do not store the comparison"),
+		FL_OPT_CALLBACK("format", &a->format, "F",
+				"table (default), markdown or json on stdout", opt_format),
+		FL_OPT_STRING("markdown", &a->md_path, "FILE",
+			      "also write Markdown (for a CI comment) to FILE"),
+		FL_OPT_STRING("json", &a->json_path, "FILE",
+			      "also write JSON (Google Benchmark's format) to FILE"),
+		FL_OPT_STRING("plot", &a->plot_dir, "DIR",
+			      "draw the comparison's plots (PNG and SVG) into DIR"),
+		FL_OPT_BOOL("keep-worktrees", &a->keep, "leave the worktrees and their builds"),
+		FL_OPT_STRING("db", &a->db, "FILE", "results database (default results.db)"),
+		FL_OPT_BOOL("noise-floors", &a->noise_floors,
+			    "list the noise floors learned here, and what each claim detects"),
+		FL_OPT_STRING("host", &a->host, "NAME", "with --noise-floors: that host's"),
+		FL_OPT_END(),
+	};
+	int n, err = fl_parse_options(argc, argv, opts, &compare_help, a->sides, 2, &n);
 
-	optind = 1;
-	opterr = 0;
-	while (!err && (c = getopt_long(argc, argv, "", compare_opts, NULL)) != -1) {
-		if (c == OPT_HELP) {
-			compare_usage(stdout);
-			exit(0);
-		}
-		if (c == '?' || c == ':')
-			return fl_fail(EINVAL, "compare: unknown or incomplete option '%s' "
-				       "(see faultline compare --help)", argv[optind - 1]);
-		err = take_option(a, c);
-	}
 	if (err || a->noise_floors)
 		return err;
-	if (argc - optind != 2)
+	if (n != 2)
 		return fl_fail(EINVAL, "compare: name two sides, A and B (see faultline "
 			       "compare --help)");
 	return 0;
@@ -503,7 +408,7 @@ static int run_interleaved(struct fl_store *st, const struct cmp_args *a, struct
 	for (int i = 0; i < 2; i++)
 		if (runs_code(&sd[i]))
 			code[n++] = &sd[i].code;
-	err = fl_code_sides_run(st, code, n, a->runs, args, tmp, "compare");
+	err = fl_code_sides_run(st, code, n, (int)a->runs, args, tmp, "compare");
 	for (int i = 0; i < 2 && !err; i++) {
 		if (!runs_code(&sd[i]))
 			continue;
@@ -782,9 +687,11 @@ int cmd_compare(int argc, char **argv)
 	int err, exit_code = 0;
 
 	err = parse_args(argc, argv, &a);
+	if (err > 0)
+		return 0;
 	if (!err && !a.noise_floors) {
-		sd[0].pub.spec = argv[optind];
-		sd[1].pub.spec = argv[optind + 1];
+		sd[0].pub.spec = a.sides[0];
+		sd[1].pub.spec = a.sides[1];
 	}
 	/* the reports are written after the comparison is stored: checked first */
 	if (!err)

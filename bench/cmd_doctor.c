@@ -5,7 +5,6 @@
  * (suite "doctor") so that it is kept with the results it bounds.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,38 +136,29 @@ static void report_machine(bool no_pmu)
 
 int cmd_doctor(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, 0, 'd' },
-		{ "no-pmu", no_argument, 0, 'P' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0 }
+	static const char *const usage[] = { "faultline doctor [--db FILE] [--no-pmu]", NULL };
+	static const struct fl_cmd_help help = {
+		"doctor", usage,
+		"Reports counters, topology, privileges and gnuplot, measures the cost of a\n"
+		"timed region's clock reads and stores it.",
+		NULL,
 	};
 	const char *db = FL_DEFAULT_DB;
 	struct fl_store *st = NULL;
 	bool no_pmu = false;
+	const struct fl_option opts[] = {
+		FL_OPT_STRING("db", &db, "FILE", "results database (default results.db)"),
+		FL_OPT_BOOL("no-pmu", &no_pmu, "skip the hardware counters"),
+		FL_OPT_END(),
+	};
 	struct fl_run r;
-	int c, err = 0;
+	int n, err = fl_parse_options(argc, argv, opts, &help, NULL, 0, &n);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'P':
-			no_pmu = true;
-			break;
-		case 'h':
-			printf("usage: faultline doctor [--db FILE] [--no-pmu]\n\n"
-			       "Reports counters, topology, privileges and gnuplot, measures\n"
-			       "the cost of a timed region's clock reads and stores it.\n");
-			return 0;
-		default:
-			fprintf(stderr, "faultline: doctor: unknown or incomplete option '%s'\n",
-				argv[optind - 1]);
-			return 1;
-		}
+	if (err > 0)
+		return 0;
+	if (err < 0) {
+		fprintf(stderr, "faultline: %s\n", fl_errmsg());
+		return 1;
 	}
 	fl_run_init(&r);
 	err = fl_store_open(db, &st);

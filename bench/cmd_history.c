@@ -5,7 +5,6 @@
  * E-Divisive means finds in that series, and a plot of both.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "err.h"
+#include "options.h"
 #include "plot.h"
 #include "store.h"
 #include "workloads/workload.h"
@@ -23,27 +23,6 @@
 #define EXIT_ERROR	2
 #define MAX_CP		16
 #define MAX_VALUES	100000
-
-static void history_usage(FILE *f)
-{
-	fprintf(f,
-"usage: faultline history BENCHMARK [OPTIONS]\n\n"
-"BENCHMARK is WORKLOAD[/VARIANT][/BACKEND][/NAME=VALUE,...], enough of it to\n"
-"name one stored benchmark: reaim_vunmap/new/M=64000.  Prints its median in\n"
-"every stored run that has it, oldest first, with commit and kernel, marks the\n"
-"change points E-Divisive means finds (a permutation test decides), and plots\n"
-"the series with the levels between change points.\n\n"
-"  --metric M          the metric (default: the workload's first)\n"
-"  --host H            only runs on host H\n"
-"  --label TEXT        only runs with this label\n"
-"  --suite NAME        only runs of this suite\n"
-"  --alpha P           significance of a change point (default 0.01)\n"
-"  --permutations N    per candidate change point (default 199)\n"
-"  --plot DIR          where the plot goes (default plots)\n"
-"  --no-plot           no plot\n"
-"  --db FILE           results database (default results.db)\n\n"
-"Exit status: 0, or 2 on an error.\n");
-}
 
 struct hist_args {
 	const char *db, *spec, *metric, *host, *label, *suite, *plot_dir;
@@ -342,71 +321,44 @@ static int plot_series(const struct hist_args *a, const struct series *s)
 
 /* ---- the command --------------------------------------------------------- */
 
+/* 0, 1 after --help, or a negative errno. */
 static int parse_args(int argc, char **argv, struct hist_args *a)
 {
-	static const struct option opts[] = {
-		{ "metric", required_argument, 0, 'm' },
-		{ "host", required_argument, 0, 'H' },
-		{ "label", required_argument, 0, 'l' },
-		{ "suite", required_argument, 0, 's' },
-		{ "alpha", required_argument, 0, 'a' },
-		{ "permutations", required_argument, 0, 'P' },
-		{ "plot", required_argument, 0, 'o' },
-		{ "no-plot", no_argument, 0, 'n' },
-		{ "db", required_argument, 0, 'd' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0 }
+	static const char *const usage[] = { "faultline history BENCHMARK [OPTIONS]", NULL };
+	static const struct fl_cmd_help help = {
+		"history", usage,
+		"BENCHMARK is WORKLOAD[/VARIANT][/BACKEND][/NAME=VALUE,...], enough of it to\n"
+		"name one stored benchmark: reaim_vunmap/new/M=64000.  Prints its median in\n"
+		"every stored run that has it, oldest first, with commit and kernel, marks the\n"
+		"change points E-Divisive means finds (a permutation test decides), and plots\n"
+		"the series with the levels between change points.",
+		"Exit status: 0, or 2 on an error.",
 	};
-	char *end;
-	int c;
+	long permutations = a->cp.permutations;
+	const struct fl_option opts[] = {
+		FL_OPT_STRING("metric", &a->metric, "M", "the metric (default: the workload's first)"),
+		FL_OPT_STRING("host", &a->host, "H", "only runs on host H"),
+		FL_OPT_STRING("label", &a->label, "TEXT", "only runs with this label"),
+		FL_OPT_STRING("suite", &a->suite, "NAME", "only runs of this suite"),
+		FL_OPT_DOUBLE("alpha", &a->cp.alpha, 1e-6, 0.999999, "P",
+			      "significance of a change point (default 0.01)"),
+		FL_OPT_LONG("permutations", &permutations, 19, 100000, "N",
+			    "per candidate change point (default 199)"),
+		FL_OPT_STRING("plot", &a->plot_dir, "DIR", "where the plot goes (default plots)"),
+		FL_OPT_BOOL("no-plot", &a->no_plot, "no plot"),
+		FL_OPT_STRING("db", &a->db, "FILE", "results database (default results.db)"),
+		FL_OPT_END(),
+	};
+	char *args[2];
+	int n, err = fl_parse_options(argc, argv, opts, &help, args, 1, &n);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			a->metric = optarg;
-			break;
-		case 'H':
-			a->host = optarg;
-			break;
-		case 'l':
-			a->label = optarg;
-			break;
-		case 's':
-			a->suite = optarg;
-			break;
-		case 'o':
-			a->plot_dir = optarg;
-			break;
-		case 'n':
-			a->no_plot = true;
-			break;
-		case 'd':
-			a->db = optarg;
-			break;
-		case 'a':
-			a->cp.alpha = strtod(optarg, &end);
-			if (*end || !(a->cp.alpha > 0 && a->cp.alpha < 1))
-				return fl_fail(EINVAL, "--alpha '%s': a number in (0, 1)", optarg);
-			break;
-		case 'P':
-			a->cp.permutations = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || a->cp.permutations < 19 || a->cp.permutations > 100000)
-				return fl_fail(EINVAL, "--permutations '%s': 19..100000", optarg);
-			break;
-		case 'h':
-			history_usage(stdout);
-			exit(0);
-		default:
-			return fl_fail(EINVAL, "history: unknown or incomplete option '%s'",
-				       argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
+	if (err)
+		return err;
+	if (n != 1)
 		return fl_fail(EINVAL, "history: name one benchmark (see faultline history "
 			       "--help)");
-	a->spec = argv[optind];
+	a->cp.permutations = (unsigned int)permutations;
+	a->spec = args[0];
 	return 0;
 }
 
@@ -456,6 +408,8 @@ int cmd_history(int argc, char **argv)
 	int err;
 
 	err = parse_args(argc, argv, &a);
+	if (err > 0)
+		return 0;
 	if (!err)
 		err = fl_store_open_existing(a.db, &st);
 	if (!err)

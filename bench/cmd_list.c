@@ -5,6 +5,7 @@
 
 #include "claims.h"
 #include "cli.h"
+#include "err.h"
 #include "kmod/catalogue.h"
 #include "workloads/workload.h"
 
@@ -120,13 +121,20 @@ static void list_kmod_only(const struct fl_kmod_desc *d)
 
 int cmd_list(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: faultline list\n\nThe workloads, their backends, variants, "
-		       "parameters and metrics, then the claims.\n");
+	static const char *const usage[] = { "faultline list", NULL };
+	static const struct fl_cmd_help help = {
+		"list", usage,
+		"The workloads, their backends, variants, parameters and metrics, the\n"
+		"module's own workloads, then the claims.",
+		NULL,
+	};
+	static const struct fl_option opts[] = { FL_OPT_END() };
+	int n, err = fl_parse_options(argc, argv, opts, &help, NULL, 0, &n);
+
+	if (err > 0)
 		return 0;
-	}
-	if (argc > 1) {
-		fprintf(stderr, "faultline: list: unexpected argument '%s'\n", argv[1]);
+	if (err < 0) {
+		fprintf(stderr, "faultline: %s\n", fl_errmsg());
 		return 1;
 	}
 	printf("workloads:\n\n");

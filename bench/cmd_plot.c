@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* faultline plot: each claim's plots for a stored run, by gnuplot. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,14 +9,6 @@
 #include "cli.h"
 #include "err.h"
 #include "plot.h"
-
-static void plot_usage(FILE *f)
-{
-	fprintf(f,
-"usage: faultline plot [--db FILE] [--run ID] [--out DIR]\n\n"
-"Draws, for the newest run (or run ID), every claim's plots as PNG and SVG\n"
-"into DIR (default plots/).\n");
-}
 
 static int make_dir(const char *dir)
 {
@@ -63,38 +54,26 @@ static int plot_into(const struct fl_run *r, void *arg)
 
 int cmd_plot(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, 0, 'd' },
-		{ "run", required_argument, 0, 'r' },
-		{ "out", required_argument, 0, 'o' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0 }
+	static const char *const usage[] = { "faultline plot [--db FILE] [--run ID] [--out DIR]",
+					     NULL };
+	static const struct fl_cmd_help help = {
+		"plot", usage,
+		"Draws, for the newest run (or run ID), every claim's plots as PNG and SVG\n"
+		"into DIR (default plots/).",
+		NULL,
 	};
 	struct fl_cli_run_opts ro = { .db = FL_DEFAULT_DB };
 	const char *dir = "plots";
-	int c, err = 0;
+	const struct fl_option opts[] = {
+		FL_CLI_RUN_OPTIONS(ro),
+		FL_OPT_STRING("out", &dir, "DIR", "where the plots go (default plots)"),
+		FL_OPT_END(),
+	};
+	int n, err = fl_parse_options(argc, argv, opts, &help, NULL, 0, &n);
 
-	optind = 1;
-	opterr = 0;
-	while (err >= 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		err = fl_cli_run_option(c, optarg, &ro);
-		if (err)
-			continue;
-		switch (c) {
-		case 'o':
-			dir = optarg;
-			break;
-		case 'h':
-			plot_usage(stdout);
-			return 0;
-		default:
-			err = fl_fail(EINVAL, "plot: unknown or incomplete option '%s'",
-				      argv[optind - 1]);
-		}
-	}
-	if (err >= 0 && optind < argc)
-		err = fl_fail(EINVAL, "plot: unexpected argument '%s'", argv[optind]);
-	if (err >= 0 && !fl_plot_available())
+	if (err > 0)
+		return 0;
+	if (!err && !fl_plot_available())
 		err = fl_fail(ENOENT, "gnuplot not found: install gnuplot-nox (make deps)");
 	if (err < 0) {
 		fprintf(stderr, "faultline: %s\n", fl_errmsg());

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* faultline run: run workloads, or the suite the claims need, into results.db. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,38 +9,12 @@
 #include "cli.h"
 #include "env.h"
 #include "err.h"
+#include "options.h"
 #include "runner.h"
 #include "store.h"
 #include "topology.h"
 #include "vm.h"
 #include "workloads/live.h"
-
-static void run_usage(FILE *f)
-{
-	fprintf(f,
-"usage: faultline run [WORKLOAD...] [OPTIONS]\n"
-"       faultline run --suite quick [OPTIONS]\n\n"
-"Runs each WORKLOAD (see faultline list) for every combination of the given\n"
-"variants and parameter values, or the quick suite: every point the claims need.\n"
-"The whole run is stored in one transaction, or not at all.\n\n"
-"  --suite quick        the claims' quick suite (what make bench runs)\n"
-"  --backend B[,B]      shim (default), live, kmod, or several side by side\n"
-"  --variant V[,V]      variants to run (default: all of the backend's)\n"
-"  --param N=V[,V...]   a parameter's values; repeat for others\n"
-"  --reps N             repetitions (default 5)\n"
-"  --rounds N           rounds per repetition (default: the workload's)\n"
-"  --warmup SECONDS     warm-up before each benchmark (default 0)\n"
-"  --db FILE            results database (default results.db)\n"
-"  --label TEXT         a label for the run\n"
-"  --json FILE          also keep Google Benchmark's JSON report\n"
-"  --no-pmu             skip hardware counters (TSC + task-clock)\n"
-"  --no-interleave      run repetitions in order, not randomly interleaved\n"
-"  --quiet              print nothing while it runs\n"
-"  --verbose            Google Benchmark's table instead of progress lines\n"
-"  --vm K[,K...]        run inside each guest kernel under qemu instead (ci/vm):\n"
-"                       6.1, 6.12 or a release; results stored here, tagged\n"
-"  --append TEXT        with --vm: more kernel command line (nohz_full=1)\n");
-}
 
 struct run_args {
 	const char *suite, *variants, *db, *label, *json, *vm, *append;
@@ -50,8 +23,10 @@ struct run_args {
 	unsigned backends;		/* enum fl_backend bits */
 	bool backend_set;
 	char backend_names[32];
-	int reps;
-	long rounds;
+	long reps, rounds, warmup;
+	bool no_interleave;
+	char *workloads[64];
+	int nworkloads;
 	struct fl_runner_opts ro;
 };
 
@@ -79,105 +54,83 @@ static int parse_backends(const char *list, struct run_args *a)
 	return 0;
 }
 
+static int opt_suite(void *value, const char *arg)
+{
+	if (strcmp(arg, "quick"))
+		return fl_fail(EINVAL, "unknown suite '%s' (there is: quick)", arg);
+	*(const char **)value = arg;
+	return 0;
+}
+
+static int opt_backend(void *value, const char *arg)
+{
+	return parse_backends(arg, value);
+}
+
+static int opt_param(void *value, const char *arg)
+{
+	struct run_args *a = value;
+
+	if (a->nparams == FL_MAX_PARAMS)
+		return fl_fail(EINVAL, "too many --param");
+	a->params[a->nparams++] = arg;
+	return 0;
+}
+
+static const char *const run_usage[] = {
+	"faultline run [WORKLOAD...] [OPTIONS]",
+	"faultline run --suite quick [OPTIONS]",
+	NULL,
+};
+
+static const struct fl_cmd_help run_help = {
+	"run", run_usage,
+	"Runs each WORKLOAD (see faultline list) for every combination of the given\n"
+	"variants and parameter values, or the quick suite: every point the claims need.\n"
+	"The whole run is stored in one transaction, or not at all.",
+	NULL,
+};
+
+/* 0, 1 after --help, or a negative errno. */
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	static const struct option opts[] = {
-		{ "suite", required_argument, 0, 's' },
-		{ "backend", required_argument, 0, 'b' },
-		{ "variant", required_argument, 0, 'v' },
-		{ "param", required_argument, 0, 'p' },
-		{ "reps", required_argument, 0, 'r' },
-		{ "rounds", required_argument, 0, 'n' },
-		{ "warmup", required_argument, 0, 'w' },
-		{ "db", required_argument, 0, 'd' },
-		{ "label", required_argument, 0, 'l' },
-		{ "json", required_argument, 0, 'j' },
-		{ "no-pmu", no_argument, 0, 'P' },
-		{ "no-interleave", no_argument, 0, 'I' },
-		{ "quiet", no_argument, 0, 'q' },
-		{ "verbose", no_argument, 0, 'B' },
-		{ "vm", required_argument, 0, 'V' },
-		{ "append", required_argument, 0, 'A' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0 }
+	const struct fl_option opts[] = {
+		FL_OPT_CALLBACK("suite", &a->suite, "quick",
+				"the claims' quick suite (what make bench runs)", opt_suite),
+		FL_OPT_CALLBACK("backend", a, "B[,B]",
+				"shim (default), live, kmod, or several side by side", opt_backend),
+		FL_OPT_STRING("variant", &a->variants, "V[,V]",
+			      "variants to run (default: all of the backend's)"),
+		FL_OPT_CALLBACK("param", a, "N=V[,V...]",
+				"a parameter's values; repeat for others", opt_param),
+		FL_OPT_LONG("reps", &a->reps, 1, 1000, "N", "repetitions (default 5)"),
+		FL_OPT_LONG("rounds", &a->rounds, 1, 100000000, "N",
+			    "rounds per repetition (default: the workload's)"),
+		FL_OPT_LONG("warmup", &a->warmup, 0, 60, "SECONDS",
+			    "warm-up before each benchmark (default 0)"),
+		FL_OPT_STRING("db", &a->db, "FILE", "results database (default results.db)"),
+		FL_OPT_STRING("label", &a->label, "TEXT", "a label for the run"),
+		FL_OPT_STRING("json", &a->json, "FILE", "also keep Google Benchmark's JSON report"),
+		FL_OPT_BOOL("no-pmu", &a->ro.no_pmu, "skip hardware counters (TSC + task-clock)"),
+		FL_OPT_BOOL("no-interleave", &a->no_interleave,
+			    "run repetitions in order, not randomly interleaved"),
+		FL_OPT_BOOL("quiet", &a->ro.quiet, "print nothing while it runs"),
+		FL_OPT_BOOL("verbose", &a->ro.verbose,
+			    "Google Benchmark's table instead of progress lines"),
+		FL_OPT_STRING("vm", &a->vm, "K[,K...]",
+			      "run inside each guest kernel under qemu (ci/vm): 6.1, 6.12 or a "
+			      "release; results stored here, tagged"),
+		FL_OPT_STRING("append", &a->append, "TEXT",
+			      "with --vm: more kernel command line (nohz_full=1)"),
+		FL_OPT_END(),
 	};
-	long v;
-	int c, err;
+	int err = fl_parse_options(argc, argv, opts, &run_help, a->workloads, 63,
+				   &a->nworkloads);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (strcmp(optarg, "quick"))
-				return fl_fail(EINVAL, "unknown suite '%s' (there is: quick)", optarg);
-			a->suite = optarg;
-			break;
-		case 'b':
-			err = parse_backends(optarg, a);
-			if (err)
-				return err;
-			break;
-		case 'v':
-			a->variants = optarg;
-			break;
-		case 'p':
-			if (a->nparams == FL_MAX_PARAMS)
-				return fl_fail(EINVAL, "too many --param");
-			a->params[a->nparams++] = optarg;
-			break;
-		case 'r':
-			err = fl_cli_parse_long("--reps", optarg, 1, 1000, &v);
-			if (err)
-				return err;
-			a->reps = (int)v;
-			break;
-		case 'n':
-			err = fl_cli_parse_long("--rounds", optarg, 1, 100000000, &a->rounds);
-			if (err)
-				return err;
-			break;
-		case 'w':
-			err = fl_cli_parse_long("--warmup", optarg, 0, 60, &v);
-			if (err)
-				return err;
-			a->ro.warmup = (double)v;
-			break;
-		case 'd':
-			a->db = optarg;
-			break;
-		case 'l':
-			a->label = optarg;
-			break;
-		case 'j':
-			a->json = optarg;
-			break;
-		case 'P':
-			a->ro.no_pmu = true;
-			break;
-		case 'I':
-			a->ro.interleave = false;
-			break;
-		case 'q':
-			a->ro.quiet = true;
-			break;
-		case 'B':
-			a->ro.verbose = true;
-			break;
-		case 'V':
-			a->vm = optarg;
-			break;
-		case 'A':
-			a->append = optarg;
-			break;
-		case 'h':
-			run_usage(stdout);
-			exit(0);
-		default:
-			return fl_fail(EINVAL, "run: unknown or incomplete option '%s' (see faultline run --help)",
-				       argv[optind - 1]);
-		}
-	}
+	if (err)
+		return err;
+	a->ro.warmup = (double)a->warmup;
+	a->ro.interleave = !a->no_interleave;
 	if (a->append && !a->vm)
 		return fl_fail(EINVAL, "run: --append goes with --vm");
 	return fl_cli_check_writable("--json", a->json);
@@ -207,7 +160,7 @@ static int plan_suite(struct fl_plan *p, const struct run_args *a)
 				continue;
 			}
 			err = fl_plan_add(p, w, e->backend, e->variants, e->params,
-					  a->reps ? a->reps : e->repetitions,
+					  a->reps ? (int)a->reps : e->repetitions,
 					  a->rounds ? a->rounds : e->rounds);
 			if (err)
 				return err;
@@ -216,20 +169,21 @@ static int plan_suite(struct fl_plan *p, const struct run_args *a)
 	return p->n ? 0 : fl_fail(EINVAL, "the quick suite has nothing for that backend");
 }
 
-static int plan_workloads(struct fl_plan *p, const struct run_args *a, int argc, char **argv)
+static int plan_workloads(struct fl_plan *p, const struct run_args *a)
 {
-	if (optind >= argc)
+	if (!a->nworkloads)
 		return fl_fail(EINVAL, "run: name a workload or --suite quick (see faultline list)");
-	for (int i = optind; i < argc; i++) {
-		const struct fl_workload *w = fl_workload_find(argv[i]);
+	for (int i = 0; i < a->nworkloads; i++) {
+		const struct fl_workload *w = fl_workload_find(a->workloads[i]);
 		int err;
 
 		if (!w)
-			return fl_fail(EINVAL, "unknown workload '%s' (see faultline list)", argv[i]);
+			return fl_fail(EINVAL, "unknown workload '%s' (see faultline list)",
+				       a->workloads[i]);
 		for (unsigned b = FL_SHIM; b <= FL_LIVE; b <<= 1) {
 			if (!(a->backends & b))
 				continue;
-			err = fl_plan_add(p, w, b, a->variants, a->params, a->reps ? a->reps : 5,
+			err = fl_plan_add(p, w, b, a->variants, a->params, a->reps ? (int)a->reps : 5,
 					  a->rounds ? a->rounds : w->rounds);
 			if (err)
 				return err;
@@ -238,15 +192,15 @@ static int plan_workloads(struct fl_plan *p, const struct run_args *a, int argc,
 	return 0;
 }
 
-static int build_plan(struct fl_plan *p, struct run_args *a, int argc, char **argv)
+static int build_plan(struct fl_plan *p, struct run_args *a)
 {
 	int err;
 
 	if (!a->suite) {
-		err = plan_workloads(p, a, argc, argv);
+		err = plan_workloads(p, a);
 		return err ? err : fl_plan_check(p);
 	}
-	if (optind < argc)
+	if (a->nworkloads)
 		return fl_fail(EINVAL, "run: --suite takes no workload names");
 	if (a->variants || a->nparams)
 		return fl_fail(EINVAL, "run: --suite fixes variants and parameters");
@@ -361,8 +315,10 @@ int cmd_run(int argc, char **argv)
 
 	fl_run_init(&r);
 	err = parse_args(argc, argv, &a);
+	if (err > 0)
+		return 0;
 	if (!err)
-		err = build_plan(&plan, &a, argc, argv);
+		err = build_plan(&plan, &a);
 	/* Open the database first: a run that cannot be stored is not started. */
 	if (!err)
 		err = fl_store_open(a.db, &st);

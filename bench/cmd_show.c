@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* faultline show: a stored run's benchmarks, one line per metric. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,39 +131,25 @@ out:
 
 int cmd_show(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "db", required_argument, 0, 'd' },
-		{ "run", required_argument, 0, 'r' },
-		{ "metric", required_argument, 0, 'm' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0 }
+	static const char *const usage[] = { "faultline show [--db FILE] [--run ID] "
+					     "[--metric NAME]", NULL };
+	static const struct fl_cmd_help help = {
+		"show", usage,
+		"The newest run's (or run ID's) benchmarks, sorted: per metric its unit, the\n"
+		"number of repetitions, median, min, max and coefficient of variation.",
+		NULL,
 	};
 	struct fl_cli_run_opts ro = { .db = FL_DEFAULT_DB };
 	const char *metric = NULL;
-	int c, err = 0;
+	const struct fl_option opts[] = {
+		FL_CLI_RUN_OPTIONS(ro),
+		FL_OPT_STRING("metric", &metric, "NAME", "that metric only"),
+		FL_OPT_END(),
+	};
+	int n, err = fl_parse_options(argc, argv, opts, &help, NULL, 0, &n);
 
-	optind = 1;
-	opterr = 0;
-	while (err >= 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		err = fl_cli_run_option(c, optarg, &ro);
-		if (err)
-			continue;
-		switch (c) {
-		case 'm':
-			metric = optarg;
-			break;
-		case 'h':
-			printf("usage: faultline show [--db FILE] [--run ID] [--metric NAME]\n\n"
-			       "The newest run's (or run ID's) benchmarks: per metric the number\n"
-			       "of repetitions, median, min, max and coefficient of variation.\n");
-			return 0;
-		default:
-			err = fl_fail(EINVAL, "show: unknown or incomplete option '%s'",
-				      argv[optind - 1]);
-		}
-	}
-	if (err >= 0 && optind < argc)
-		err = fl_fail(EINVAL, "show: unexpected argument '%s'", argv[optind]);
+	if (err > 0)
+		return 0;
 	if (err < 0) {
 		fprintf(stderr, "faultline: %s\n", fl_errmsg());
 		return 1;
