@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* faultline: reproduce, and then guard, five Linux mm/entry performance claims. */
+/*
+ * faultline: reproduce, and then guard, the performance claims of Linux
+ * mm/entry changes; the claims it has today are those bench/claims/registry.c
+ * registers (faultline --help lists them).
+ */
 #include <stdio.h>
 #include <string.h>
 
+#include "claims.h"
 #include "cli.h"
 #include "tmp.h"
 
@@ -27,6 +32,10 @@ static void usage(FILE *f)
 	fprintf(f, "usage: faultline COMMAND [OPTIONS]   (faultline COMMAND --help)\n\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nclaims:");
+	for (int i = 0; fl_claims[i]; i++)
+		fprintf(f, " %s", fl_claims[i]->id);
+	fprintf(f, " (faultline list says more)\n");
 }
 
 int main(int argc, char **argv)
