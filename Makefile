@@ -20,9 +20,10 @@ LDLIBS	:= -lbenchmark -lpfm -lhwloc -lsqlite3 -lstdc++ -lm -pthread
 IMPL_SRC := $(wildcard impl/*.c impl/user/*.c)
 # kmod/proto.c and kmod/catalogue.c are the module's and the harness's both:
 # the control file's parser and the module's workloads with their bounds.
+# bench/ by role: cli, measure, analysis, store, report, claims (README, "How it is built")
 LIB_SRC	:= $(IMPL_SRC) $(wildcard workloads/*.c) kmod/proto.c kmod/catalogue.c \
-	   $(filter-out bench/faultline.c,$(wildcard bench/*.c bench/claims/*.c))
-LIB_CXX	:= $(wildcard bench/*.cc)
+	   $(filter-out bench/faultline.c,$(wildcard bench/*.c bench/*/*.c))
+LIB_CXX	:= $(wildcard bench/*/*.cc)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
 LIB	:= $(BUILD)/libfaultline.a
 
@@ -64,7 +65,7 @@ $(BUILD)/tests/tsan_%: tests/tsan_%.c $(IMPL_SRC)
 	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=thread -o $@ $^ -lcmocka
 
 # The workloads' worker pool, with what it pins and reports errors with.
-$(BUILD)/tests/tsan_pool: tests/tsan_pool.c workloads/pool.c bench/err.c bench/topology.c
+$(BUILD)/tests/tsan_pool: tests/tsan_pool.c workloads/pool.c bench/err.c bench/measure/topology.c
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=thread -o $@ $^ -lcmocka -lhwloc
 

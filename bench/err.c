@@ -2,7 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "err.h"
+#include "bench/err.h"
 
 static __thread char msg[512];
 

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "claims.h"
-#include "cli.h"
-#include "tmp.h"
+#include "bench/claims/claims.h"
+#include "bench/cli/cli.h"
+#include "bench/measure/tmp.h"
 
 static const struct {
 	const char *name;

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "results.h"
+#include "bench/err.h"
+#include "bench/results.h"
 
 void fl_run_init(struct fl_run *r)
 {

@@ -3,7 +3,7 @@
  * kmod/catalogue.h - the module's workloads as the control file knows them
  * (kmod/proto.h): one table, the one source of their names, variants,
  * parameter bounds and metrics, read by the module (kmod/main.c) and by the
- * harness (bench/kmod.c, faultline list).  Two of them, reaim_vunmap and
+ * harness (bench/measure/kmod.c, faultline list).  Two of them, reaim_vunmap and
  * fork_vmap_stack, are also harness workloads (workloads/), whose wider
  * bounds the module narrows; vmalloc_sync_model and spf_model are the
  * module's only.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * kmod/proto.h - the protocol of the module's control file, shared by the
- * module (kmod/main.c) and the harness (bench/kmod.c).  kmod/proto.c
+ * module (kmod/main.c) and the harness (bench/measure/kmod.c).  kmod/proto.c
  * compiles in both, so that the cmocka tests exercise the module's parser.
  *
  * A request is one line written to the control file:

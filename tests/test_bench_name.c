@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Benchmark names (bench/bench_name.c): format, parse and match. */
+/* Benchmark names (bench/analysis/bench_name.c): format, parse and match. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "bench/bench_name.h"
+#include "bench/analysis/bench_name.h"
 #include "bench/err.h"
 
 static const char *const canon = "M=0,P=2,J=256,T=4,S=8";

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bench/changepoint.h"
+#include "bench/analysis/changepoint.h"
 #include "tests/rng.h"
 
 #define N_OF(a)	(sizeof(a) / sizeof((a)[0]))

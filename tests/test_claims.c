@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bench/claims.h"
+#include "bench/claims/claims.h"
 #include "bench/results.h"
 
 static const long ms[] = { 0, 100000, 200000, 300000, 400000 };

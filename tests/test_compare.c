@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/test_compare.c - the statistics of bench/compare.c on data with known
+ * tests/test_compare.c - the statistics of bench/analysis/compare.c on data with known
  * answers: the U and signed-rank tests against their definitions and
  * against brute-force enumerations, BH by hand and on a simulated mix of nulls and signals, the
  * coverage of the intervals, noise floors, and verdicts on synthetic runs.
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bench/compare.h"
+#include "bench/analysis/compare.h"
 #include "bench/results.h"
 #include "tests/rng.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/test_counters.c - bench/counters.c picks the source the machine
+ * tests/test_counters.c - bench/measure/counters.c picks the source the machine
  * allows, and its counts follow the work.
  *
  * The work is measured in this thread's CPU time (CLOCK_THREAD_CPUTIME_ID,
@@ -30,8 +30,8 @@
 
 #include <perfmon/pfmlib_perf_event.h>
 
-#include "bench/clock.h"
-#include "bench/counters.h"
+#include "bench/measure/clock.h"
+#include "bench/measure/counters.h"
 #include "bench/err.h"
 
 #define MS		1000000.0

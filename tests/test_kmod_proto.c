@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The control file's protocol: the module's request parser (kmod/proto.c,
- * which the harness links too) and the harness's side (bench/kmod.c), each
+ * which the harness links too) and the harness's side (bench/measure/kmod.c), each
  * against the other's output.
  */
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "bench/err.h"
-#include "bench/kmod.h"
+#include "bench/measure/kmod.h"
 #include "kmod/catalogue.h"
 #include "kmod/proto.h"
 #include "workloads/workload.h"

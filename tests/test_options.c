@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The subcommands' option tables (bench/options.c): what they take and refuse. */
+/* The subcommands' option tables (bench/cli/options.c): what they take and refuse. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "bench/err.h"
-#include "bench/options.h"
+#include "bench/cli/options.h"
 
 static const char *const usage[] = { "faultline try [OPTIONS] ARG...", NULL };
 static const struct fl_cmd_help help = { "try", usage, "about", "footer" };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/test_plot.c - bench/plot.c against the installed gnuplot, a PATH
+ * tests/test_plot.c - bench/report/plot.c against the installed gnuplot, a PATH
  * without gnuplot, a gnuplot that fails, and directories it cannot write.
  */
 #include <dirent.h>
@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "bench/err.h"
-#include "bench/plot.h"
+#include "bench/report/plot.h"
 
 static char dir[64];
 static char saved_path[4096];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/test_stats.c - known answers for bench/stats.c.  The reference numbers
+ * tests/test_stats.c - known answers for bench/analysis/stats.c.  The reference numbers
  * for the t quantiles and the noisy fit were computed with mpmath at 30 digits.
  */
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bench/stats.h"
+#include "bench/analysis/stats.h"
 
 #define N_OF(a)	(sizeof(a) / sizeof((a)[0]))
 

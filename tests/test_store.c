@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/test_store.c - bench/results.c and bench/store.c: the run in memory,
+ * tests/test_store.c - bench/results.c and bench/store/store.c: the run in memory,
  * the schema and its upgrade, round trips, and what happens to results.db
  * when a writer dies, competes, waits, or finds a file that is not its own.
  */
@@ -22,11 +22,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "bench/claims.h"
-#include "bench/compare.h"
+#include "bench/claims/claims.h"
+#include "bench/analysis/compare.h"
 #include "bench/err.h"
 #include "bench/results.h"
-#include "bench/store.h"
+#include "bench/store/store.h"
 
 struct tmp {
 	char dir[64];
@@ -357,7 +357,7 @@ static void test_param_sets(void **state)
 	fl_run_free(&r);
 }
 
-/* --- bench/store.c: schema --- */
+/* --- bench/store/store.c: schema --- */
 
 static void test_schema_created(void **state)
 {
@@ -616,7 +616,7 @@ static void test_unwritable(void **state)
 	free(b);
 }
 
-/* --- bench/store.c: runs --- */
+/* --- bench/store/store.c: runs --- */
 
 static void assert_same_text(const char *want, const char *got)
 {
@@ -905,7 +905,7 @@ static void test_noise_floors_by_pairing(void **state)
 	assert_int_equal(count_in(t->path, "SELECT sum(pairs) FROM comparison_rows"), 24);
 }
 
-/* --- bench/store.c: other processes --- */
+/* --- bench/store/store.c: other processes --- */
 
 static void test_locked_database(void **state)
 {

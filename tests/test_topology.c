@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tests/test_topology.c - bench/topology.c counts and pins within the CPUs
+ * tests/test_topology.c - bench/measure/topology.c counts and pins within the CPUs
  * the process may use, checked against sched_getaffinity()/sched_getcpu().
  */
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "bench/err.h"
-#include "bench/topology.h"
+#include "bench/measure/topology.h"
 
 static cpu_set_t start_mask;	/* the affinity the tests began with */
 

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "bench/err.h"
-#include "bench/topology.h"
+#include "bench/measure/topology.h"
 #include "workloads/pool.h"
 
 #define WORKERS	4

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "bench/err.h"
-#include "bench/topology.h"
+#include "bench/measure/topology.h"
 #include "pool.h"
 
 struct fl_pool {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench/claims.h"
+#include "bench/claims/claims.h"
 
 extern const struct fl_claim fl_claim_vmalloc_sync;
 extern const struct fl_claim fl_claim_spf;

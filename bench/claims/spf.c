@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/claims.h"
+#include "bench/claims/claims.h"
 #include "bench/err.h"
 #include "series.h"
 #include "workloads/workload.h"

@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench/claims.h"
+#include "bench/claims/claims.h"
 #include "bench/err.h"
 #include "series.h"
 #include "workloads/workload.h"

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bench/claims/claims.h - a published performance claim, what faultline must run to
+ * test it, and how a verdict follows from the stored samples.
+ *
+ * Adding one: a file bench/claims/<id>.c defining a `const struct fl_claim`
+ * and one line in bench/claims/registry.c.
+ */
+#ifndef FL_CLAIMS_H
+#define FL_CLAIMS_H
+
+#include "bench/results.h"
+
+enum fl_verdict_kind {
+	FL_REPRODUCED,
+	FL_NOT_REPRODUCED,
+	FL_INCONCLUSIVE,	/* the noise is larger than the difference */
+	FL_NOT_APPLICABLE,	/* the run has no data for it, and why */
+};
+
+struct fl_verdict {
+	const char *claim_id;
+	double published;
+	double measured, lo, hi;	/* NAN when not measured */
+	enum fl_verdict_kind verdict;
+	char reason[256];
+};
+
+/* One workload's points that the quick suite runs for a claim. */
+struct fl_suite_entry {
+	const char *workload;
+	unsigned backend;		/* one enum fl_backend */
+	const char *variants;		/* "old,new" */
+	const char *params[8];		/* "M=64,256,1024", "P=2": NULL-ended */
+	int repetitions;
+	long rounds;			/* per repetition */
+};
+
+struct fl_claim {
+	const char *id;			/* vmalloc-sync */
+	const char *seed;		/* 002_b064568e80b1b3b2.txt */
+	const char *statement;
+	const char *metric;		/* what measured means, with its unit */
+	double published;
+	double tolerance;		/* reproduced within published +- tolerance */
+	const char *source;
+	const struct fl_suite_entry *quick;	/* ended by a NULL workload */
+	void (*evaluate)(const struct fl_run *r, struct fl_verdict *v);
+	/* Draws the claim's plots into dir; 0 or a negative errno. */
+	int (*plot)(const struct fl_run *r, const char *dir);
+};
+
+extern const struct fl_claim *const fl_claims[];	/* NULL-ended */
+const struct fl_claim *fl_claim_find(const char *id);
+const char *fl_verdict_name(enum fl_verdict_kind v);
+/* Appends to v->reason, as far as it has room. */
+void fl_verdict_say(struct fl_verdict *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/* faultline claims: published against measured, and the verdict, for a run. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/claims/claims.h"
+#include "bench/cli/cli.h"
+#include "bench/err.h"
+
+static void print_num(double v)
+{
+	if (isnan(v))
+		printf("-");
+	else
+		printf("%.4g", v);
+}
+
+static void print_tsv(const struct fl_verdict *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		printf("%s\t", v[i].claim_id);
+		print_num(v[i].published);
+		printf("\t");
+		print_num(v[i].measured);
+		printf("\t%s\n", fl_verdict_name(v[i].verdict));
+	}
+}
+
+static void print_text(const struct fl_run *r, const struct fl_verdict *v, size_t n)
+{
+	printf("run %lld  %s  %s  kernel %s  counters %s\n\n", r->meta.id, r->meta.started_at,
+	       r->meta.backend, r->meta.kernel_release, r->meta.counter_source);
+	for (size_t i = 0; i < n; i++) {
+		const struct fl_claim *c = fl_claim_find(v[i].claim_id);
+		char measured[64] = "-";
+
+		if (!isnan(v[i].measured))
+			snprintf(measured, sizeof(measured), "%.4g [%.4g, %.4g]",
+				 v[i].measured, v[i].lo, v[i].hi);
+		printf("%-14s %s\n", c->id, c->metric);
+		printf("  published %-10.4g measured %-28s %s\n", c->published, measured,
+		       fl_verdict_name(v[i].verdict));
+		if (v[i].reason[0])
+			printf("  %s\n", v[i].reason);
+	}
+}
+
+static int claims_of(const struct fl_run *r, void *arg)
+{
+	const char *format = arg;
+	struct fl_verdict v[32];
+	size_t n = fl_cli_evaluate(r, v, 32);
+
+	if (!strcmp(format, "tsv"))
+		print_tsv(v, n);
+	else
+		print_text(r, v, n);
+	return 0;
+}
+
+static int opt_format(void *value, const char *arg)
+{
+	if (strcmp(arg, "text") && strcmp(arg, "tsv"))
+		return fl_fail(EINVAL, "unknown format '%s' (text or tsv)", arg);
+	*(const char **)value = arg;
+	return 0;
+}
+
+int cmd_claims(int argc, char **argv)
+{
+	static const char *const usage[] = { "faultline claims [--db FILE] [--run ID] "
+					     "[--format text|tsv]", NULL };
+	static const struct fl_cmd_help help = {
+		"claims", usage,
+		"For the newest run (or run ID), each claim: what was published, what this run\n"
+		"measured (with its 95% interval), and the verdict, computed from the stored\n"
+		"samples.  tsv prints id, published, measured and verdict, tab-separated.",
+		NULL,
+	};
+	struct fl_cli_run_opts ro = { .db = FL_DEFAULT_DB };
+	const char *format = "text";
+	const struct fl_option opts[] = {
+		FL_CLI_RUN_OPTIONS(ro),
+		FL_OPT_CALLBACK("format", &format, "F", "text (default) or tsv", opt_format),
+		FL_OPT_END(),
+	};
+	int n, err = fl_parse_options(argc, argv, opts, &help, NULL, 0, &n);
+
+	if (err > 0)
+		return 0;
+	if (err < 0) {
+		fprintf(stderr, "faultline: %s\n", fl_errmsg());
+		return 1;
+	}
+	return fl_cli_with_run(&ro, claims_of, (void *)format);
+}
