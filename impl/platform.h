@@ -30,7 +30,8 @@
  *              list_for_each_entry, list_for_each_entry_safe, list_first_entry,
  *              container_of
  *   memory     kmalloc, kzalloc, kfree (GFP_KERNEL), get_zeroed_page,
- *              free_page, PAGE_SIZE, PAGE_SHIFT
+ *              free_page, PAGE_SIZE, PAGE_SHIFT, PAGE_MASK, PAGE_ALIGN, ALIGN
+ *   helpers    min, max
  *   cpu        num_online_cpus, raw_smp_processor_id, fls
  *   time       get_cycles, ndelay, udelay, usleep_range
  *   irqs       local_irq_save, local_irq_restore (no-ops in userspace: a
@@ -38,7 +39,11 @@
  *   checks     WARN_ON, WARN_ON_ONCE, BUG_ON
  *
  * Models name their own functions fl_<the kernel function they model>
- * (fl_sync_global_pgds, ...) so that they never collide with the kernel's.
+ * (fl_sync_global_pgds, ...) so that they never collide with the kernel's;
+ * kernel helpers they need (min, PAGE_ALIGN) are added to this subset, once,
+ * not written again in a model.  The harness (bench/, workloads/) also uses
+ * fl_, for other things: a model's header names its own (fl_vs_, fl_spf_,
+ * fl_rb_), and none of them reaches a header of the harness.
  */
 #ifndef FL_IMPL_PLATFORM_H
 #define FL_IMPL_PLATFORM_H

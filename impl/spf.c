@@ -126,16 +126,6 @@ static unsigned int fl_pte_idx(unsigned long addr)
 	return (addr >> FL_PAGE_SHIFT) & (FL_PTRS_PER_PTE - 1);
 }
 
-static unsigned long fl_min(unsigned long a, unsigned long b)
-{
-	return a < b ? a : b;
-}
-
-static unsigned long fl_max(unsigned long a, unsigned long b)
-{
-	return a > b ? a : b;
-}
-
 /* ---- the VMA tree ---------------------------------------------------------- */
 
 static struct fl_vma *rb_vma(struct fl_rb_node *n)
@@ -466,7 +456,7 @@ static void fl_zap_range(struct fl_spf_mm *mm, unsigned long start,
 		unsigned long *pmd = fl_pmd_lookup(mm, addr);
 		struct fl_pte_table *t;
 
-		next = fl_min((addr & FL_PMD_MASK) + FL_PMD_SIZE, end);
+		next = min((addr & FL_PMD_MASK) + FL_PMD_SIZE, end);
 		if (!pmd)
 			continue;
 		t = (struct fl_pte_table *)smp_load_acquire(pmd);
@@ -544,7 +534,7 @@ static void fl_wrprotect_range(struct fl_spf_mm *mm, unsigned long start,
 		unsigned long *pmd = fl_pmd_lookup(mm, addr);
 		struct fl_pte_table *t;
 
-		next = fl_min((addr & FL_PMD_MASK) + FL_PMD_SIZE, end);
+		next = min((addr & FL_PMD_MASK) + FL_PMD_SIZE, end);
 		if (!pmd)
 			continue;
 		t = (struct fl_pte_table *)smp_load_acquire(pmd);
@@ -572,7 +562,7 @@ static long fl_count_ptes(struct fl_spf_mm *mm, unsigned long start,
 		unsigned long *pmd = fl_pmd_lookup(mm, addr);
 		struct fl_pte_table *t;
 
-		next = fl_min((addr & FL_PMD_MASK) + FL_PMD_SIZE, end);
+		next = min((addr & FL_PMD_MASK) + FL_PMD_SIZE, end);
 		if (!pmd)
 			continue;
 		t = (struct fl_pte_table *)smp_load_acquire(pmd);
@@ -1098,13 +1088,8 @@ static int fl_mmap_region(struct fl_spf_mm *mm, unsigned long addr,
 
 static bool fl_range_ok(unsigned long addr, unsigned long len)
 {
-	return len && !(addr & (PAGE_SIZE - 1)) && len <= FL_SPF_TASK_SIZE &&
+	return len && !(addr & ~PAGE_MASK) && len <= FL_SPF_TASK_SIZE &&
 	       addr <= FL_SPF_TASK_SIZE - len;
-}
-
-static unsigned long fl_page_align(unsigned long len)
-{
-	return (len + PAGE_SIZE - 1) & FL_PTE_PAGE_MASK;
 }
 
 long fl_spf_mmap(struct fl_spf_mm *mm, unsigned long addr, unsigned long len,
@@ -1114,7 +1099,7 @@ long fl_spf_mmap(struct fl_spf_mm *mm, unsigned long addr, unsigned long len,
 	struct fl_vma *vma;
 	int err;
 
-	len = fl_page_align(len);
+	len = PAGE_ALIGN(len);
 	if (!(prot & FL_PROT_READ) || (addr && !fl_range_ok(addr, len)) || !len)
 		return -EINVAL;
 	if (prot & FL_PROT_WRITE)
@@ -1221,7 +1206,7 @@ int fl_spf_munmap(struct fl_spf_mm *mm, unsigned long addr, unsigned long len)
 {
 	int err;
 
-	len = fl_page_align(len);
+	len = PAGE_ALIGN(len);
 	if (!fl_range_ok(addr, len))
 		return -EINVAL;
 	down_write(&mm->mmap_sem);
@@ -1278,7 +1263,7 @@ int fl_spf_mprotect(struct fl_spf_mm *mm, unsigned long addr, unsigned long len,
 	unsigned long prot_flags = FL_VM_READ;
 	int err;
 
-	len = fl_page_align(len);
+	len = PAGE_ALIGN(len);
 	if (!fl_range_ok(addr, len) || !(prot & FL_PROT_READ))
 		return -EINVAL;
 	if (prot & FL_PROT_WRITE)
@@ -1296,14 +1281,14 @@ int fl_spf_madvise_dontneed(struct fl_spf_mm *mm, unsigned long addr,
 	unsigned long end;
 	struct fl_vma *vma;
 
-	len = fl_page_align(len);
+	len = PAGE_ALIGN(len);
 	if (!fl_range_ok(addr, len))
 		return -EINVAL;
 	end = addr + len;
 	down_read(&mm->mmap_sem);
 	for (vma = fl_find_vma(mm, addr); vma && vma->vm_start < end;
 	     vma = fl_vma_next(mm, vma))
-		fl_zap_range(mm, fl_max(addr, vma->vm_start), fl_min(end, vma->vm_end));
+		fl_zap_range(mm, max(addr, vma->vm_start), min(end, vma->vm_end));
 	up_read(&mm->mmap_sem);
 	return 0;
 }

@@ -76,14 +76,9 @@ struct fl_vs_kernel {
 	struct fl_vs_counters stats;
 };
 
-static unsigned long fl_page_align(unsigned long size)
-{
-	return (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-}
-
 static unsigned long *fl_entry_table(unsigned long entry)
 {
-	return (unsigned long *)(entry & ~(PAGE_SIZE - 1));
+	return (unsigned long *)(entry & PAGE_MASK);
 }
 
 /* Level 0 is the PGD, levels - 1 the PTE table; each level adds 9 bits. */
@@ -596,7 +591,7 @@ unsigned long fl_vs_vmalloc(struct fl_vs_kernel *k, unsigned long size)
 
 	if (!size || size >= range)
 		return 0;
-	size = fl_page_align(size);
+	size = PAGE_ALIGN(size);
 	va = fl_alloc_vmap_area(k, size + PAGE_SIZE);
 	if (!va)
 		return 0;
@@ -631,7 +626,7 @@ void fl_vs_touch(struct fl_vs_kernel *k, unsigned long addr, unsigned long size)
 	unsigned long *pte, e;
 	char *p;
 
-	for (page = addr & ~(PAGE_SIZE - 1); page < end; page += PAGE_SIZE) {
+	for (page = addr & PAGE_MASK; page < end; page += PAGE_SIZE) {
 		pte = fl_lookup_pte(k, page);
 		e = pte ? smp_load_acquire(pte) : 0;
 		if (WARN_ON_ONCE(!e))

@@ -20,6 +20,8 @@
 #include <linux/gfp.h>
 #include <linux/irqflags.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/rwsem.h>
 #include <linux/seqlock.h>
 #include <linux/slab.h>

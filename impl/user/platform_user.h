@@ -26,7 +26,18 @@ typedef int64_t s64;
 
 #define PAGE_SHIFT	12
 #define PAGE_SIZE	(1UL << PAGE_SHIFT)
+#define PAGE_MASK	(~(PAGE_SIZE - 1))
 #define GFP_KERNEL	0
+
+/* include/linux/align.h, mm.h: a is a power of two */
+#define ALIGN(x, a)	(((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
+#define PAGE_ALIGN(x)	ALIGN(x, PAGE_SIZE)
+
+/* include/linux/minmax.h, less its type check: each argument evaluated once */
+#define min(a, b) ({ __typeof__(a) _min_a = (a); __typeof__(b) _min_b = (b); \
+		     _min_a < _min_b ? _min_a : _min_b; })
+#define max(a, b) ({ __typeof__(a) _max_a = (a); __typeof__(b) _max_b = (b); \
+		     _max_a > _max_b ? _max_a : _max_b; })
 
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
