@@ -38,15 +38,15 @@
  *              thread there cannot be interrupted by the modelled IRQ)
  *   checks     WARN_ON, WARN_ON_ONCE, BUG_ON
  *
- * Models name their own functions fl_<the kernel function they model>
- * (fl_sync_global_pgds, ...) so that they never collide with the kernel's;
- * kernel helpers they need (min, PAGE_ALIGN) are added to this subset, once,
- * not written again in a model.  The harness (bench/, workloads/) also uses
- * fl_, for other things: a model's header names its own (fl_vs_, fl_spf_,
- * fl_rb_), and none of them reaches a header of the harness.
+ * Models name their own functions km_<the kernel function they model>
+ * (km_sync_global_pgds, ...: "kernel model") so that they never collide with
+ * the kernel's, and their API km_vs_, km_spf_, km_rb_.  The harness (bench/,
+ * workloads/, kmod/'s control side) names its own fl_: a name says which
+ * world it belongs to.  Kernel helpers the models need (min, PAGE_ALIGN) are
+ * added to this subset, once, not written again in a model.
  */
-#ifndef FL_IMPL_PLATFORM_H
-#define FL_IMPL_PLATFORM_H
+#ifndef KM_IMPL_PLATFORM_H
+#define KM_IMPL_PLATFORM_H
 
 #ifdef __KERNEL__
 #include "../kmod/platform_kernel.h"
@@ -56,4 +56,4 @@
 
 #include "x86/pgtable.h"
 
-#endif /* FL_IMPL_PLATFORM_H */
+#endif /* KM_IMPL_PLATFORM_H */

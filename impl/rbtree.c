@@ -5,14 +5,14 @@
  */
 #include "rbtree.h"
 
-static void rb_set_child(struct fl_rb_node **link, struct fl_rb_node *n)
+static void rb_set_child(struct km_rb_node **link, struct km_rb_node *n)
 {
 	smp_store_release(link, n);
 }
 
 /* Make parent (or the root) point at new where it pointed at old. */
-static void rb_change_child(struct fl_rb_node **root, struct fl_rb_node *old,
-			    struct fl_rb_node *new, struct fl_rb_node *parent)
+static void rb_change_child(struct km_rb_node **root, struct km_rb_node *old,
+			    struct km_rb_node *new, struct km_rb_node *parent)
 {
 	if (!parent)
 		rb_set_child(root, new);
@@ -22,8 +22,8 @@ static void rb_change_child(struct fl_rb_node **root, struct fl_rb_node *old,
 		rb_set_child(&parent->rb_right, new);
 }
 
-void fl_rb_link_node(struct fl_rb_node *node, struct fl_rb_node *parent,
-		     struct fl_rb_node **link)
+void km_rb_link_node(struct km_rb_node *node, struct km_rb_node *parent,
+		     struct km_rb_node **link)
 {
 	node->rb_parent = parent;
 	node->rb_left = NULL;
@@ -36,10 +36,10 @@ void fl_rb_link_node(struct fl_rb_node *node, struct fl_rb_node *parent,
  * Rotations detach the moving child before they attach it elsewhere, so that
  * a lockless reader never sees a cycle (lib/rbtree.c makes the same promise).
  */
-static void rb_rotate_left(struct fl_rb_node **root, struct fl_rb_node *x)
+static void rb_rotate_left(struct km_rb_node **root, struct km_rb_node *x)
 {
-	struct fl_rb_node *y = x->rb_right;
-	struct fl_rb_node *p = x->rb_parent;
+	struct km_rb_node *y = x->rb_right;
+	struct km_rb_node *p = x->rb_parent;
 
 	rb_set_child(&x->rb_right, y->rb_left);
 	if (y->rb_left)
@@ -50,10 +50,10 @@ static void rb_rotate_left(struct fl_rb_node **root, struct fl_rb_node *x)
 	x->rb_parent = y;
 }
 
-static void rb_rotate_right(struct fl_rb_node **root, struct fl_rb_node *x)
+static void rb_rotate_right(struct km_rb_node **root, struct km_rb_node *x)
 {
-	struct fl_rb_node *y = x->rb_left;
-	struct fl_rb_node *p = x->rb_parent;
+	struct km_rb_node *y = x->rb_left;
+	struct km_rb_node *p = x->rb_parent;
 
 	rb_set_child(&x->rb_left, y->rb_right);
 	if (y->rb_right)
@@ -65,9 +65,9 @@ static void rb_rotate_right(struct fl_rb_node **root, struct fl_rb_node *x)
 }
 
 /* z was just linked as a red leaf. */
-void fl_rb_insert_color(struct fl_rb_node **root, struct fl_rb_node *z)
+void km_rb_insert_color(struct km_rb_node **root, struct km_rb_node *z)
 {
-	struct fl_rb_node *p, *g, *u;
+	struct km_rb_node *p, *g, *u;
 
 	while ((p = z->rb_parent) && p->rb_red) {
 		g = p->rb_parent;	/* p is red, so not the root */
@@ -100,24 +100,24 @@ void fl_rb_insert_color(struct fl_rb_node **root, struct fl_rb_node *z)
 }
 
 /* Put v where u was (v may be NULL). */
-static void rb_transplant(struct fl_rb_node **root, struct fl_rb_node *u,
-			  struct fl_rb_node *v)
+static void rb_transplant(struct km_rb_node **root, struct km_rb_node *u,
+			  struct km_rb_node *v)
 {
 	rb_change_child(root, u, v, u->rb_parent);
 	if (v)
 		v->rb_parent = u->rb_parent;
 }
 
-static bool rb_is_black(const struct fl_rb_node *n)
+static bool rb_is_black(const struct km_rb_node *n)
 {
 	return !n || !n->rb_red;
 }
 
 /* __rb_erase_color(): x (maybe NULL), child of p, is short of one black. */
-static void rb_erase_color(struct fl_rb_node **root, struct fl_rb_node *x,
-			   struct fl_rb_node *p)
+static void rb_erase_color(struct km_rb_node **root, struct km_rb_node *x,
+			   struct km_rb_node *p)
 {
-	struct fl_rb_node *w;
+	struct km_rb_node *w;
 
 	while (x != *root && rb_is_black(x)) {
 		if (x == p->rb_left) {
@@ -175,9 +175,9 @@ static void rb_erase_color(struct fl_rb_node **root, struct fl_rb_node *x,
 		x->rb_red = false;
 }
 
-void fl_rb_erase(struct fl_rb_node **root, struct fl_rb_node *z)
+void km_rb_erase(struct km_rb_node **root, struct km_rb_node *z)
 {
-	struct fl_rb_node *x, *xp, *y;
+	struct km_rb_node *x, *xp, *y;
 	bool black;
 
 	if (!z->rb_left || !z->rb_right) {
@@ -209,8 +209,8 @@ void fl_rb_erase(struct fl_rb_node **root, struct fl_rb_node *z)
 }
 
 /* Black height of the subtree at n, or -1 (and errors counted) if broken. */
-static int check(struct fl_rb_node *n, struct fl_rb_node *parent,
-		 bool (*before)(const struct fl_rb_node *a, const struct fl_rb_node *b),
+static int check(struct km_rb_node *n, struct km_rb_node *parent,
+		 bool (*before)(const struct km_rb_node *a, const struct km_rb_node *b),
 		 long *errors, long *nodes)
 {
 	int l, r;
@@ -235,8 +235,8 @@ static int check(struct fl_rb_node *n, struct fl_rb_node *parent,
 	return l + !n->rb_red;
 }
 
-void fl_rb_check(struct fl_rb_node *root,
-		 bool (*before)(const struct fl_rb_node *a, const struct fl_rb_node *b),
+void km_rb_check(struct km_rb_node *root,
+		 bool (*before)(const struct km_rb_node *a, const struct km_rb_node *b),
 		 long *errors, long *nodes)
 {
 	if (root && root->rb_red)

@@ -26,26 +26,26 @@
 #include "rbtree.h"
 #include "spf.h"
 
-#define FL_PMD_SIZE		(1UL << FL_PMD_SHIFT)
-#define FL_PMD_MASK		(~(FL_PMD_SIZE - 1))
+#define KM_PMD_SIZE		(1UL << KM_PMD_SHIFT)
+#define KM_PMD_MASK		(~(KM_PMD_SIZE - 1))
 /* The end of the 47-bit user half: free_pgtables()' ceiling above the last VMA. */
-#define FL_SPF_ADDR_END		(1UL << 47)
+#define KM_SPF_ADDR_END		(1UL << 47)
 /* Retired objects that make a writer wait for a grace period and free them. */
-#define FL_SPF_RETIRE_BATCH	64
+#define KM_SPF_RETIRE_BATCH	64
 
-struct fl_anon_vma {
+struct km_anon_vma {
 	atomic_t refcount;		/* one per VMA pointing here */
 };
 
-struct fl_vma {
-	struct fl_rb_node vm_rb;	/* first: container_of() is free */
+struct km_vma {
+	struct km_rb_node vm_rb;	/* first: container_of() is free */
 	/*
 	 * Read without mmap_sem by the speculative path (READ_ONCE), so
 	 * written with WRITE_ONCE inside a vm_sequence write section.
 	 */
 	unsigned long vm_start, vm_end;
 	unsigned long vm_flags;
-	struct fl_anon_vma *anon_vma;
+	struct km_anon_vma *anon_vma;
 	/*
 	 * Odd while a writer changes the VMA; a detached VMA stays odd, so
 	 * that every speculative check on it fails (RB_EMPTY_NODE() in the
@@ -58,17 +58,17 @@ struct fl_vma {
 };
 
 /* A PTE table and what the kernel keeps in its struct page. */
-struct fl_pte_table {
-	unsigned long pte[FL_PTRS_PER_PTE];
+struct km_pte_table {
+	unsigned long pte[KM_PTRS_PER_PTE];
 	spinlock_t ptl;			/* the split PTE lock */
 	struct list_head retire;	/* mm->retired_tables */
 };
 
-struct fl_spf_mm {
+struct km_spf_mm {
 	bool spf;			/* the speculative variant */
 	bool debug;
 	struct rw_semaphore mmap_sem;
-	struct fl_rb_node *mm_rb;	/* the VMA tree's root */
+	struct km_rb_node *mm_rb;	/* the VMA tree's root */
 	seqcount_t mm_seq;		/* odd while the tree's shape changes */
 	struct list_head mmap;		/* VMAs by address */
 	long map_count;
@@ -82,55 +82,55 @@ struct fl_spf_mm {
 	struct list_head retired_tables;
 	long nr_retired;
 	atomic_long_t vmas_freed, tables_freed, grace_periods, stale_ptes;
-	fl_spf_hook_fn hook;
+	km_spf_hook_fn hook;
 	void *hook_arg;
 };
 
 /* What one fault carries through the handlers: struct vm_fault. */
-struct fl_vm_fault {
-	struct fl_spf_mm *mm;
-	struct fl_spf_stats *st;
-	struct fl_vma *vma;
+struct km_vm_fault {
+	struct km_spf_mm *mm;
+	struct km_spf_stats *st;
+	struct km_vma *vma;
 	unsigned long address;
 	unsigned int flags;
 	unsigned int sequence;		/* vma->vm_sequence when it began */
 	unsigned long vma_flags;	/* cached: the VMA may change under us */
 	unsigned long *pmd;
 	unsigned long orig_pmd;
-	struct fl_pte_table *table;
+	struct km_pte_table *table;
 	unsigned long *pte;
 	unsigned long orig_pte;
 	spinlock_t *ptl;
-	enum fl_spf_fail fail;		/* why pte_map_lock() failed */
+	enum km_spf_fail fail;		/* why pte_map_lock() failed */
 };
 
 /* ---- page-table geometry --------------------------------------------------- */
 
-static unsigned int fl_pgd_idx(unsigned long addr)
+static unsigned int km_pgd_idx(unsigned long addr)
 {
-	return (addr >> FL_PGDIR_SHIFT_4L) & (FL_PTRS_PER_PGD - 1);
+	return (addr >> KM_PGDIR_SHIFT_4L) & (KM_PTRS_PER_PGD - 1);
 }
 
-static unsigned int fl_pud_idx(unsigned long addr)
+static unsigned int km_pud_idx(unsigned long addr)
 {
-	return (addr >> FL_PUD_SHIFT) & (FL_PTRS_PER_PUD - 1);
+	return (addr >> KM_PUD_SHIFT) & (KM_PTRS_PER_PUD - 1);
 }
 
-static unsigned int fl_pmd_idx(unsigned long addr)
+static unsigned int km_pmd_idx(unsigned long addr)
 {
-	return (addr >> FL_PMD_SHIFT) & (FL_PTRS_PER_PMD - 1);
+	return (addr >> KM_PMD_SHIFT) & (KM_PTRS_PER_PMD - 1);
 }
 
-static unsigned int fl_pte_idx(unsigned long addr)
+static unsigned int km_pte_idx(unsigned long addr)
 {
-	return (addr >> FL_PAGE_SHIFT) & (FL_PTRS_PER_PTE - 1);
+	return (addr >> KM_PAGE_SHIFT) & (KM_PTRS_PER_PTE - 1);
 }
 
 /* ---- the VMA tree ---------------------------------------------------------- */
 
-static struct fl_vma *rb_vma(struct fl_rb_node *n)
+static struct km_vma *rb_vma(struct km_rb_node *n)
 {
-	return container_of(n, struct fl_vma, vm_rb);
+	return container_of(n, struct km_vma, vm_rb);
 }
 
 /*
@@ -138,30 +138,30 @@ static struct fl_vma *rb_vma(struct fl_rb_node *n)
  * loads are acquires, the depth bounded) but then only a hint: a rebalance
  * may hide the right VMA, a writer may be moving the one returned.
  */
-static struct fl_vma *fl_rb_find(struct fl_spf_mm *mm, unsigned long addr)
+static struct km_vma *km_rb_find(struct km_spf_mm *mm, unsigned long addr)
 {
-	struct fl_rb_node *n = fl_rb_child(&mm->mm_rb);
-	struct fl_vma *found = NULL;
+	struct km_rb_node *n = km_rb_child(&mm->mm_rb);
+	struct km_vma *found = NULL;
 
-	for (int depth = 0; n && depth < FL_RB_MAX_DEPTH; depth++) {
-		struct fl_vma *vma = rb_vma(n);
+	for (int depth = 0; n && depth < KM_RB_MAX_DEPTH; depth++) {
+		struct km_vma *vma = rb_vma(n);
 
 		if (READ_ONCE(vma->vm_end) > addr) {
 			found = vma;
 			if (READ_ONCE(vma->vm_start) <= addr)
 				break;
-			n = fl_rb_child(&n->rb_left);
+			n = km_rb_child(&n->rb_left);
 		} else {
-			n = fl_rb_child(&n->rb_right);
+			n = km_rb_child(&n->rb_right);
 		}
 	}
 	return found;
 }
 
 /* find_vma() (4.9 mm/mmap.c); mmap_sem held. */
-static struct fl_vma *fl_find_vma(struct fl_spf_mm *mm, unsigned long addr)
+static struct km_vma *km_find_vma(struct km_spf_mm *mm, unsigned long addr)
 {
-	return fl_rb_find(mm, addr);
+	return km_rb_find(mm, addr);
 }
 
 /*
@@ -169,51 +169,51 @@ static struct fl_vma *fl_find_vma(struct fl_spf_mm *mm, unsigned long addr)
  * the tree changed shape meanwhile.  A writer inside the tree (mm_seq odd)
  * is not waited for: the caller falls back instead.
  */
-static struct fl_vma *fl_find_vma_srcu(struct fl_spf_mm *mm, unsigned long addr)
+static struct km_vma *km_find_vma_srcu(struct km_spf_mm *mm, unsigned long addr)
 {
 	for (int tries = 0; tries < 2; tries++) {
 		unsigned int seq = raw_read_seqcount(&mm->mm_seq);
-		struct fl_vma *vma;
+		struct km_vma *vma;
 
 		if (seq & 1)
 			return NULL;
-		vma = fl_rb_find(mm, addr);
+		vma = km_rb_find(mm, addr);
 		if (!read_seqcount_retry(&mm->mm_seq, seq))
 			return vma;
 	}
 	return NULL;
 }
 
-static void fl_mm_seq_begin(struct fl_spf_mm *mm)
+static void km_mm_seq_begin(struct km_spf_mm *mm)
 {
 	if (mm->spf)
 		write_seqcount_begin(&mm->mm_seq);
 }
 
-static void fl_mm_seq_end(struct fl_spf_mm *mm)
+static void km_mm_seq_end(struct km_spf_mm *mm)
 {
 	if (mm->spf)
 		write_seqcount_end(&mm->mm_seq);
 }
 
 /* vm_write_begin()/vm_write_end() of the SPF series: no-ops without it. */
-static void fl_vm_write_begin(struct fl_spf_mm *mm, struct fl_vma *vma)
+static void km_vm_write_begin(struct km_spf_mm *mm, struct km_vma *vma)
 {
 	if (mm->spf)
 		write_seqcount_begin(&vma->vm_sequence);
 }
 
-static void fl_vm_write_end(struct fl_spf_mm *mm, struct fl_vma *vma)
+static void km_vm_write_end(struct km_spf_mm *mm, struct km_vma *vma)
 {
 	if (mm->spf)
 		write_seqcount_end(&vma->vm_sequence);
 }
 
 /* __vma_link(): into the list after prev (NULL: first) and into the tree. */
-static void fl_vma_link(struct fl_spf_mm *mm, struct fl_vma *vma,
-			struct fl_vma *prev)
+static void km_vma_link(struct km_spf_mm *mm, struct km_vma *vma,
+			struct km_vma *prev)
 {
-	struct fl_rb_node **link = &mm->mm_rb, *parent = NULL;
+	struct km_rb_node **link = &mm->mm_rb, *parent = NULL;
 
 	list_add(&vma->vm_list, prev ? &prev->vm_list : &mm->mmap);
 	while (*link) {
@@ -223,70 +223,70 @@ static void fl_vma_link(struct fl_spf_mm *mm, struct fl_vma *vma,
 		else
 			link = &parent->rb_right;
 	}
-	fl_mm_seq_begin(mm);
+	km_mm_seq_begin(mm);
 	/* The release publishes the VMA's initialisation with the link. */
-	fl_rb_link_node(&vma->vm_rb, parent, link);
-	fl_rb_insert_color(&mm->mm_rb, &vma->vm_rb);
-	fl_mm_seq_end(mm);
+	km_rb_link_node(&vma->vm_rb, parent, link);
+	km_rb_insert_color(&mm->mm_rb, &vma->vm_rb);
+	km_mm_seq_end(mm);
 	mm->map_count++;
 }
 
 /* __vma_unlink() + vma_rb_erase(): the caller has begun a write section. */
-static void fl_vma_unlink(struct fl_spf_mm *mm, struct fl_vma *vma)
+static void km_vma_unlink(struct km_spf_mm *mm, struct km_vma *vma)
 {
-	fl_mm_seq_begin(mm);
-	fl_rb_erase(&mm->mm_rb, &vma->vm_rb);
-	fl_mm_seq_end(mm);
+	km_mm_seq_begin(mm);
+	km_rb_erase(&mm->mm_rb, &vma->vm_rb);
+	km_mm_seq_end(mm);
 	list_del(&vma->vm_list);
 	vma->vm_dead = true;
 	mm->map_count--;
 }
 
-static struct fl_vma *fl_vma_next(struct fl_spf_mm *mm, struct fl_vma *vma)
+static struct km_vma *km_vma_next(struct km_spf_mm *mm, struct km_vma *vma)
 {
 	if (vma->vm_list.next == &mm->mmap)
 		return NULL;
-	return list_entry(vma->vm_list.next, struct fl_vma, vm_list);
+	return list_entry(vma->vm_list.next, struct km_vma, vm_list);
 }
 
-static struct fl_vma *fl_vma_prev(struct fl_spf_mm *mm, struct fl_vma *vma)
+static struct km_vma *km_vma_prev(struct km_spf_mm *mm, struct km_vma *vma)
 {
 	if (vma->vm_list.prev == &mm->mmap)
 		return NULL;
-	return list_entry(vma->vm_list.prev, struct fl_vma, vm_list);
+	return list_entry(vma->vm_list.prev, struct km_vma, vm_list);
 }
 
 /* The last VMA of the mm, NULL if there is none. */
-static struct fl_vma *fl_vma_last(struct fl_spf_mm *mm)
+static struct km_vma *km_vma_last(struct km_spf_mm *mm)
 {
 	if (list_empty(&mm->mmap))
 		return NULL;
-	return list_entry(mm->mmap.prev, struct fl_vma, vm_list);
+	return list_entry(mm->mmap.prev, struct km_vma, vm_list);
 }
 
 /* ---- freeing after a grace period ------------------------------------------ */
 
-static void fl_anon_vma_put(struct fl_anon_vma *av)
+static void km_anon_vma_put(struct km_anon_vma *av)
 {
 	if (av && atomic_dec_return(&av->refcount) == 0)
 		kfree(av);
 }
 
-static struct fl_anon_vma *fl_anon_vma_get(struct fl_anon_vma *av)
+static struct km_anon_vma *km_anon_vma_get(struct km_anon_vma *av)
 {
 	if (av)
 		atomic_inc(&av->refcount);
 	return av;
 }
 
-static void fl_vma_free(struct fl_spf_mm *mm, struct fl_vma *vma)
+static void km_vma_free(struct km_spf_mm *mm, struct km_vma *vma)
 {
-	fl_anon_vma_put(vma->anon_vma);
+	km_anon_vma_put(vma->anon_vma);
 	kfree(vma);
 	atomic_long_inc(&mm->vmas_freed);
 }
 
-static void fl_pte_table_free(struct fl_spf_mm *mm, struct fl_pte_table *t)
+static void km_pte_table_free(struct km_spf_mm *mm, struct km_pte_table *t)
 {
 	kfree(t);
 	atomic_long_inc(&mm->tables_freed);
@@ -296,10 +296,10 @@ static void fl_pte_table_free(struct fl_spf_mm *mm, struct fl_pte_table *t)
  * remove_vma(): with SPF the VMA may still be in a speculative fault's hands,
  * so it waits for a grace period (the seed's call_srcu(&vma_srcu, ...)).
  */
-static void fl_remove_vma(struct fl_spf_mm *mm, struct fl_vma *vma)
+static void km_remove_vma(struct km_spf_mm *mm, struct km_vma *vma)
 {
 	if (!mm->spf) {
-		fl_vma_free(mm, vma);
+		km_vma_free(mm, vma);
 		return;
 	}
 	spin_lock(&mm->retire_lock);
@@ -309,10 +309,10 @@ static void fl_remove_vma(struct fl_spf_mm *mm, struct fl_vma *vma)
 }
 
 /* pte_free(): a speculative walk may hold the table, as gup_fast may (RCU table free). */
-static void fl_pte_free(struct fl_spf_mm *mm, struct fl_pte_table *t)
+static void km_pte_free(struct km_spf_mm *mm, struct km_pte_table *t)
 {
 	if (!mm->spf) {
-		fl_pte_table_free(mm, t);
+		km_pte_table_free(mm, t);
 		return;
 	}
 	spin_lock(&mm->retire_lock);
@@ -321,7 +321,7 @@ static void fl_pte_free(struct fl_spf_mm *mm, struct fl_pte_table *t)
 	spin_unlock(&mm->retire_lock);
 }
 
-static void fl_list_move_all(struct list_head *from, struct list_head *to)
+static void km_list_move_all(struct list_head *from, struct list_head *to)
 {
 	while (!list_empty(from)) {
 		struct list_head *e = from->next;
@@ -336,29 +336,29 @@ static void fl_list_move_all(struct list_head *from, struct list_head *to)
  * grace period, after dropping mmap_sem, and frees the batch.  call_srcu()
  * does the same work from a callback.  force: whatever is there.
  */
-static void fl_spf_reclaim(struct fl_spf_mm *mm, bool force)
+static void km_spf_reclaim(struct km_spf_mm *mm, bool force)
 {
-	struct fl_vma *vma, *vn;
-	struct fl_pte_table *t, *tn;
+	struct km_vma *vma, *vn;
+	struct km_pte_table *t, *tn;
 	LIST_HEAD(vmas);
 	LIST_HEAD(tables);
 
 	spin_lock(&mm->retire_lock);
-	if (!mm->nr_retired || (!force && mm->nr_retired < FL_SPF_RETIRE_BATCH)) {
+	if (!mm->nr_retired || (!force && mm->nr_retired < KM_SPF_RETIRE_BATCH)) {
 		spin_unlock(&mm->retire_lock);
 		return;
 	}
-	fl_list_move_all(&mm->retired_vmas, &vmas);
-	fl_list_move_all(&mm->retired_tables, &tables);
+	km_list_move_all(&mm->retired_vmas, &vmas);
+	km_list_move_all(&mm->retired_tables, &tables);
 	mm->nr_retired = 0;
 	spin_unlock(&mm->retire_lock);
 
 	synchronize_srcu(&mm->vma_srcu);
 	atomic_long_inc(&mm->grace_periods);
 	list_for_each_entry_safe(vma, vn, &vmas, vm_retire)
-		fl_vma_free(mm, vma);
+		km_vma_free(mm, vma);
 	list_for_each_entry_safe(t, tn, &tables, retire)
-		fl_pte_table_free(mm, t);
+		km_pte_table_free(mm, t);
 }
 
 /* ---- the page table -------------------------------------------------------- */
@@ -367,21 +367,21 @@ static void fl_spf_reclaim(struct fl_spf_mm *mm, bool force)
  * The PMD entry of addr, NULL if an upper level is missing.  PUD and PMD
  * tables live as long as the mm, so this is safe without any lock.
  */
-static unsigned long *fl_pmd_lookup(struct fl_spf_mm *mm, unsigned long addr)
+static unsigned long *km_pmd_lookup(struct km_spf_mm *mm, unsigned long addr)
 {
-	unsigned long pgdv = smp_load_acquire(&mm->pgd[fl_pgd_idx(addr)]);
+	unsigned long pgdv = smp_load_acquire(&mm->pgd[km_pgd_idx(addr)]);
 	unsigned long pudv;
 
 	if (!pgdv)
 		return NULL;
-	pudv = smp_load_acquire(&((unsigned long *)pgdv)[fl_pud_idx(addr)]);
+	pudv = smp_load_acquire(&((unsigned long *)pgdv)[km_pud_idx(addr)]);
 	if (!pudv)
 		return NULL;
-	return &((unsigned long *)pudv)[fl_pmd_idx(addr)];
+	return &((unsigned long *)pudv)[km_pmd_idx(addr)];
 }
 
 /* __pud_alloc()/__pmd_alloc() (4.9 mm/memory.c): the table under *entry. */
-static unsigned long *fl_table_alloc(struct fl_spf_mm *mm, unsigned long *entry)
+static unsigned long *km_table_alloc(struct km_spf_mm *mm, unsigned long *entry)
 {
 	unsigned long v = smp_load_acquire(entry);
 	unsigned long new;
@@ -405,13 +405,13 @@ static unsigned long *fl_table_alloc(struct fl_spf_mm *mm, unsigned long *entry)
 }
 
 /* __pte_alloc() (4.9 mm/memory.c): the PTE table under *pmd. */
-static struct fl_pte_table *fl_pte_alloc(struct fl_spf_mm *mm, unsigned long *pmd)
+static struct km_pte_table *km_pte_alloc(struct km_spf_mm *mm, unsigned long *pmd)
 {
 	unsigned long v = smp_load_acquire(pmd);
-	struct fl_pte_table *new;
+	struct km_pte_table *new;
 
 	if (v)
-		return (struct fl_pte_table *)v;
+		return (struct km_pte_table *)v;
 	new = kzalloc(sizeof(*new), GFP_KERNEL);
 	if (!new)
 		return NULL;
@@ -425,21 +425,21 @@ static struct fl_pte_table *fl_pte_alloc(struct fl_spf_mm *mm, unsigned long *pm
 	}
 	spin_unlock(&mm->page_table_lock);
 	kfree(new);
-	return (struct fl_pte_table *)v;
+	return (struct km_pte_table *)v;
 }
 
 /*
  * set_pte_at(): the release orders the page's zeroing before the PTE, as the
  * barrier in __SetPageUptodate() does.  PTE lock held.
  */
-static void fl_set_pte(unsigned long *ptep, unsigned long pte)
+static void km_set_pte(unsigned long *ptep, unsigned long pte)
 {
 	smp_store_release(ptep, pte);
 }
 
-static bool fl_pte_is_zero_page(struct fl_spf_mm *mm, unsigned long pte)
+static bool km_pte_is_zero_page(struct km_spf_mm *mm, unsigned long pte)
 {
-	return (pte & FL_PTE_PAGE_MASK) == mm->zero_page;
+	return (pte & KM_PTE_PAGE_MASK) == mm->zero_page;
 }
 
 /*
@@ -447,31 +447,31 @@ static bool fl_pte_is_zero_page(struct fl_spf_mm *mm, unsigned long pte)
  * kernel frees the pages after the TLB flush, batched by mmu_gather; here
  * there is no TLB, so they go at once, under the PTE lock.
  */
-static void fl_zap_range(struct fl_spf_mm *mm, unsigned long start,
+static void km_zap_range(struct km_spf_mm *mm, unsigned long start,
 			 unsigned long end)
 {
 	unsigned long addr, next;
 
 	for (addr = start; addr < end; addr = next) {
-		unsigned long *pmd = fl_pmd_lookup(mm, addr);
-		struct fl_pte_table *t;
+		unsigned long *pmd = km_pmd_lookup(mm, addr);
+		struct km_pte_table *t;
 
-		next = min((addr & FL_PMD_MASK) + FL_PMD_SIZE, end);
+		next = min((addr & KM_PMD_MASK) + KM_PMD_SIZE, end);
 		if (!pmd)
 			continue;
-		t = (struct fl_pte_table *)smp_load_acquire(pmd);
+		t = (struct km_pte_table *)smp_load_acquire(pmd);
 		if (!t)
 			continue;
 		spin_lock(&t->ptl);
 		for (unsigned long a = addr; a < next; a += PAGE_SIZE) {
-			unsigned long *ptep = &t->pte[fl_pte_idx(a)];
+			unsigned long *ptep = &t->pte[km_pte_idx(a)];
 			unsigned long pte = *ptep;
 
 			if (!pte)
 				continue;
 			WRITE_ONCE(*ptep, 0);
-			if (!fl_pte_is_zero_page(mm, pte))
-				free_page(pte & FL_PTE_PAGE_MASK);
+			if (!km_pte_is_zero_page(mm, pte))
+				free_page(pte & KM_PTE_PAGE_MASK);
 		}
 		spin_unlock(&t->ptl);
 	}
@@ -481,18 +481,18 @@ static void fl_zap_range(struct fl_spf_mm *mm, unsigned long start,
  * A PTE table about to be freed must be empty: a PTE left there was
  * installed after its range was unmapped.  Counted, and its page freed.
  */
-static void fl_check_table_empty(struct fl_spf_mm *mm, struct fl_pte_table *t)
+static void km_check_table_empty(struct km_spf_mm *mm, struct km_pte_table *t)
 {
 	spin_lock(&t->ptl);
-	for (int i = 0; i < FL_PTRS_PER_PTE; i++) {
+	for (int i = 0; i < KM_PTRS_PER_PTE; i++) {
 		unsigned long pte = t->pte[i];
 
 		if (!pte)
 			continue;
 		atomic_long_inc(&mm->stale_ptes);
 		WRITE_ONCE(t->pte[i], 0);
-		if (!fl_pte_is_zero_page(mm, pte))
-			free_page(pte & FL_PTE_PAGE_MASK);
+		if (!km_pte_is_zero_page(mm, pte))
+			free_page(pte & KM_PTE_PAGE_MASK);
 	}
 	spin_unlock(&t->ptl);
 }
@@ -502,75 +502,75 @@ static void fl_check_table_empty(struct fl_spf_mm *mm, struct fl_pte_table *t)
  * when its whole 2 MiB lies between floor and ceiling, the ends of the
  * neighbouring VMAs.  mmap_sem held for write.
  */
-static void fl_free_pgtables(struct fl_spf_mm *mm, unsigned long start,
+static void km_free_pgtables(struct km_spf_mm *mm, unsigned long start,
 			     unsigned long end, unsigned long floor,
 			     unsigned long ceiling)
 {
-	for (unsigned long s = start & FL_PMD_MASK; s < end; s += FL_PMD_SIZE) {
+	for (unsigned long s = start & KM_PMD_MASK; s < end; s += KM_PMD_SIZE) {
 		unsigned long *pmd;
-		struct fl_pte_table *t;
+		struct km_pte_table *t;
 
-		if (s < floor || s + FL_PMD_SIZE > ceiling)
+		if (s < floor || s + KM_PMD_SIZE > ceiling)
 			continue;
-		pmd = fl_pmd_lookup(mm, s);
+		pmd = km_pmd_lookup(mm, s);
 		if (!pmd || !*pmd)
 			continue;
 		spin_lock(&mm->page_table_lock);
-		t = (struct fl_pte_table *)*pmd;
+		t = (struct km_pte_table *)*pmd;
 		WRITE_ONCE(*pmd, 0);		/* pmd_clear() */
 		spin_unlock(&mm->page_table_lock);
-		fl_check_table_empty(mm, t);
-		fl_pte_free(mm, t);
+		km_check_table_empty(mm, t);
+		km_pte_free(mm, t);
 	}
 }
 
 /* change_protection() when write is taken away: PTEs lose _PAGE_RW. */
-static void fl_wrprotect_range(struct fl_spf_mm *mm, unsigned long start,
+static void km_wrprotect_range(struct km_spf_mm *mm, unsigned long start,
 			       unsigned long end)
 {
 	unsigned long addr, next;
 
 	for (addr = start; addr < end; addr = next) {
-		unsigned long *pmd = fl_pmd_lookup(mm, addr);
-		struct fl_pte_table *t;
+		unsigned long *pmd = km_pmd_lookup(mm, addr);
+		struct km_pte_table *t;
 
-		next = min((addr & FL_PMD_MASK) + FL_PMD_SIZE, end);
+		next = min((addr & KM_PMD_MASK) + KM_PMD_SIZE, end);
 		if (!pmd)
 			continue;
-		t = (struct fl_pte_table *)smp_load_acquire(pmd);
+		t = (struct km_pte_table *)smp_load_acquire(pmd);
 		if (!t)
 			continue;
 		spin_lock(&t->ptl);
 		for (unsigned long a = addr; a < next; a += PAGE_SIZE) {
-			unsigned long *ptep = &t->pte[fl_pte_idx(a)];
+			unsigned long *ptep = &t->pte[km_pte_idx(a)];
 
-			if (*ptep & FL_PTE_RW)
-				WRITE_ONCE(*ptep, *ptep & ~FL_PTE_RW);
+			if (*ptep & KM_PTE_RW)
+				WRITE_ONCE(*ptep, *ptep & ~KM_PTE_RW);
 		}
 		spin_unlock(&t->ptl);
 	}
 }
 
 /* Present PTEs in [start, end); for the debug check of a new mapping. */
-static long fl_count_ptes(struct fl_spf_mm *mm, unsigned long start,
+static long km_count_ptes(struct km_spf_mm *mm, unsigned long start,
 			  unsigned long end)
 {
 	unsigned long addr, next;
 	long n = 0;
 
 	for (addr = start; addr < end; addr = next) {
-		unsigned long *pmd = fl_pmd_lookup(mm, addr);
-		struct fl_pte_table *t;
+		unsigned long *pmd = km_pmd_lookup(mm, addr);
+		struct km_pte_table *t;
 
-		next = min((addr & FL_PMD_MASK) + FL_PMD_SIZE, end);
+		next = min((addr & KM_PMD_MASK) + KM_PMD_SIZE, end);
 		if (!pmd)
 			continue;
-		t = (struct fl_pte_table *)smp_load_acquire(pmd);
+		t = (struct km_pte_table *)smp_load_acquire(pmd);
 		if (!t)
 			continue;
 		spin_lock(&t->ptl);
 		for (unsigned long a = addr; a < next; a += PAGE_SIZE)
-			n += t->pte[fl_pte_idx(a)] != 0;
+			n += t->pte[km_pte_idx(a)] != 0;
 		spin_unlock(&t->ptl);
 	}
 	return n;
@@ -578,21 +578,21 @@ static long fl_count_ptes(struct fl_spf_mm *mm, unsigned long start,
 
 /* ---- the fault: shared by both paths ---------------------------------------- */
 
-static bool fl_access_error(unsigned long vm_flags, unsigned int flags)
+static bool km_access_error(unsigned long vm_flags, unsigned int flags)
 {
-	if (flags & FL_FAULT_FLAG_WRITE)
-		return !(vm_flags & FL_VM_WRITE);
-	return !(vm_flags & (FL_VM_READ | FL_VM_WRITE));
+	if (flags & KM_FAULT_FLAG_WRITE)
+		return !(vm_flags & KM_VM_WRITE);
+	return !(vm_flags & (KM_VM_READ | KM_VM_WRITE));
 }
 
-static void fl_spf_hook(struct fl_vm_fault *vmf, enum fl_spf_hook_point at)
+static void km_spf_hook(struct km_vm_fault *vmf, enum km_spf_hook_point at)
 {
 	if (unlikely(vmf->mm->hook))
 		vmf->mm->hook(vmf->mm, at, vmf->address, vmf->mm->hook_arg);
 }
 
 /* vma_has_changed() (the SPF series): a dead VMA's count stays odd. */
-static bool fl_vma_has_changed(struct fl_vm_fault *vmf)
+static bool km_vma_has_changed(struct km_vm_fault *vmf)
 {
 	return read_seqcount_retry(&vmf->vma->vm_sequence, vmf->sequence);
 }
@@ -603,28 +603,28 @@ static bool fl_vma_has_changed(struct fl_vm_fault *vmf)
  * waiting for our TLB-flush IPI, so it is only try-locked; the VMA is
  * validated again under the lock, and only then may the PTE be written.
  */
-static bool fl_pte_map_lock_speculative(struct fl_vm_fault *vmf)
+static bool km_pte_map_lock_speculative(struct km_vm_fault *vmf)
 {
 	unsigned long irqflags;
 	bool locked = false;
 
 	local_irq_save(irqflags);
-	if (fl_vma_has_changed(vmf)) {
-		vmf->fail = FL_SPF_FAIL_CHANGED_LATE;
+	if (km_vma_has_changed(vmf)) {
+		vmf->fail = KM_SPF_FAIL_CHANGED_LATE;
 		goto out;
 	}
 	if (READ_ONCE(*vmf->pmd) != vmf->orig_pmd) {
-		vmf->fail = FL_SPF_FAIL_WALK;
+		vmf->fail = KM_SPF_FAIL_WALK;
 		goto out;
 	}
-	fl_spf_hook(vmf, FL_SPF_HOOK_LOCKING);
+	km_spf_hook(vmf, KM_SPF_HOOK_LOCKING);
 	if (!spin_trylock(&vmf->table->ptl)) {
-		vmf->fail = FL_SPF_FAIL_PTL_BUSY;
+		vmf->fail = KM_SPF_FAIL_PTL_BUSY;
 		goto out;
 	}
-	if (fl_vma_has_changed(vmf)) {
+	if (km_vma_has_changed(vmf)) {
 		spin_unlock(&vmf->table->ptl);
-		vmf->fail = FL_SPF_FAIL_CHANGED_LATE;
+		vmf->fail = KM_SPF_FAIL_CHANGED_LATE;
 		goto out;
 	}
 	vmf->ptl = &vmf->table->ptl;
@@ -635,24 +635,24 @@ out:
 }
 
 /* pte_map_lock() / pte_spinlock(): false only for a speculative fault. */
-static bool fl_pte_map_lock(struct fl_vm_fault *vmf)
+static bool km_pte_map_lock(struct km_vm_fault *vmf)
 {
-	if (vmf->flags & FL_FAULT_FLAG_SPECULATIVE)
-		return fl_pte_map_lock_speculative(vmf);
+	if (vmf->flags & KM_FAULT_FLAG_SPECULATIVE)
+		return km_pte_map_lock_speculative(vmf);
 	vmf->ptl = &vmf->table->ptl;
 	spin_lock(vmf->ptl);
 	return true;
 }
 
-static void fl_pte_unlock(struct fl_vm_fault *vmf)
+static void km_pte_unlock(struct km_vm_fault *vmf)
 {
 	spin_unlock(vmf->ptl);
 }
 
 /* anon_vma_prepare() (4.9 mm/rmap.c), reduced to allocating the anon_vma. */
-static int fl_anon_vma_prepare(struct fl_spf_mm *mm, struct fl_vma *vma)
+static int km_anon_vma_prepare(struct km_spf_mm *mm, struct km_vma *vma)
 {
-	struct fl_anon_vma *av;
+	struct km_anon_vma *av;
 
 	if (likely(smp_load_acquire(&vma->anon_vma)))
 		return 0;
@@ -671,43 +671,43 @@ static int fl_anon_vma_prepare(struct fl_spf_mm *mm, struct fl_vma *vma)
 }
 
 /* do_anonymous_page() (4.9 mm/memory.c, with the SPF series' pte_map_lock()). */
-static int fl_do_anonymous_page(struct fl_vm_fault *vmf)
+static int km_do_anonymous_page(struct km_vm_fault *vmf)
 {
 	unsigned long page = 0, entry;
 
-	if (!(vmf->flags & FL_FAULT_FLAG_SPECULATIVE)) {
-		if (fl_anon_vma_prepare(vmf->mm, vmf->vma))
-			return FL_VM_FAULT_OOM;
+	if (!(vmf->flags & KM_FAULT_FLAG_SPECULATIVE)) {
+		if (km_anon_vma_prepare(vmf->mm, vmf->vma))
+			return KM_VM_FAULT_OOM;
 		/*
 		 * handle_userfault() would drop mmap_sem and wait for the
 		 * monitor; modelled as a monitor that resolves with a zero page.
 		 */
-		if (vmf->vma_flags & FL_VM_UFFD_MISSING)
+		if (vmf->vma_flags & KM_VM_UFFD_MISSING)
 			vmf->st->userfaults++;
 	}
-	if (!(vmf->flags & FL_FAULT_FLAG_WRITE)) {
-		entry = vmf->mm->zero_page | FL_PTE_PRESENT | FL_PTE_USER;
+	if (!(vmf->flags & KM_FAULT_FLAG_WRITE)) {
+		entry = vmf->mm->zero_page | KM_PTE_PRESENT | KM_PTE_USER;
 	} else {
 		page = get_zeroed_page(GFP_KERNEL);
 		if (!page)
-			return FL_VM_FAULT_OOM;
-		entry = page | FL_PTE_PRESENT | FL_PTE_USER | FL_PTE_RW |
-			FL_PTE_ACCESSED | FL_PTE_DIRTY;
+			return KM_VM_FAULT_OOM;
+		entry = page | KM_PTE_PRESENT | KM_PTE_USER | KM_PTE_RW |
+			KM_PTE_ACCESSED | KM_PTE_DIRTY;
 	}
-	if (!fl_pte_map_lock(vmf)) {
+	if (!km_pte_map_lock(vmf)) {
 		if (page)
 			free_page(page);
-		return FL_VM_FAULT_RETRY;
+		return KM_VM_FAULT_RETRY;
 	}
 	if (READ_ONCE(*vmf->pte)) {
-		fl_pte_unlock(vmf);
+		km_pte_unlock(vmf);
 		if (page)
 			free_page(page);
 		vmf->st->pte_raced++;
 		return 0;
 	}
-	fl_set_pte(vmf->pte, entry);
-	fl_pte_unlock(vmf);
+	km_set_pte(vmf->pte, entry);
+	km_pte_unlock(vmf);
 	return 0;
 }
 
@@ -715,104 +715,104 @@ static int fl_do_anonymous_page(struct fl_vm_fault *vmf)
  * do_wp_page() for private anonymous memory, PTE lock held: the zero page is
  * copied (wp_page_copy()), a page of our own made writable (wp_page_reuse()).
  */
-static int fl_do_wp_page(struct fl_vm_fault *vmf)
+static int km_do_wp_page(struct km_vm_fault *vmf)
 {
 	unsigned long page;
 
-	if (!fl_pte_is_zero_page(vmf->mm, vmf->orig_pte)) {
-		fl_set_pte(vmf->pte, vmf->orig_pte | FL_PTE_RW | FL_PTE_ACCESSED |
-			   FL_PTE_DIRTY);
-		fl_pte_unlock(vmf);
+	if (!km_pte_is_zero_page(vmf->mm, vmf->orig_pte)) {
+		km_set_pte(vmf->pte, vmf->orig_pte | KM_PTE_RW | KM_PTE_ACCESSED |
+			   KM_PTE_DIRTY);
+		km_pte_unlock(vmf);
 		return 0;
 	}
-	fl_pte_unlock(vmf);
+	km_pte_unlock(vmf);
 	page = get_zeroed_page(GFP_KERNEL);	/* a copy of the zero page */
 	if (!page)
-		return FL_VM_FAULT_OOM;
-	if (!fl_pte_map_lock(vmf)) {
+		return KM_VM_FAULT_OOM;
+	if (!km_pte_map_lock(vmf)) {
 		free_page(page);
-		return FL_VM_FAULT_RETRY;
+		return KM_VM_FAULT_RETRY;
 	}
 	if (READ_ONCE(*vmf->pte) != vmf->orig_pte) {
-		fl_pte_unlock(vmf);
+		km_pte_unlock(vmf);
 		free_page(page);
 		vmf->st->pte_raced++;
 		return 0;
 	}
-	fl_set_pte(vmf->pte, page | FL_PTE_PRESENT | FL_PTE_USER | FL_PTE_RW |
-		   FL_PTE_ACCESSED | FL_PTE_DIRTY);
-	fl_pte_unlock(vmf);
+	km_set_pte(vmf->pte, page | KM_PTE_PRESENT | KM_PTE_USER | KM_PTE_RW |
+		   KM_PTE_ACCESSED | KM_PTE_DIRTY);
+	km_pte_unlock(vmf);
 	return 0;
 }
 
 /* handle_pte_fault() (4.9 mm/memory.c); vmf->pte and orig_pte are set. */
-static int fl_handle_pte_fault(struct fl_vm_fault *vmf)
+static int km_handle_pte_fault(struct km_vm_fault *vmf)
 {
-	bool write = vmf->flags & FL_FAULT_FLAG_WRITE;
+	bool write = vmf->flags & KM_FAULT_FLAG_WRITE;
 	unsigned long entry = vmf->orig_pte;
 
 	if (!entry)
-		return fl_do_anonymous_page(vmf);
-	if (!fl_pte_map_lock(vmf))
-		return FL_VM_FAULT_RETRY;
+		return km_do_anonymous_page(vmf);
+	if (!km_pte_map_lock(vmf))
+		return KM_VM_FAULT_RETRY;
 	if (READ_ONCE(*vmf->pte) != entry) {
-		fl_pte_unlock(vmf);
+		km_pte_unlock(vmf);
 		vmf->st->pte_raced++;
 		return 0;
 	}
-	if (write && !(entry & FL_PTE_RW))
-		return fl_do_wp_page(vmf);
+	if (write && !(entry & KM_PTE_RW))
+		return km_do_wp_page(vmf);
 	/* Spurious: another thread got here first; as the MMU would, mark it. */
-	entry |= FL_PTE_ACCESSED | (write ? FL_PTE_DIRTY : 0);
+	entry |= KM_PTE_ACCESSED | (write ? KM_PTE_DIRTY : 0);
 	if (entry != vmf->orig_pte)
-		fl_set_pte(vmf->pte, entry);
-	fl_pte_unlock(vmf);
+		km_set_pte(vmf->pte, entry);
+	km_pte_unlock(vmf);
 	vmf->st->pte_raced++;
 	return 0;
 }
 
 /* __handle_mm_fault() (4.9 mm/memory.c): allocate the walk, then handle the PTE. */
-static int fl_handle_mm_fault(struct fl_vm_fault *vmf)
+static int km_handle_mm_fault(struct km_vm_fault *vmf)
 {
-	struct fl_spf_mm *mm = vmf->mm;
+	struct km_spf_mm *mm = vmf->mm;
 	unsigned long addr = vmf->address;
 	unsigned long *pud, *pmd;
 
-	pud = fl_table_alloc(mm, &mm->pgd[fl_pgd_idx(addr)]);
+	pud = km_table_alloc(mm, &mm->pgd[km_pgd_idx(addr)]);
 	if (!pud)
-		return FL_VM_FAULT_OOM;
-	pmd = fl_table_alloc(mm, &pud[fl_pud_idx(addr)]);
+		return KM_VM_FAULT_OOM;
+	pmd = km_table_alloc(mm, &pud[km_pud_idx(addr)]);
 	if (!pmd)
-		return FL_VM_FAULT_OOM;
-	vmf->pmd = &pmd[fl_pmd_idx(addr)];
-	vmf->table = fl_pte_alloc(mm, vmf->pmd);
+		return KM_VM_FAULT_OOM;
+	vmf->pmd = &pmd[km_pmd_idx(addr)];
+	vmf->table = km_pte_alloc(mm, vmf->pmd);
 	if (!vmf->table)
-		return FL_VM_FAULT_OOM;
-	vmf->pte = &vmf->table->pte[fl_pte_idx(addr)];
+		return KM_VM_FAULT_OOM;
+	vmf->pte = &vmf->table->pte[km_pte_idx(addr)];
 	vmf->orig_pte = smp_load_acquire(vmf->pte);
-	return fl_handle_pte_fault(vmf);
+	return km_handle_pte_fault(vmf);
 }
 
 /* The classic fault: the body of 4.9's __do_page_fault() under mmap_sem. */
-static int fl_do_classic_fault(struct fl_spf_task *t, unsigned long addr,
+static int km_do_classic_fault(struct km_spf_task *t, unsigned long addr,
 			       unsigned int flags)
 {
-	struct fl_spf_mm *mm = t->mm;
-	struct fl_vm_fault vmf = {
+	struct km_spf_mm *mm = t->mm;
+	struct km_vm_fault vmf = {
 		.mm = mm, .st = &t->st, .address = addr, .flags = flags,
 	};
-	struct fl_vma *vma;
+	struct km_vma *vma;
 	int ret;
 
 	down_read(&mm->mmap_sem);
-	vma = fl_find_vma(mm, addr);
-	if (!vma || vma->vm_start > addr || fl_access_error(vma->vm_flags, flags)) {
-		ret = FL_VM_FAULT_SIGSEGV;
+	vma = km_find_vma(mm, addr);
+	if (!vma || vma->vm_start > addr || km_access_error(vma->vm_flags, flags)) {
+		ret = KM_VM_FAULT_SIGSEGV;
 		goto out;
 	}
 	vmf.vma = vma;
 	vmf.vma_flags = vma->vm_flags;
-	ret = fl_handle_mm_fault(&vmf);
+	ret = km_handle_mm_fault(&vmf);
 out:
 	up_read(&mm->mmap_sem);
 	if (!ret)
@@ -828,157 +828,157 @@ out:
  * the SRCU read side keeps retired PTE tables alive, as RCU table freeing
  * does for gup_fast) and the PTE handled with pte_map_lock().
  */
-static int fl_spf_walk_and_handle(struct fl_vm_fault *vmf)
+static int km_spf_walk_and_handle(struct km_vm_fault *vmf)
 {
 	unsigned long irqflags;
 	unsigned long *pmd;
 
 	local_irq_save(irqflags);
-	pmd = fl_pmd_lookup(vmf->mm, vmf->address);
+	pmd = km_pmd_lookup(vmf->mm, vmf->address);
 	vmf->orig_pmd = pmd ? smp_load_acquire(pmd) : 0;
 	local_irq_restore(irqflags);
 	if (!vmf->orig_pmd) {
-		vmf->fail = FL_SPF_FAIL_WALK;
-		return FL_VM_FAULT_RETRY;
+		vmf->fail = KM_SPF_FAIL_WALK;
+		return KM_VM_FAULT_RETRY;
 	}
 	vmf->pmd = pmd;
-	vmf->table = (struct fl_pte_table *)vmf->orig_pmd;
-	fl_spf_hook(vmf, FL_SPF_HOOK_WALKED);
+	vmf->table = (struct km_pte_table *)vmf->orig_pmd;
+	km_spf_hook(vmf, KM_SPF_HOOK_WALKED);
 	/* Re-validate after the bounds were checked and the walk made. */
-	if (fl_vma_has_changed(vmf)) {
-		vmf->fail = FL_SPF_FAIL_CHANGED;
-		return FL_VM_FAULT_RETRY;
+	if (km_vma_has_changed(vmf)) {
+		vmf->fail = KM_SPF_FAIL_CHANGED;
+		return KM_VM_FAULT_RETRY;
 	}
-	vmf->pte = &vmf->table->pte[fl_pte_idx(vmf->address)];
+	vmf->pte = &vmf->table->pte[km_pte_idx(vmf->address)];
 	vmf->orig_pte = smp_load_acquire(vmf->pte);
-	return fl_handle_pte_fault(vmf);
+	return km_handle_pte_fault(vmf);
 }
 
 /* The seed's checks on the VMA: RETRY with vmf->fail set, SIGSEGV, or 0. */
-static int fl_spf_check_vma(struct fl_vm_fault *vmf)
+static int km_spf_check_vma(struct km_vm_fault *vmf)
 {
-	struct fl_vma *vma = vmf->vma;
+	struct km_vma *vma = vmf->vma;
 	unsigned long start, end;
 
 	if (!READ_ONCE(vma->anon_vma)) {
-		vmf->fail = FL_SPF_FAIL_NO_ANON_VMA;
-		return FL_VM_FAULT_RETRY;
+		vmf->fail = KM_SPF_FAIL_NO_ANON_VMA;
+		return KM_VM_FAULT_RETRY;
 	}
 	vmf->vma_flags = READ_ONCE(vma->vm_flags);
-	if (vmf->vma_flags & (FL_VM_UFFD_MISSING | FL_VM_GROWSDOWN | FL_VM_GROWSUP)) {
-		vmf->fail = FL_SPF_FAIL_NOT_SUPPORTED;
-		return FL_VM_FAULT_RETRY;
+	if (vmf->vma_flags & (KM_VM_UFFD_MISSING | KM_VM_GROWSDOWN | KM_VM_GROWSUP)) {
+		vmf->fail = KM_SPF_FAIL_NOT_SUPPORTED;
+		return KM_VM_FAULT_RETRY;
 	}
 	start = READ_ONCE(vma->vm_start);
 	end = READ_ONCE(vma->vm_end);
 	if (vmf->address < start || end <= vmf->address) {
-		vmf->fail = vmf->address < start ? FL_SPF_FAIL_NO_VMA : FL_SPF_FAIL_CHANGED;
-		return FL_VM_FAULT_RETRY;
+		vmf->fail = vmf->address < start ? KM_SPF_FAIL_NO_VMA : KM_SPF_FAIL_CHANGED;
+		return KM_VM_FAULT_RETRY;
 	}
-	if (fl_access_error(vmf->vma_flags, vmf->flags)) {
+	if (km_access_error(vmf->vma_flags, vmf->flags)) {
 		/* Only final if what was read is still the VMA. */
-		if (!fl_vma_has_changed(vmf))
-			return FL_VM_FAULT_SIGSEGV;
-		vmf->fail = FL_SPF_FAIL_CHANGED;
-		return FL_VM_FAULT_RETRY;
+		if (!km_vma_has_changed(vmf))
+			return KM_VM_FAULT_SIGSEGV;
+		vmf->fail = KM_SPF_FAIL_CHANGED;
+		return KM_VM_FAULT_RETRY;
 	}
 	return 0;
 }
 
 /* __handle_speculative_fault() (the SPF series, mm/memory.c). */
-static int fl_handle_speculative_fault(struct fl_spf_task *t, unsigned long addr,
+static int km_handle_speculative_fault(struct km_spf_task *t, unsigned long addr,
 				       unsigned int flags)
 {
-	struct fl_spf_mm *mm = t->mm;
-	struct fl_vm_fault vmf = {
+	struct km_spf_mm *mm = t->mm;
+	struct km_vm_fault vmf = {
 		.mm = mm, .st = &t->st, .address = addr,
-		.flags = flags | FL_FAULT_FLAG_SPECULATIVE,
+		.flags = flags | KM_FAULT_FLAG_SPECULATIVE,
 	};
 	int idx, ret;
 
 	/* Only a multithreaded user task gains anything (handle_speculative_fault()). */
-	if (!(flags & FL_FAULT_FLAG_USER) || atomic_read(&mm->mm_users) == 1) {
+	if (!(flags & KM_FAULT_FLAG_USER) || atomic_read(&mm->mm_users) == 1) {
 		t->st.spf_skipped++;
-		return FL_VM_FAULT_RETRY;
+		return KM_VM_FAULT_RETRY;
 	}
 	t->st.spf_tried++;
 	idx = srcu_read_lock(&mm->vma_srcu);
-	vmf.vma = fl_find_vma_srcu(mm, addr);
+	vmf.vma = km_find_vma_srcu(mm, addr);
 	if (!vmf.vma) {
-		vmf.fail = FL_SPF_FAIL_NO_VMA;
-		ret = FL_VM_FAULT_RETRY;
+		vmf.fail = KM_SPF_FAIL_NO_VMA;
+		ret = KM_VM_FAULT_RETRY;
 		goto out;
 	}
 	vmf.sequence = raw_read_seqcount(&vmf.vma->vm_sequence);
 	if (vmf.sequence & 1) {
-		vmf.fail = FL_SPF_FAIL_CHANGED;
-		ret = FL_VM_FAULT_RETRY;
+		vmf.fail = KM_SPF_FAIL_CHANGED;
+		ret = KM_VM_FAULT_RETRY;
 		goto out;
 	}
-	ret = fl_spf_check_vma(&vmf);
+	ret = km_spf_check_vma(&vmf);
 	if (!ret)
-		ret = fl_spf_walk_and_handle(&vmf);
+		ret = km_spf_walk_and_handle(&vmf);
 out:
 	srcu_read_unlock(&mm->vma_srcu, idx);
-	if (ret & FL_VM_FAULT_RETRY)
+	if (ret & KM_VM_FAULT_RETRY)
 		t->st.spf_fail[vmf.fail]++;
 	else if (!ret)
 		t->st.spf_done++;
 	return ret;
 }
 
-int fl_do_user_addr_fault(struct fl_spf_task *t, unsigned long addr,
+int km_do_user_addr_fault(struct km_spf_task *t, unsigned long addr,
 			  unsigned int flags)
 {
-	struct fl_spf_mm *mm = t->mm;
+	struct km_spf_mm *mm = t->mm;
 	int ret;
 
 	t->st.faults++;
-	flags |= FL_FAULT_FLAG_USER;
-	if (addr >= FL_SPF_TASK_SIZE) {
+	flags |= KM_FAULT_FLAG_USER;
+	if (addr >= KM_SPF_TASK_SIZE) {
 		t->st.sigsegv++;
-		return FL_VM_FAULT_SIGSEGV;
+		return KM_VM_FAULT_SIGSEGV;
 	}
-	ret = FL_VM_FAULT_RETRY;
+	ret = KM_VM_FAULT_RETRY;
 	if (mm->spf) {
-		ret = fl_handle_speculative_fault(t, addr, flags);
-		if ((ret & FL_VM_FAULT_RETRY) && unlikely(mm->hook))
-			mm->hook(mm, FL_SPF_HOOK_FALLBACK, addr, mm->hook_arg);
+		ret = km_handle_speculative_fault(t, addr, flags);
+		if ((ret & KM_VM_FAULT_RETRY) && unlikely(mm->hook))
+			mm->hook(mm, KM_SPF_HOOK_FALLBACK, addr, mm->hook_arg);
 	}
-	if (ret & FL_VM_FAULT_RETRY)
-		ret = fl_do_classic_fault(t, addr, flags);
-	if (ret & FL_VM_FAULT_SIGSEGV)
+	if (ret & KM_VM_FAULT_RETRY)
+		ret = km_do_classic_fault(t, addr, flags);
+	if (ret & KM_VM_FAULT_SIGSEGV)
 		t->st.sigsegv++;
-	if (ret & FL_VM_FAULT_OOM)
+	if (ret & KM_VM_FAULT_OOM)
 		t->st.oom++;
 	return ret;
 }
 
-/* The MMU's walk: the PTE of addr, or 0.  No lock: see fl_spf_access(). */
-static unsigned long fl_hw_walk(struct fl_spf_mm *mm, unsigned long addr)
+/* The MMU's walk: the PTE of addr, or 0.  No lock: see km_spf_access(). */
+static unsigned long km_hw_walk(struct km_spf_mm *mm, unsigned long addr)
 {
-	unsigned long *pmd = fl_pmd_lookup(mm, addr);
-	struct fl_pte_table *t;
+	unsigned long *pmd = km_pmd_lookup(mm, addr);
+	struct km_pte_table *t;
 
 	if (!pmd)
 		return 0;
-	t = (struct fl_pte_table *)smp_load_acquire(pmd);
+	t = (struct km_pte_table *)smp_load_acquire(pmd);
 	if (!t)
 		return 0;
-	return smp_load_acquire(&t->pte[fl_pte_idx(addr)]);
+	return smp_load_acquire(&t->pte[km_pte_idx(addr)]);
 }
 
-void *fl_spf_access(struct fl_spf_task *t, unsigned long addr, bool write)
+void *km_spf_access(struct km_spf_task *t, unsigned long addr, bool write)
 {
-	unsigned long need = FL_PTE_PRESENT | (write ? FL_PTE_RW : 0);
+	unsigned long need = KM_PTE_PRESENT | (write ? KM_PTE_RW : 0);
 
 	/* A fault that raced a writer may leave nothing behind: try again. */
 	for (int tries = 0; tries < 8; tries++) {
-		unsigned long pte = addr < FL_SPF_TASK_SIZE ? fl_hw_walk(t->mm, addr) : 0;
+		unsigned long pte = addr < KM_SPF_TASK_SIZE ? km_hw_walk(t->mm, addr) : 0;
 
 		if ((pte & need) == need)
-			return (void *)((pte & FL_PTE_PAGE_MASK) | (addr & ~FL_PTE_PAGE_MASK));
-		if (fl_do_user_addr_fault(t, addr, write ? FL_FAULT_FLAG_WRITE : 0))
+			return (void *)((pte & KM_PTE_PAGE_MASK) | (addr & ~KM_PTE_PAGE_MASK));
+		if (km_do_user_addr_fault(t, addr, write ? KM_FAULT_FLAG_WRITE : 0))
 			return NULL;
 	}
 	return NULL;
@@ -986,10 +986,10 @@ void *fl_spf_access(struct fl_spf_task *t, unsigned long addr, bool write)
 
 /* ---- mmap, munmap, mprotect, madvise ------------------------------------------ */
 
-static struct fl_vma *fl_vma_alloc(unsigned long start, unsigned long end,
+static struct km_vma *km_vma_alloc(unsigned long start, unsigned long end,
 				   unsigned long vm_flags)
 {
-	struct fl_vma *vma = kzalloc(sizeof(*vma), GFP_KERNEL);
+	struct km_vma *vma = kzalloc(sizeof(*vma), GFP_KERNEL);
 
 	if (!vma)
 		return NULL;
@@ -1001,57 +1001,57 @@ static struct fl_vma *fl_vma_alloc(unsigned long start, unsigned long end,
 }
 
 /* is_mergeable_vma() + is_mergeable_anon_vma(), for anonymous memory. */
-static bool fl_can_merge(struct fl_vma *vma, unsigned long vm_flags)
+static bool km_can_merge(struct km_vma *vma, unsigned long vm_flags)
 {
 	return vma->vm_flags == vm_flags &&
-	       !(vm_flags & (FL_VM_GROWSDOWN | FL_VM_GROWSUP | FL_VM_UFFD_MISSING));
+	       !(vm_flags & (KM_VM_GROWSDOWN | KM_VM_GROWSUP | KM_VM_UFFD_MISSING));
 }
 
 /*
  * vma_merge() for a new anonymous range [addr, end) between prev and next:
  * extend a neighbour instead of adding a VMA.  True if merged.
  */
-static bool fl_vma_merge(struct fl_spf_mm *mm, struct fl_vma *prev,
-			 struct fl_vma *next, unsigned long addr,
+static bool km_vma_merge(struct km_spf_mm *mm, struct km_vma *prev,
+			 struct km_vma *next, unsigned long addr,
 			 unsigned long end, unsigned long vm_flags)
 {
-	bool with_prev = prev && prev->vm_end == addr && fl_can_merge(prev, vm_flags);
-	bool with_next = next && next->vm_start == end && fl_can_merge(next, vm_flags);
+	bool with_prev = prev && prev->vm_end == addr && km_can_merge(prev, vm_flags);
+	bool with_next = next && next->vm_start == end && km_can_merge(next, vm_flags);
 
 	if (with_prev && with_next && prev->anon_vma && next->anon_vma &&
 	    prev->anon_vma != next->anon_vma)
 		with_next = false;
 	if (with_prev) {
-		fl_vm_write_begin(mm, prev);
+		km_vm_write_begin(mm, prev);
 		if (with_next) {
-			fl_vm_write_begin(mm, next);	/* and never ended: next dies */
+			km_vm_write_begin(mm, next);	/* and never ended: next dies */
 			if (!prev->anon_vma)
 				smp_store_release(&prev->anon_vma,
-						  fl_anon_vma_get(next->anon_vma));
+						  km_anon_vma_get(next->anon_vma));
 			WRITE_ONCE(prev->vm_end, next->vm_end);
-			fl_vma_unlink(mm, next);
-			fl_remove_vma(mm, next);
+			km_vma_unlink(mm, next);
+			km_remove_vma(mm, next);
 		} else {
 			WRITE_ONCE(prev->vm_end, end);
 		}
-		fl_vm_write_end(mm, prev);
+		km_vm_write_end(mm, prev);
 		return true;
 	}
 	if (with_next) {
 		/* The tree's order holds: nothing lies between prev and next. */
-		fl_vm_write_begin(mm, next);
+		km_vm_write_begin(mm, next);
 		WRITE_ONCE(next->vm_start, addr);
-		fl_vm_write_end(mm, next);
+		km_vm_write_end(mm, next);
 		return true;
 	}
 	return false;
 }
 
 /* get_unmapped_area(), bottom-up first fit (the legacy layout). */
-static unsigned long fl_get_unmapped_area(struct fl_spf_mm *mm, unsigned long len)
+static unsigned long km_get_unmapped_area(struct km_spf_mm *mm, unsigned long len)
 {
-	unsigned long addr = FL_SPF_MMAP_MIN;
-	struct fl_vma *vma;
+	unsigned long addr = KM_SPF_MMAP_MIN;
+	struct km_vma *vma;
 
 	list_for_each_entry(vma, &mm->mmap, vm_list) {
 		if (vma->vm_end <= addr)
@@ -1060,67 +1060,67 @@ static unsigned long fl_get_unmapped_area(struct fl_spf_mm *mm, unsigned long le
 			break;
 		addr = vma->vm_end;
 	}
-	return addr + len <= FL_SPF_TASK_SIZE ? addr : 0;
+	return addr + len <= KM_SPF_TASK_SIZE ? addr : 0;
 }
 
 /* mmap_region() (4.9 mm/mmap.c) for a free range; mmap_sem held for write. */
-static int fl_mmap_region(struct fl_spf_mm *mm, unsigned long addr,
+static int km_mmap_region(struct km_spf_mm *mm, unsigned long addr,
 			  unsigned long end, unsigned long vm_flags)
 {
-	struct fl_vma *next = fl_find_vma(mm, addr);
-	struct fl_vma *prev = next ? fl_vma_prev(mm, next) : fl_vma_last(mm);
-	struct fl_vma *vma;
+	struct km_vma *next = km_find_vma(mm, addr);
+	struct km_vma *prev = next ? km_vma_prev(mm, next) : km_vma_last(mm);
+	struct km_vma *vma;
 
 	if (mm->debug) {
-		long n = fl_count_ptes(mm, addr, end);
+		long n = km_count_ptes(mm, addr, end);
 
 		if (n)
 			atomic_long_add(n, &mm->stale_ptes);
 	}
-	if (fl_vma_merge(mm, prev, next, addr, end, vm_flags))
+	if (km_vma_merge(mm, prev, next, addr, end, vm_flags))
 		return 0;
-	vma = fl_vma_alloc(addr, end, vm_flags);
+	vma = km_vma_alloc(addr, end, vm_flags);
 	if (!vma)
 		return -ENOMEM;
-	fl_vma_link(mm, vma, prev);
+	km_vma_link(mm, vma, prev);
 	return 0;
 }
 
-static bool fl_range_ok(unsigned long addr, unsigned long len)
+static bool km_range_ok(unsigned long addr, unsigned long len)
 {
-	return len && !(addr & ~PAGE_MASK) && len <= FL_SPF_TASK_SIZE &&
-	       addr <= FL_SPF_TASK_SIZE - len;
+	return len && !(addr & ~PAGE_MASK) && len <= KM_SPF_TASK_SIZE &&
+	       addr <= KM_SPF_TASK_SIZE - len;
 }
 
-long fl_spf_mmap(struct fl_spf_mm *mm, unsigned long addr, unsigned long len,
+long km_spf_mmap(struct km_spf_mm *mm, unsigned long addr, unsigned long len,
 		 unsigned int prot, unsigned int flags)
 {
-	unsigned long vm_flags = FL_VM_READ;
-	struct fl_vma *vma;
+	unsigned long vm_flags = KM_VM_READ;
+	struct km_vma *vma;
 	int err;
 
 	len = PAGE_ALIGN(len);
-	if (!(prot & FL_PROT_READ) || (addr && !fl_range_ok(addr, len)) || !len)
+	if (!(prot & KM_PROT_READ) || (addr && !km_range_ok(addr, len)) || !len)
 		return -EINVAL;
-	if (prot & FL_PROT_WRITE)
-		vm_flags |= FL_VM_WRITE;
-	if (flags & FL_MAP_GROWSDOWN)
-		vm_flags |= FL_VM_GROWSDOWN;
-	if (flags & FL_MAP_UFFD_MISSING)
-		vm_flags |= FL_VM_UFFD_MISSING;
+	if (prot & KM_PROT_WRITE)
+		vm_flags |= KM_VM_WRITE;
+	if (flags & KM_MAP_GROWSDOWN)
+		vm_flags |= KM_VM_GROWSDOWN;
+	if (flags & KM_MAP_UFFD_MISSING)
+		vm_flags |= KM_VM_UFFD_MISSING;
 
 	down_write(&mm->mmap_sem);
 	if (addr) {
-		vma = fl_find_vma(mm, addr);
+		vma = km_find_vma(mm, addr);
 		err = vma && vma->vm_start < addr + len ? -EEXIST : 0;
 	} else {
-		addr = fl_get_unmapped_area(mm, len);
+		addr = km_get_unmapped_area(mm, len);
 		err = addr ? 0 : -ENOMEM;
 	}
 	if (!err)
-		err = fl_mmap_region(mm, addr, addr + len, vm_flags);
+		err = km_mmap_region(mm, addr, addr + len, vm_flags);
 	up_write(&mm->mmap_sem);
-	fl_spf_reclaim(mm, false);
+	km_spf_reclaim(mm, false);
 	return err ? err : (long)addr;
 }
 
@@ -1128,18 +1128,18 @@ long fl_spf_mmap(struct fl_spf_mm *mm, unsigned long addr, unsigned long len,
  * __split_vma() (4.9 mm/mmap.c): vma keeps [vm_start, addr), a new VMA takes
  * [addr, vm_end) and is returned (NULL: ENOMEM).
  */
-static struct fl_vma *fl_split_vma(struct fl_spf_mm *mm, struct fl_vma *vma,
+static struct km_vma *km_split_vma(struct km_spf_mm *mm, struct km_vma *vma,
 				   unsigned long addr)
 {
-	struct fl_vma *new = fl_vma_alloc(addr, vma->vm_end, vma->vm_flags);
+	struct km_vma *new = km_vma_alloc(addr, vma->vm_end, vma->vm_flags);
 
 	if (!new)
 		return NULL;
-	new->anon_vma = fl_anon_vma_get(vma->anon_vma);
-	fl_vm_write_begin(mm, vma);
+	new->anon_vma = km_anon_vma_get(vma->anon_vma);
+	km_vm_write_begin(mm, vma);
 	WRITE_ONCE(vma->vm_end, addr);
-	fl_vma_link(mm, new, vma);
-	fl_vm_write_end(mm, vma);
+	km_vma_link(mm, new, vma);
+	km_vm_write_end(mm, vma);
 	return new;
 }
 
@@ -1147,161 +1147,161 @@ static struct fl_vma *fl_split_vma(struct fl_spf_mm *mm, struct fl_vma *vma,
  * The VMAs covering [start, end), split so that they fit exactly; *first is
  * the first of them, NULL if none.  mmap_sem held for write.
  */
-static int fl_split_range(struct fl_spf_mm *mm, unsigned long start,
-			  unsigned long end, struct fl_vma **first)
+static int km_split_range(struct km_spf_mm *mm, unsigned long start,
+			  unsigned long end, struct km_vma **first)
 {
-	struct fl_vma *vma = fl_find_vma(mm, start), *last;
+	struct km_vma *vma = km_find_vma(mm, start), *last;
 
 	*first = NULL;
 	if (!vma || vma->vm_start >= end)
 		return 0;
 	if (vma->vm_start < start) {
-		vma = fl_split_vma(mm, vma, start);
+		vma = km_split_vma(mm, vma, start);
 		if (!vma)
 			return -ENOMEM;
 	}
-	last = fl_find_vma(mm, end - 1);
+	last = km_find_vma(mm, end - 1);
 	if (last && last->vm_start < end && last->vm_end > end &&
-	    !fl_split_vma(mm, last, end))
+	    !km_split_vma(mm, last, end))
 		return -ENOMEM;
 	*first = vma;
 	return 0;
 }
 
 /* do_munmap() (4.9 mm/mmap.c); mmap_sem held for write. */
-static int fl_do_munmap(struct fl_spf_mm *mm, unsigned long start,
+static int km_do_munmap(struct km_spf_mm *mm, unsigned long start,
 			unsigned long end)
 {
-	struct fl_vma *vma, *prev, *next, *n;
+	struct km_vma *vma, *prev, *next, *n;
 	unsigned long floor, ceiling;
 	LIST_HEAD(detached);
 	int err;
 
-	err = fl_split_range(mm, start, end, &vma);
+	err = km_split_range(mm, start, end, &vma);
 	if (err || !vma)
 		return err;
-	prev = fl_vma_prev(mm, vma);
+	prev = km_vma_prev(mm, vma);
 	/* detach_vmas_to_be_unmapped(): each VMA dies inside a write section. */
 	while (vma && vma->vm_start < end) {
-		next = fl_vma_next(mm, vma);
-		fl_vm_write_begin(mm, vma);
-		fl_vma_unlink(mm, vma);
+		next = km_vma_next(mm, vma);
+		km_vm_write_begin(mm, vma);
+		km_vma_unlink(mm, vma);
 		list_add_tail(&vma->vm_list, &detached);
 		vma = next;
 	}
 	next = vma;
 	floor = prev ? prev->vm_end : 0;
-	ceiling = next ? next->vm_start : FL_SPF_ADDR_END;
+	ceiling = next ? next->vm_start : KM_SPF_ADDR_END;
 	/* unmap_region() */
-	fl_zap_range(mm, start, end);
-	fl_free_pgtables(mm, start, end, floor, ceiling);
+	km_zap_range(mm, start, end);
+	km_free_pgtables(mm, start, end, floor, ceiling);
 	list_for_each_entry_safe(vma, n, &detached, vm_list) {
 		list_del(&vma->vm_list);
-		fl_remove_vma(mm, vma);
+		km_remove_vma(mm, vma);
 	}
 	return 0;
 }
 
-int fl_spf_munmap(struct fl_spf_mm *mm, unsigned long addr, unsigned long len)
+int km_spf_munmap(struct km_spf_mm *mm, unsigned long addr, unsigned long len)
 {
 	int err;
 
 	len = PAGE_ALIGN(len);
-	if (!fl_range_ok(addr, len))
+	if (!km_range_ok(addr, len))
 		return -EINVAL;
 	down_write(&mm->mmap_sem);
-	err = fl_do_munmap(mm, addr, addr + len);
+	err = km_do_munmap(mm, addr, addr + len);
 	up_write(&mm->mmap_sem);
-	fl_spf_reclaim(mm, false);
+	km_spf_reclaim(mm, false);
 	return err;
 }
 
 /* Is [start, end) covered by VMAs without a hole?  mmap_sem held. */
-static bool fl_range_mapped(struct fl_spf_mm *mm, unsigned long start,
+static bool km_range_mapped(struct km_spf_mm *mm, unsigned long start,
 			    unsigned long end)
 {
-	struct fl_vma *vma = fl_find_vma(mm, start);
+	struct km_vma *vma = km_find_vma(mm, start);
 	unsigned long addr = start;
 
 	while (vma && vma->vm_start <= addr && addr < end) {
 		addr = vma->vm_end;
-		vma = fl_vma_next(mm, vma);
+		vma = km_vma_next(mm, vma);
 	}
 	return addr >= end;
 }
 
 /* mprotect_fixup() over a mapped range, without the re-merge (4.9 mm/mprotect.c). */
-static int fl_do_mprotect(struct fl_spf_mm *mm, unsigned long start,
+static int km_do_mprotect(struct km_spf_mm *mm, unsigned long start,
 			  unsigned long end, unsigned long prot_flags)
 {
-	struct fl_vma *vma;
+	struct km_vma *vma;
 	int err;
 
-	if (!fl_range_mapped(mm, start, end))
+	if (!km_range_mapped(mm, start, end))
 		return -ENOMEM;
-	err = fl_split_range(mm, start, end, &vma);
+	err = km_split_range(mm, start, end, &vma);
 	if (err)
 		return err;
-	for (; vma && vma->vm_start < end; vma = fl_vma_next(mm, vma)) {
-		unsigned long newflags = (vma->vm_flags & ~(FL_VM_READ | FL_VM_WRITE)) |
+	for (; vma && vma->vm_start < end; vma = km_vma_next(mm, vma)) {
+		unsigned long newflags = (vma->vm_flags & ~(KM_VM_READ | KM_VM_WRITE)) |
 					 prot_flags;
 
 		if (newflags == vma->vm_flags)
 			continue;
-		fl_vm_write_begin(mm, vma);
+		km_vm_write_begin(mm, vma);
 		WRITE_ONCE(vma->vm_flags, newflags);
-		if (!(newflags & FL_VM_WRITE))
-			fl_wrprotect_range(mm, vma->vm_start, vma->vm_end);
-		fl_vm_write_end(mm, vma);
+		if (!(newflags & KM_VM_WRITE))
+			km_wrprotect_range(mm, vma->vm_start, vma->vm_end);
+		km_vm_write_end(mm, vma);
 	}
 	return 0;
 }
 
-int fl_spf_mprotect(struct fl_spf_mm *mm, unsigned long addr, unsigned long len,
+int km_spf_mprotect(struct km_spf_mm *mm, unsigned long addr, unsigned long len,
 		    unsigned int prot)
 {
-	unsigned long prot_flags = FL_VM_READ;
+	unsigned long prot_flags = KM_VM_READ;
 	int err;
 
 	len = PAGE_ALIGN(len);
-	if (!fl_range_ok(addr, len) || !(prot & FL_PROT_READ))
+	if (!km_range_ok(addr, len) || !(prot & KM_PROT_READ))
 		return -EINVAL;
-	if (prot & FL_PROT_WRITE)
-		prot_flags |= FL_VM_WRITE;
+	if (prot & KM_PROT_WRITE)
+		prot_flags |= KM_VM_WRITE;
 	down_write(&mm->mmap_sem);
-	err = fl_do_mprotect(mm, addr, addr + len, prot_flags);
+	err = km_do_mprotect(mm, addr, addr + len, prot_flags);
 	up_write(&mm->mmap_sem);
 	return err;
 }
 
 /* madvise_dontneed() (4.9 mm/madvise.c): zap under mmap_sem for read. */
-int fl_spf_madvise_dontneed(struct fl_spf_mm *mm, unsigned long addr,
+int km_spf_madvise_dontneed(struct km_spf_mm *mm, unsigned long addr,
 			    unsigned long len)
 {
 	unsigned long end;
-	struct fl_vma *vma;
+	struct km_vma *vma;
 
 	len = PAGE_ALIGN(len);
-	if (!fl_range_ok(addr, len))
+	if (!km_range_ok(addr, len))
 		return -EINVAL;
 	end = addr + len;
 	down_read(&mm->mmap_sem);
-	for (vma = fl_find_vma(mm, addr); vma && vma->vm_start < end;
-	     vma = fl_vma_next(mm, vma))
-		fl_zap_range(mm, max(addr, vma->vm_start), min(end, vma->vm_end));
+	for (vma = km_find_vma(mm, addr); vma && vma->vm_start < end;
+	     vma = km_vma_next(mm, vma))
+		km_zap_range(mm, max(addr, vma->vm_start), min(end, vma->vm_end));
 	up_read(&mm->mmap_sem);
 	return 0;
 }
 
 /* ---- the mm ---------------------------------------------------------------------- */
 
-struct fl_spf_mm *fl_spf_mm_create(const struct fl_spf_config *cfg)
+struct km_spf_mm *km_spf_mm_create(const struct km_spf_config *cfg)
 {
-	struct fl_spf_mm *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
+	struct km_spf_mm *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
 
 	if (!mm)
 		return NULL;
-	mm->spf = cfg->variant == FL_SPF_SPECULATIVE;
+	mm->spf = cfg->variant == KM_SPF_SPECULATIVE;
 	mm->debug = cfg->debug;
 	mm->pgd = (unsigned long *)get_zeroed_page(GFP_KERNEL);
 	mm->zero_page = get_zeroed_page(GFP_KERNEL);
@@ -1322,26 +1322,26 @@ struct fl_spf_mm *fl_spf_mm_create(const struct fl_spf_config *cfg)
 }
 
 /* A PTE table and the pages it maps, when the mm dies. */
-static void fl_free_pte_table(struct fl_spf_mm *mm, struct fl_pte_table *t)
+static void km_free_pte_table(struct km_spf_mm *mm, struct km_pte_table *t)
 {
-	for (int i = 0; i < FL_PTRS_PER_PTE; i++)
-		if (t->pte[i] && !fl_pte_is_zero_page(mm, t->pte[i]))
-			free_page(t->pte[i] & FL_PTE_PAGE_MASK);
+	for (int i = 0; i < KM_PTRS_PER_PTE; i++)
+		if (t->pte[i] && !km_pte_is_zero_page(mm, t->pte[i]))
+			free_page(t->pte[i] & KM_PTE_PAGE_MASK);
 	kfree(t);
 }
 
 /* free_pgd_range() of the whole address space, data pages included. */
-static void fl_free_page_table(struct fl_spf_mm *mm)
+static void km_free_page_table(struct km_spf_mm *mm)
 {
-	for (int i = 0; i < FL_PTRS_PER_PGD; i++) {
+	for (int i = 0; i < KM_PTRS_PER_PGD; i++) {
 		unsigned long *pud = (unsigned long *)mm->pgd[i];
 
-		for (int j = 0; pud && j < FL_PTRS_PER_PUD; j++) {
+		for (int j = 0; pud && j < KM_PTRS_PER_PUD; j++) {
 			unsigned long *pmd = (unsigned long *)pud[j];
 
-			for (int k = 0; pmd && k < FL_PTRS_PER_PMD; k++)
+			for (int k = 0; pmd && k < KM_PTRS_PER_PMD; k++)
 				if (pmd[k])
-					fl_free_pte_table(mm, (struct fl_pte_table *)pmd[k]);
+					km_free_pte_table(mm, (struct km_pte_table *)pmd[k]);
 			free_page((unsigned long)pmd);
 		}
 		free_page((unsigned long)pud);
@@ -1349,46 +1349,46 @@ static void fl_free_page_table(struct fl_spf_mm *mm)
 	free_page((unsigned long)mm->pgd);
 }
 
-void fl_spf_mm_destroy(struct fl_spf_mm *mm)
+void km_spf_mm_destroy(struct km_spf_mm *mm)
 {
-	struct fl_vma *vma, *n;
+	struct km_vma *vma, *n;
 
 	if (!mm)
 		return;
-	fl_spf_reclaim(mm, true);
+	km_spf_reclaim(mm, true);
 	list_for_each_entry_safe(vma, n, &mm->mmap, vm_list)
-		fl_vma_free(mm, vma);
-	fl_free_page_table(mm);
+		km_vma_free(mm, vma);
+	km_free_page_table(mm);
 	free_page(mm->zero_page);
 	cleanup_srcu_struct(&mm->vma_srcu);
 	kfree(mm);
 }
 
-enum fl_spf_variant fl_spf_variant(const struct fl_spf_mm *mm)
+enum km_spf_variant km_spf_variant(const struct km_spf_mm *mm)
 {
-	return mm->spf ? FL_SPF_SPECULATIVE : FL_SPF_CLASSIC;
+	return mm->spf ? KM_SPF_SPECULATIVE : KM_SPF_CLASSIC;
 }
 
-void fl_spf_task_init(struct fl_spf_task *t, struct fl_spf_mm *mm)
+void km_spf_task_init(struct km_spf_task *t, struct km_spf_mm *mm)
 {
-	*t = (struct fl_spf_task){ .mm = mm };
+	*t = (struct km_spf_task){ .mm = mm };
 	atomic_inc(&mm->mm_users);
 }
 
-void fl_spf_task_exit(struct fl_spf_task *t)
+void km_spf_task_exit(struct km_spf_task *t)
 {
 	atomic_dec(&t->mm->mm_users);
 	t->mm = NULL;
 }
 
-unsigned long fl_spf_follow_pte(struct fl_spf_mm *mm, unsigned long addr)
+unsigned long km_spf_follow_pte(struct km_spf_mm *mm, unsigned long addr)
 {
 	unsigned long pte;
 
-	if (addr >= FL_SPF_TASK_SIZE)
+	if (addr >= KM_SPF_TASK_SIZE)
 		return 0;
 	down_read(&mm->mmap_sem);
-	pte = fl_hw_walk(mm, addr);
+	pte = km_hw_walk(mm, addr);
 	up_read(&mm->mmap_sem);
 	return pte;
 }
@@ -1396,24 +1396,24 @@ unsigned long fl_spf_follow_pte(struct fl_spf_mm *mm, unsigned long addr)
 /* ---- checks and counters ------------------------------------------------------- */
 
 /* The VMA tree's order: a ends where b starts, or before. */
-static bool vma_before(const struct fl_rb_node *a, const struct fl_rb_node *b)
+static bool vma_before(const struct km_rb_node *a, const struct km_rb_node *b)
 {
-	const struct fl_vma *va = container_of(a, struct fl_vma, vm_rb);
-	const struct fl_vma *vb = container_of(b, struct fl_vma, vm_rb);
+	const struct km_vma *va = container_of(a, struct km_vma, vm_rb);
+	const struct km_vma *vb = container_of(b, struct km_vma, vm_rb);
 
 	return va->vm_end <= vb->vm_start;
 }
 
-static void fl_check_tree(struct fl_spf_mm *mm, struct fl_spf_check *c)
+static void km_check_tree(struct km_spf_mm *mm, struct km_spf_check *c)
 {
-	struct fl_vma *vma, *prev = NULL;
+	struct km_vma *vma, *prev = NULL;
 	long nodes = 0;
 
-	fl_rb_check(mm->mm_rb, vma_before, &c->tree_errors, &nodes);
+	km_rb_check(mm->mm_rb, vma_before, &c->tree_errors, &nodes);
 	list_for_each_entry(vma, &mm->mmap, vm_list) {
 		if (vma->vm_start >= vma->vm_end || vma->vm_dead ||
 		    (prev && prev->vm_end > vma->vm_start) ||
-		    fl_find_vma(mm, vma->vm_start) != vma)
+		    km_find_vma(mm, vma->vm_start) != vma)
 			c->tree_errors++;
 		c->vmas++;
 		prev = vma;
@@ -1423,57 +1423,57 @@ static void fl_check_tree(struct fl_spf_mm *mm, struct fl_spf_check *c)
 }
 
 /* Every present PTE of table t, which maps from base, against the VMAs. */
-static void fl_check_pte_table(struct fl_spf_mm *mm, struct fl_pte_table *t,
-			       unsigned long base, struct fl_spf_check *c)
+static void km_check_pte_table(struct km_spf_mm *mm, struct km_pte_table *t,
+			       unsigned long base, struct km_spf_check *c)
 {
-	for (unsigned long i = 0; i < FL_PTRS_PER_PTE; i++) {
-		unsigned long addr = base + (i << FL_PAGE_SHIFT);
+	for (unsigned long i = 0; i < KM_PTRS_PER_PTE; i++) {
+		unsigned long addr = base + (i << KM_PAGE_SHIFT);
 		/* speculative faults may be installing */
 		unsigned long pte = READ_ONCE(t->pte[i]);
-		struct fl_vma *vma;
+		struct km_vma *vma;
 
 		if (!pte)
 			continue;
 		c->ptes++;
-		vma = fl_find_vma(mm, addr);
+		vma = km_find_vma(mm, addr);
 		if (!vma || vma->vm_start > addr)
 			c->ptes_outside++;
-		else if ((pte & FL_PTE_RW) && !(vma->vm_flags & FL_VM_WRITE))
+		else if ((pte & KM_PTE_RW) && !(vma->vm_flags & KM_VM_WRITE))
 			c->ptes_bad_prot++;
 	}
 }
 
-static void fl_check_ptes(struct fl_spf_mm *mm, struct fl_spf_check *c)
+static void km_check_ptes(struct km_spf_mm *mm, struct km_spf_check *c)
 {
-	for (unsigned long i = 0; i < FL_PTRS_PER_PGD; i++) {
+	for (unsigned long i = 0; i < KM_PTRS_PER_PGD; i++) {
 		unsigned long *pud = (unsigned long *)mm->pgd[i];
 
-		for (unsigned long j = 0; pud && j < FL_PTRS_PER_PUD; j++) {
+		for (unsigned long j = 0; pud && j < KM_PTRS_PER_PUD; j++) {
 			unsigned long *pmd = (unsigned long *)pud[j];
 
-			for (unsigned long k = 0; pmd && k < FL_PTRS_PER_PMD; k++) {
-				unsigned long base = (i << FL_PGDIR_SHIFT_4L) |
-						     (j << FL_PUD_SHIFT) | (k << FL_PMD_SHIFT);
+			for (unsigned long k = 0; pmd && k < KM_PTRS_PER_PMD; k++) {
+				unsigned long base = (i << KM_PGDIR_SHIFT_4L) |
+						     (j << KM_PUD_SHIFT) | (k << KM_PMD_SHIFT);
 
 				if (pmd[k])
-					fl_check_pte_table(mm, (struct fl_pte_table *)pmd[k],
+					km_check_pte_table(mm, (struct km_pte_table *)pmd[k],
 							   base, c);
 			}
 		}
 	}
 }
 
-void fl_spf_check(struct fl_spf_mm *mm, struct fl_spf_check *out)
+void km_spf_check(struct km_spf_mm *mm, struct km_spf_check *out)
 {
-	*out = (struct fl_spf_check){ 0 };
+	*out = (struct km_spf_check){ 0 };
 	down_write(&mm->mmap_sem);
-	fl_check_tree(mm, out);
-	fl_check_ptes(mm, out);
+	km_check_tree(mm, out);
+	km_check_ptes(mm, out);
 	up_write(&mm->mmap_sem);
 	out->stale_ptes = atomic_long_read(&mm->stale_ptes);
 }
 
-void fl_spf_get_mm_stats(struct fl_spf_mm *mm, struct fl_spf_mm_stats *out)
+void km_spf_get_mm_stats(struct km_spf_mm *mm, struct km_spf_mm_stats *out)
 {
 	down_read(&mm->mmap_sem);
 	out->map_count = mm->map_count;
@@ -1487,13 +1487,13 @@ void fl_spf_get_mm_stats(struct fl_spf_mm *mm, struct fl_spf_mm_stats *out)
 	out->stale_ptes = atomic_long_read(&mm->stale_ptes);
 }
 
-void fl_spf_stats_add(struct fl_spf_stats *to, const struct fl_spf_stats *from)
+void km_spf_stats_add(struct km_spf_stats *to, const struct km_spf_stats *from)
 {
 	to->faults += from->faults;
 	to->spf_skipped += from->spf_skipped;
 	to->spf_tried += from->spf_tried;
 	to->spf_done += from->spf_done;
-	for (int i = 0; i < FL_SPF_NR_FAIL; i++)
+	for (int i = 0; i < KM_SPF_NR_FAIL; i++)
 		to->spf_fail[i] += from->spf_fail[i];
 	to->classic += from->classic;
 	to->sigsegv += from->sigsegv;
@@ -1502,35 +1502,35 @@ void fl_spf_stats_add(struct fl_spf_stats *to, const struct fl_spf_stats *from)
 	to->pte_raced += from->pte_raced;
 }
 
-const char *fl_spf_fail_name(enum fl_spf_fail why)
+const char *km_spf_fail_name(enum km_spf_fail why)
 {
-	static const char *const names[FL_SPF_NR_FAIL] = {
-		[FL_SPF_FAIL_NO_VMA] = "no_vma",
-		[FL_SPF_FAIL_CHANGED] = "vma_changed",
-		[FL_SPF_FAIL_CHANGED_LATE] = "vma_changed_late",
-		[FL_SPF_FAIL_NO_ANON_VMA] = "no_anon_vma",
-		[FL_SPF_FAIL_NOT_SUPPORTED] = "not_supported",
-		[FL_SPF_FAIL_WALK] = "walk",
-		[FL_SPF_FAIL_PTL_BUSY] = "ptl_busy",
+	static const char *const names[KM_SPF_NR_FAIL] = {
+		[KM_SPF_FAIL_NO_VMA] = "no_vma",
+		[KM_SPF_FAIL_CHANGED] = "vma_changed",
+		[KM_SPF_FAIL_CHANGED_LATE] = "vma_changed_late",
+		[KM_SPF_FAIL_NO_ANON_VMA] = "no_anon_vma",
+		[KM_SPF_FAIL_NOT_SUPPORTED] = "not_supported",
+		[KM_SPF_FAIL_WALK] = "walk",
+		[KM_SPF_FAIL_PTL_BUSY] = "ptl_busy",
 	};
 
-	return (unsigned int)why < FL_SPF_NR_FAIL ? names[why] : "?";
+	return (unsigned int)why < KM_SPF_NR_FAIL ? names[why] : "?";
 }
 
-void fl_spf_set_hook(struct fl_spf_mm *mm, fl_spf_hook_fn fn, void *arg)
+void km_spf_set_hook(struct km_spf_mm *mm, km_spf_hook_fn fn, void *arg)
 {
 	mm->hook_arg = arg;
 	mm->hook = fn;
 }
 
-spinlock_t *fl_spf_pte_lockptr(struct fl_spf_mm *mm, unsigned long addr)
+spinlock_t *km_spf_pte_lockptr(struct km_spf_mm *mm, unsigned long addr)
 {
 	unsigned long *pmd;
-	struct fl_pte_table *t;
+	struct km_pte_table *t;
 
-	if (addr >= FL_SPF_TASK_SIZE)
+	if (addr >= KM_SPF_TASK_SIZE)
 		return NULL;
-	pmd = fl_pmd_lookup(mm, addr);
-	t = pmd ? (struct fl_pte_table *)smp_load_acquire(pmd) : NULL;
+	pmd = km_pmd_lookup(mm, addr);
+	t = pmd ? (struct km_pte_table *)smp_load_acquire(pmd) : NULL;
 	return t ? &t->ptl : NULL;
 }

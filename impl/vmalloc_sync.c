@@ -20,27 +20,27 @@
  */
 #include "vmalloc_sync.h"
 
-#define FL_VA_HASH_SIZE		1024
-#define FL_CACHELINE		64
-#define FL_TABLE_BITS		9	/* 512 entries per table */
+#define KM_VA_HASH_SIZE		1024
+#define KM_CACHELINE		64
+#define KM_TABLE_BITS		9	/* 512 entries per table */
 
-struct fl_mm {
-	unsigned long *pgd;		/* one page of FL_PTRS_PER_PGD entries */
+struct km_mm {
+	unsigned long *pgd;		/* one page of KM_PTRS_PER_PGD entries */
 	spinlock_t page_table_lock;
 	struct list_head pgd_list;	/* page->lru on pgd_list in the kernel */
 };
 
 /* struct vmap_area and the vm_struct hanging off it, in one. */
-struct fl_vmap_area {
+struct km_vmap_area {
 	unsigned long va_start;
 	unsigned long va_end;		/* exclusive; the guard page included */
 	struct list_head list;		/* busy hash bucket, or the free list */
-	struct fl_vmap_area *purge_next; /* vmap_purge_list */
+	struct km_vmap_area *purge_next; /* vmap_purge_list */
 	unsigned long *pages;		/* the backing pages, as vm->pages */
 	unsigned long nr_pages;
 };
 
-struct fl_vs_counters {
+struct km_vs_counters {
 	atomic_long_t forks, exits;
 	atomic_long_t vmallocs, vfrees;
 	atomic_long_t purges;
@@ -49,12 +49,12 @@ struct fl_vs_counters {
 	atomic_long_t pgds_set;
 };
 
-struct fl_vs_kernel {
-	struct fl_vs_config cfg;
-	struct fl_pgtable_geometry geom;
+struct km_vs_kernel {
+	struct km_vs_config cfg;
+	struct km_pgtable_geometry geom;
 
 	/* swapper_pg_dir and init_mm.page_table_lock; never on pgd_list */
-	struct fl_mm init_mm;
+	struct km_mm init_mm;
 	spinlock_t pgd_lock;
 	struct list_head pgd_list;
 
@@ -63,34 +63,34 @@ struct fl_vs_kernel {
 	 * by start address), the free areas and the bump pointer.
 	 */
 	spinlock_t vmap_area_lock;
-	struct list_head busy_hash[FL_VA_HASH_SIZE];
+	struct list_head busy_hash[KM_VA_HASH_SIZE];
 	struct list_head free_list;
 	unsigned long vmap_bump;	/* lowest address never handed out */
 
 	/* vmap_purge_list is a lock-free llist in the kernel */
 	spinlock_t purge_list_lock;
-	struct fl_vmap_area *purge_list;
+	struct km_vmap_area *purge_list;
 	struct rw_semaphore vmap_purge_lock;	/* a mutex in the kernel */
 	atomic_long_t vmap_lazy_nr;
 
-	struct fl_vs_counters stats;
+	struct km_vs_counters stats;
 };
 
-static unsigned long *fl_entry_table(unsigned long entry)
+static unsigned long *km_entry_table(unsigned long entry)
 {
 	return (unsigned long *)(entry & PAGE_MASK);
 }
 
 /* Level 0 is the PGD, levels - 1 the PTE table; each level adds 9 bits. */
-static unsigned int fl_level_index(const struct fl_vs_kernel *k, int level,
+static unsigned int km_level_index(const struct km_vs_kernel *k, int level,
 				   unsigned long addr)
 {
-	unsigned int shift = k->geom.pgdir_shift - FL_TABLE_BITS * level;
+	unsigned int shift = k->geom.pgdir_shift - KM_TABLE_BITS * level;
 
-	return (addr >> shift) & (FL_PTRS_PER_TABLE - 1);
+	return (addr >> shift) & (KM_PTRS_PER_TABLE - 1);
 }
 
-static int fl_pte_level(const struct fl_vs_kernel *k)
+static int km_pte_level(const struct km_vs_kernel *k)
 {
 	return k->geom.levels - 1;
 }
@@ -103,14 +103,14 @@ static int fl_pte_level(const struct fl_vs_kernel *k)
  * init_mm.page_table_lock unless another CPU got there first.  *created says
  * whether this call installed it.
  */
-static unsigned long *fl_table_alloc(struct fl_vs_kernel *k, unsigned long *entry,
+static unsigned long *km_table_alloc(struct km_vs_kernel *k, unsigned long *entry,
 				     bool *created)
 {
 	unsigned long e = smp_load_acquire(entry);
 	unsigned long new;
 
 	if (e)
-		return fl_entry_table(e);
+		return km_entry_table(e);
 	new = get_zeroed_page(GFP_KERNEL);
 	if (!new)
 		return NULL;
@@ -118,7 +118,7 @@ static unsigned long *fl_table_alloc(struct fl_vs_kernel *k, unsigned long *entr
 	spin_lock(&k->init_mm.page_table_lock);
 	e = READ_ONCE(*entry);
 	if (!e) {
-		e = new | FL_KERNPG_TABLE;
+		e = new | KM_KERNPG_TABLE;
 		/*
 		 * The kernel orders the zeroing before the entry with
 		 * smp_wmb() and lets lockless walkers rely on the address
@@ -132,7 +132,7 @@ static unsigned long *fl_table_alloc(struct fl_vs_kernel *k, unsigned long *entr
 
 	if (new)
 		free_page(new);
-	return fl_entry_table(e);
+	return km_entry_table(e);
 }
 
 /*
@@ -141,7 +141,7 @@ static unsigned long *fl_table_alloc(struct fl_vs_kernel *k, unsigned long *entr
  * *pgd_modified is set when a PGD entry of the reference was created: the
  * p4d entry on 4-level (folded into the PGD), the PGD entry on 5-level.
  */
-static int fl_vmap_page(struct fl_vs_kernel *k, unsigned long addr,
+static int km_vmap_page(struct km_vs_kernel *k, unsigned long addr,
 			unsigned long page, bool *pgd_modified)
 {
 	unsigned long *table = k->init_mm.pgd;
@@ -149,50 +149,50 @@ static int fl_vmap_page(struct fl_vs_kernel *k, unsigned long addr,
 	bool created;
 	int level;
 
-	for (level = 0; level < fl_pte_level(k); level++) {
+	for (level = 0; level < km_pte_level(k); level++) {
 		created = false;
-		table = fl_table_alloc(k, &table[fl_level_index(k, level, addr)],
+		table = km_table_alloc(k, &table[km_level_index(k, level, addr)],
 				       &created);
 		if (!table)
 			return -ENOMEM;
 		if (level == 0 && created)
 			*pgd_modified = true;
 	}
-	pte = &table[fl_level_index(k, level, addr)];
+	pte = &table[km_level_index(k, level, addr)];
 	if (WARN_ON(READ_ONCE(*pte)))
 		return -EBUSY;
-	smp_store_release(pte, page | FL_PAGE_KERNEL);
+	smp_store_release(pte, page | KM_PAGE_KERNEL);
 	return 0;
 }
 
 /* The PTE of addr in the reference table; NULL if a level is missing. */
-static unsigned long *fl_lookup_pte(const struct fl_vs_kernel *k, unsigned long addr)
+static unsigned long *km_lookup_pte(const struct km_vs_kernel *k, unsigned long addr)
 {
 	unsigned long *table = k->init_mm.pgd;
 	unsigned long e;
 	int level;
 
-	for (level = 0; level < fl_pte_level(k); level++) {
-		e = smp_load_acquire(&table[fl_level_index(k, level, addr)]);
+	for (level = 0; level < km_pte_level(k); level++) {
+		e = smp_load_acquire(&table[km_level_index(k, level, addr)]);
 		if (!e)
 			return NULL;
-		table = fl_entry_table(e);
+		table = km_entry_table(e);
 	}
-	return &table[fl_level_index(k, level, addr)];
+	return &table[km_level_index(k, level, addr)];
 }
 
 /*
  * vunmap_page_range() (5.4 mm/vmalloc.c): clear the PTEs.  The tables above
  * them stay, as on x86-64, so no PGD entry ever goes away.
  */
-static void fl_vunmap_page_range(struct fl_vs_kernel *k, unsigned long start,
+static void km_vunmap_page_range(struct km_vs_kernel *k, unsigned long start,
 				 unsigned long end)
 {
 	unsigned long addr;
 	unsigned long *pte;
 
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		pte = fl_lookup_pte(k, addr);
+		pte = km_lookup_pte(k, addr);
 		if (pte)
 			WRITE_ONCE(*pte, 0);
 	}
@@ -201,11 +201,11 @@ static void fl_vunmap_page_range(struct fl_vs_kernel *k, unsigned long start,
 /* ---- process PGDs ------------------------------------------------------- */
 
 /* pgd_ctor() (5.4 arch/x86/mm/pgtable.c): clone the kernel half, list it */
-static void fl_pgd_ctor(struct fl_vs_kernel *k, struct fl_mm *mm)
+static void km_pgd_ctor(struct km_vs_kernel *k, struct km_mm *mm)
 {
 	unsigned int i;
 
-	for (i = k->geom.kernel_pgd_boundary; i < FL_PTRS_PER_PGD; i++)
+	for (i = k->geom.kernel_pgd_boundary; i < KM_PTRS_PER_PGD; i++)
 		WRITE_ONCE(mm->pgd[i], READ_ONCE(k->init_mm.pgd[i]));
 	list_add(&mm->pgd_list, &k->pgd_list);
 }
@@ -215,19 +215,19 @@ static void fl_pgd_ctor(struct fl_vs_kernel *k, struct fl_mm *mm)
  * one step under pgd_lock: a sync either finds this PGD on the list or ran
  * before the clone, which then copies what the sync saw.
  */
-static int fl_pgd_alloc(struct fl_vs_kernel *k, struct fl_mm *mm)
+static int km_pgd_alloc(struct km_vs_kernel *k, struct km_mm *mm)
 {
 	mm->pgd = (unsigned long *)get_zeroed_page(GFP_KERNEL);
 	if (!mm->pgd)
 		return -ENOMEM;
 	spin_lock(&k->pgd_lock);
-	fl_pgd_ctor(k, mm);
+	km_pgd_ctor(k, mm);
 	spin_unlock(&k->pgd_lock);
 	return 0;
 }
 
 /* pgd_free() (5.4 arch/x86/mm/pgtable.c): pgd_dtor() unlists it first. */
-static void fl_pgd_free(struct fl_vs_kernel *k, struct fl_mm *mm)
+static void km_pgd_free(struct km_vs_kernel *k, struct km_mm *mm)
 {
 	spin_lock(&k->pgd_lock);
 	list_del(&mm->pgd_list);
@@ -235,14 +235,14 @@ static void fl_pgd_free(struct fl_vs_kernel *k, struct fl_mm *mm)
 	free_page((unsigned long)mm->pgd);
 }
 
-struct fl_mm *fl_vs_fork(struct fl_vs_kernel *k)
+struct km_mm *km_vs_fork(struct km_vs_kernel *k)
 {
-	struct fl_mm *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
+	struct km_mm *mm = kzalloc(sizeof(*mm), GFP_KERNEL);
 
 	if (!mm)
 		return NULL;
 	spin_lock_init(&mm->page_table_lock);
-	if (fl_pgd_alloc(k, mm)) {
+	if (km_pgd_alloc(k, mm)) {
 		kfree(mm);
 		return NULL;
 	}
@@ -250,11 +250,11 @@ struct fl_mm *fl_vs_fork(struct fl_vs_kernel *k)
 	return mm;
 }
 
-void fl_vs_exit(struct fl_vs_kernel *k, struct fl_mm *mm)
+void km_vs_exit(struct km_vs_kernel *k, struct km_mm *mm)
 {
 	if (!mm)
 		return;
-	fl_pgd_free(k, mm);
+	km_pgd_free(k, mm);
 	kfree(mm);
 	atomic_long_inc(&k->stats.exits);
 }
@@ -267,12 +267,12 @@ void fl_vs_exit(struct fl_vs_kernel *k, struct fl_mm *mm)
  * read (the memory traffic the regression is about) under pgd_lock and its
  * mm's page_table_lock, and filled where empty.
  */
-static void fl_sync_global_pgd_slot(struct fl_vs_kernel *k, unsigned long addr)
+static void km_sync_global_pgd_slot(struct km_vs_kernel *k, unsigned long addr)
 {
-	unsigned int i = fl_pgd_index(&k->geom, addr);
+	unsigned int i = km_pgd_index(&k->geom, addr);
 	unsigned long *pgd_ref = &k->init_mm.pgd[i];
 	long walked = 0, set = 0;
-	struct fl_mm *mm;
+	struct km_mm *mm;
 
 	spin_lock(&k->pgd_lock);
 	list_for_each_entry(mm, &k->pgd_list, pgd_list) {
@@ -283,7 +283,7 @@ static void fl_sync_global_pgd_slot(struct fl_vs_kernel *k, unsigned long addr)
 		spin_lock(&mm->page_table_lock);
 		e = READ_ONCE(*pgd);
 		if (e) {
-			BUG_ON(fl_entry_table(e) != fl_entry_table(ref));
+			BUG_ON(km_entry_table(e) != km_entry_table(ref));
 		} else {
 			WRITE_ONCE(*pgd, ref);
 			set++;
@@ -298,73 +298,73 @@ static void fl_sync_global_pgd_slot(struct fl_vs_kernel *k, unsigned long addr)
 }
 
 /* ALIGN(addr + 1, PGDIR_SIZE): the start of the next PGD slot. */
-static unsigned long fl_next_pgd_slot(const struct fl_vs_kernel *k, unsigned long addr)
+static unsigned long km_next_pgd_slot(const struct km_vs_kernel *k, unsigned long addr)
 {
 	return (addr + k->geom.pgdir_size) & k->geom.pgdir_mask;
 }
 
 /* sync_global_pgds_l4() (5.4 arch/x86/mm/init_64.c): p4d is the PGD entry */
-static void fl_sync_global_pgds_l4(struct fl_vs_kernel *k, unsigned long start,
+static void km_sync_global_pgds_l4(struct km_vs_kernel *k, unsigned long start,
 				   unsigned long end)
 {
 	unsigned long addr;
 
-	for (addr = start; addr <= end; addr = fl_next_pgd_slot(k, addr)) {
-		if (!READ_ONCE(k->init_mm.pgd[fl_pgd_index(&k->geom, addr)]))
+	for (addr = start; addr <= end; addr = km_next_pgd_slot(k, addr)) {
+		if (!READ_ONCE(k->init_mm.pgd[km_pgd_index(&k->geom, addr)]))
 			continue;
-		fl_sync_global_pgd_slot(k, addr);
+		km_sync_global_pgd_slot(k, addr);
 	}
 }
 
 /* sync_global_pgds_l5() (5.4 arch/x86/mm/init_64.c) */
-static void fl_sync_global_pgds_l5(struct fl_vs_kernel *k, unsigned long start,
+static void km_sync_global_pgds_l5(struct km_vs_kernel *k, unsigned long start,
 				   unsigned long end)
 {
 	unsigned long addr;
 
-	for (addr = start; addr <= end; addr = fl_next_pgd_slot(k, addr)) {
+	for (addr = start; addr <= end; addr = km_next_pgd_slot(k, addr)) {
 		/* the step wraps past the top of the address space */
 		if (addr < start)
 			break;
-		if (!READ_ONCE(k->init_mm.pgd[fl_pgd_index(&k->geom, addr)]))
+		if (!READ_ONCE(k->init_mm.pgd[km_pgd_index(&k->geom, addr)]))
 			continue;
-		fl_sync_global_pgd_slot(k, addr);
+		km_sync_global_pgd_slot(k, addr);
 	}
 }
 
 /* sync_global_pgds() (5.4 arch/x86/mm/init_64.c) */
-static void fl_sync_global_pgds(struct fl_vs_kernel *k, unsigned long start,
+static void km_sync_global_pgds(struct km_vs_kernel *k, unsigned long start,
 				unsigned long end)
 {
 	atomic_long_inc(&k->stats.syncs);
 	if (k->geom.levels == 5)
-		fl_sync_global_pgds_l5(k, start, end);
+		km_sync_global_pgds_l5(k, start, end);
 	else
-		fl_sync_global_pgds_l4(k, start, end);
+		km_sync_global_pgds_l4(k, start, end);
 }
 
 /* vmalloc_sync_all() before, vmalloc_sync_mappings() after (x86-64 fault.c) */
-static void fl_vmalloc_sync_mappings(struct fl_vs_kernel *k)
+static void km_vmalloc_sync_mappings(struct km_vs_kernel *k)
 {
-	fl_sync_global_pgds(k, k->geom.vmalloc_start & k->geom.pgdir_mask,
+	km_sync_global_pgds(k, k->geom.vmalloc_start & k->geom.pgdir_mask,
 			    k->geom.vmalloc_end);
 }
 
 /* vmalloc_sync_unmappings() (after the split, x86-64 fault.c): no work. */
-static void fl_vmalloc_sync_unmappings(void)
+static void km_vmalloc_sync_unmappings(void)
 {
 	/* Unmapping never allocates or frees p4d/pud pages on x86-64. */
 }
 
 /* ---- vmap areas and the lazy purge -------------------------------------- */
 
-static struct list_head *fl_busy_bucket(struct fl_vs_kernel *k, unsigned long addr)
+static struct list_head *km_busy_bucket(struct km_vs_kernel *k, unsigned long addr)
 {
-	return &k->busy_hash[(addr >> PAGE_SHIFT) % FL_VA_HASH_SIZE];
+	return &k->busy_hash[(addr >> PAGE_SHIFT) % KM_VA_HASH_SIZE];
 }
 
 /* lazy_max_pages() (5.4 mm/vmalloc.c): 32 MiB per bit of the CPU count */
-unsigned long fl_vs_lazy_max_pages(const struct fl_vs_kernel *k)
+unsigned long km_vs_lazy_max_pages(const struct km_vs_kernel *k)
 {
 	unsigned int cpus = k->cfg.lazy_cpus ? k->cfg.lazy_cpus : num_online_cpus();
 
@@ -376,9 +376,9 @@ unsigned long fl_vs_lazy_max_pages(const struct fl_vs_kernel *k)
  * sync at its top is the call 3f8fd02b1bf1 added: vmalloc_sync_all() walks
  * every process PGD on x86-64; after the split it is a no-op there.
  */
-static bool fl___purge_vmap_area_lazy(struct fl_vs_kernel *k)
+static bool km___purge_vmap_area_lazy(struct km_vs_kernel *k)
 {
-	struct fl_vmap_area *va, *next;
+	struct km_vmap_area *va, *next;
 	unsigned long nr;
 
 	spin_lock(&k->purge_list_lock);
@@ -389,10 +389,10 @@ static bool fl___purge_vmap_area_lazy(struct fl_vs_kernel *k)
 		return false;
 
 	atomic_long_inc(&k->stats.purges);
-	if (k->cfg.variant == FL_VS_OLD)
-		fl_vmalloc_sync_mappings(k);	/* vmalloc_sync_all() */
+	if (k->cfg.variant == KM_VS_OLD)
+		km_vmalloc_sync_mappings(k);	/* vmalloc_sync_all() */
 	else
-		fl_vmalloc_sync_unmappings();
+		km_vmalloc_sync_unmappings();
 
 	/* flush_tlb_kernel_range() here: the model has no TLB. */
 
@@ -409,19 +409,19 @@ static bool fl___purge_vmap_area_lazy(struct fl_vs_kernel *k)
 }
 
 /* try_purge_vmap_area_lazy() (5.4 mm/vmalloc.c): skip if one is running */
-static void fl_try_purge_vmap_area_lazy(struct fl_vs_kernel *k)
+static void km_try_purge_vmap_area_lazy(struct km_vs_kernel *k)
 {
 	if (!down_write_trylock(&k->vmap_purge_lock))
 		return;
-	fl___purge_vmap_area_lazy(k);
+	km___purge_vmap_area_lazy(k);
 	up_write(&k->vmap_purge_lock);
 }
 
 /* purge_vmap_area_lazy() (5.4 mm/vmalloc.c): wait for a running purge */
-static void fl_purge_vmap_area_lazy(struct fl_vs_kernel *k)
+static void km_purge_vmap_area_lazy(struct km_vs_kernel *k)
 {
 	down_write(&k->vmap_purge_lock);
-	fl___purge_vmap_area_lazy(k);
+	km___purge_vmap_area_lazy(k);
 	up_write(&k->vmap_purge_lock);
 }
 
@@ -431,10 +431,10 @@ static void fl_purge_vmap_area_lazy(struct fl_vs_kernel *k)
  * free list, else fresh space from the bump pointer.  A free area used up is
  * handed back in *spent for the caller to free outside the lock.  0: no room.
  */
-static unsigned long fl___alloc_vmap_area(struct fl_vs_kernel *k, unsigned long size,
-					  struct fl_vmap_area **spent)
+static unsigned long km___alloc_vmap_area(struct km_vs_kernel *k, unsigned long size,
+					  struct km_vmap_area **spent)
 {
-	struct fl_vmap_area *f;
+	struct km_vmap_area *f;
 	unsigned long addr;
 
 	list_for_each_entry(f, &k->free_list, list) {
@@ -456,10 +456,10 @@ static unsigned long fl___alloc_vmap_area(struct fl_vs_kernel *k, unsigned long 
 }
 
 /* alloc_vmap_area() (5.4 mm/vmalloc.c): on overflow, purge once and retry */
-static struct fl_vmap_area *fl_alloc_vmap_area(struct fl_vs_kernel *k,
+static struct km_vmap_area *km_alloc_vmap_area(struct km_vs_kernel *k,
 					       unsigned long size)
 {
-	struct fl_vmap_area *va, *spent;
+	struct km_vmap_area *va, *spent;
 	bool purged = false;
 	unsigned long addr;
 
@@ -469,11 +469,11 @@ static struct fl_vmap_area *fl_alloc_vmap_area(struct fl_vs_kernel *k,
 retry:
 	spent = NULL;
 	spin_lock(&k->vmap_area_lock);
-	addr = fl___alloc_vmap_area(k, size, &spent);
+	addr = km___alloc_vmap_area(k, size, &spent);
 	if (addr) {
 		va->va_start = addr;
 		va->va_end = addr + size;
-		list_add(&va->list, fl_busy_bucket(k, addr));
+		list_add(&va->list, km_busy_bucket(k, addr));
 	}
 	spin_unlock(&k->vmap_area_lock);
 	kfree(spent);
@@ -481,7 +481,7 @@ retry:
 	if (addr)
 		return va;
 	if (!purged) {
-		fl_purge_vmap_area_lazy(k);
+		km_purge_vmap_area_lazy(k);
 		purged = true;
 		goto retry;
 	}
@@ -490,11 +490,11 @@ retry:
 }
 
 /* find_vmap_area() (5.4 mm/vmalloc.c), by start address */
-static struct fl_vmap_area *fl_find_vmap_area(struct fl_vs_kernel *k,
+static struct km_vmap_area *km_find_vmap_area(struct km_vs_kernel *k,
 					      unsigned long addr)
 {
-	struct list_head *bucket = fl_busy_bucket(k, addr);
-	struct fl_vmap_area *va, *found = NULL;
+	struct list_head *bucket = km_busy_bucket(k, addr);
+	struct km_vmap_area *va, *found = NULL;
 
 	spin_lock(&k->vmap_area_lock);
 	list_for_each_entry(va, bucket, list) {
@@ -512,7 +512,7 @@ static struct fl_vmap_area *fl_find_vmap_area(struct fl_vs_kernel *k,
  * into vmap_lazy_nr, onto the purge list; past lazy_max_pages(), purge.  The
  * area may be freed by any purge from the moment it is on the list.
  */
-static void fl_free_vmap_area_noflush(struct fl_vs_kernel *k, struct fl_vmap_area *va)
+static void km_free_vmap_area_noflush(struct km_vs_kernel *k, struct km_vmap_area *va)
 {
 	unsigned long nr = (va->va_end - va->va_start) >> PAGE_SHIFT;
 	unsigned long nr_lazy;
@@ -528,15 +528,15 @@ static void fl_free_vmap_area_noflush(struct fl_vs_kernel *k, struct fl_vmap_are
 	k->purge_list = va;
 	spin_unlock(&k->purge_list_lock);
 
-	if (nr_lazy > fl_vs_lazy_max_pages(k))
-		fl_try_purge_vmap_area_lazy(k);
+	if (nr_lazy > km_vs_lazy_max_pages(k))
+		km_try_purge_vmap_area_lazy(k);
 }
 
 /*
  * __vunmap() (5.4 mm/vmalloc.c): remove_vm_area() unmaps the range now and
  * frees the area lazily (free_unmap_vmap_area()), then the pages go back.
  */
-static void fl___vunmap(struct fl_vs_kernel *k, struct fl_vmap_area *va)
+static void km___vunmap(struct km_vs_kernel *k, struct km_vmap_area *va)
 {
 	unsigned long *pages = va->pages;
 	unsigned long nr = va->nr_pages;
@@ -544,8 +544,8 @@ static void fl___vunmap(struct fl_vs_kernel *k, struct fl_vmap_area *va)
 
 	va->pages = NULL;
 	va->nr_pages = 0;
-	fl_vunmap_page_range(k, va->va_start, va->va_end);
-	fl_free_vmap_area_noflush(k, va);
+	km_vunmap_page_range(k, va->va_start, va->va_end);
+	km_free_vmap_area_noflush(k, va);
 
 	for (i = 0; i < nr; i++)
 		free_page(pages[i]);
@@ -559,7 +559,7 @@ static void fl___vunmap(struct fl_vs_kernel *k, struct fl_vmap_area *va)
  * arch_sync_kernel_mappings() does from 5.8; 5.4 fixed the PGDs up lazily
  * from vmalloc_fault() instead, which the model has no place for.
  */
-static int fl_vmalloc_area_node(struct fl_vs_kernel *k, struct fl_vmap_area *va,
+static int km_vmalloc_area_node(struct km_vs_kernel *k, struct km_vmap_area *va,
 				unsigned long nr)
 {
 	bool pgd_modified = false;
@@ -576,27 +576,27 @@ static int fl_vmalloc_area_node(struct fl_vs_kernel *k, struct fl_vmap_area *va,
 		va->nr_pages++;
 	}
 	for (i = 0; i < nr && !err; i++)
-		err = fl_vmap_page(k, va->va_start + i * PAGE_SIZE, va->pages[i],
+		err = km_vmap_page(k, va->va_start + i * PAGE_SIZE, va->pages[i],
 				   &pgd_modified);
 	if (pgd_modified)
-		fl_vmalloc_sync_mappings(k);
+		km_vmalloc_sync_mappings(k);
 	return err;
 }
 
 /* __vmalloc_node_range() (5.4 mm/vmalloc.c) with the guard page */
-unsigned long fl_vs_vmalloc(struct fl_vs_kernel *k, unsigned long size)
+unsigned long km_vs_vmalloc(struct km_vs_kernel *k, unsigned long size)
 {
 	unsigned long range = k->geom.vmalloc_end - k->geom.vmalloc_start;
-	struct fl_vmap_area *va;
+	struct km_vmap_area *va;
 
 	if (!size || size >= range)
 		return 0;
 	size = PAGE_ALIGN(size);
-	va = fl_alloc_vmap_area(k, size + PAGE_SIZE);
+	va = km_alloc_vmap_area(k, size + PAGE_SIZE);
 	if (!va)
 		return 0;
-	if (fl_vmalloc_area_node(k, va, size >> PAGE_SHIFT)) {
-		fl___vunmap(k, va);
+	if (km_vmalloc_area_node(k, va, size >> PAGE_SHIFT)) {
+		km___vunmap(k, va);
 		return 0;
 	}
 	atomic_long_inc(&k->stats.vmallocs);
@@ -604,22 +604,22 @@ unsigned long fl_vs_vmalloc(struct fl_vs_kernel *k, unsigned long size)
 }
 
 /* vfree() (5.4 mm/vmalloc.c) */
-void fl_vs_vfree(struct fl_vs_kernel *k, unsigned long addr)
+void km_vs_vfree(struct km_vs_kernel *k, unsigned long addr)
 {
-	struct fl_vmap_area *va;
+	struct km_vmap_area *va;
 
 	if (!addr)
 		return;
-	va = fl_find_vmap_area(k, addr);
+	va = km_find_vmap_area(k, addr);
 	/* "Trying to vfree() nonexistent vm area" */
 	if (WARN_ON(!va))
 		return;
 	atomic_long_inc(&k->stats.vfrees);
-	fl___vunmap(k, va);
+	km___vunmap(k, va);
 }
 
 /* The job's stack use: one store per cache line, through the page tables. */
-void fl_vs_touch(struct fl_vs_kernel *k, unsigned long addr, unsigned long size)
+void km_vs_touch(struct km_vs_kernel *k, unsigned long addr, unsigned long size)
 {
 	unsigned long end = addr + size;
 	unsigned long page, off, stop;
@@ -627,29 +627,29 @@ void fl_vs_touch(struct fl_vs_kernel *k, unsigned long addr, unsigned long size)
 	char *p;
 
 	for (page = addr & PAGE_MASK; page < end; page += PAGE_SIZE) {
-		pte = fl_lookup_pte(k, page);
+		pte = km_lookup_pte(k, page);
 		e = pte ? smp_load_acquire(pte) : 0;
 		if (WARN_ON_ONCE(!e))
 			return;
-		p = (char *)fl_entry_table(e);
+		p = (char *)km_entry_table(e);
 		off = page < addr ? (addr - page) & ~7UL : 0;
 		stop = end - page < PAGE_SIZE ? end - page : PAGE_SIZE;
-		for (; off < stop; off += FL_CACHELINE)
+		for (; off < stop; off += KM_CACHELINE)
 			*(unsigned long *)(p + off) = page + off;
 	}
 }
 
 /* ---- the kernel --------------------------------------------------------- */
 
-struct fl_vs_kernel *fl_vs_create(const struct fl_vs_config *cfg)
+struct km_vs_kernel *km_vs_create(const struct km_vs_config *cfg)
 {
-	struct fl_pgtable_geometry geom = fl_geometry(cfg->levels);
-	struct fl_vs_kernel *k;
+	struct km_pgtable_geometry geom = km_geometry(cfg->levels);
+	struct km_vs_kernel *k;
 	int i;
 
 	if (!geom.levels)
 		return NULL;
-	if (cfg->variant != FL_VS_OLD && cfg->variant != FL_VS_NEW)
+	if (cfg->variant != KM_VS_OLD && cfg->variant != KM_VS_NEW)
 		return NULL;
 	k = kzalloc(sizeof(*k), GFP_KERNEL);
 	if (!k)
@@ -665,7 +665,7 @@ struct fl_vs_kernel *fl_vs_create(const struct fl_vs_config *cfg)
 	spin_lock_init(&k->pgd_lock);
 	INIT_LIST_HEAD(&k->pgd_list);
 	spin_lock_init(&k->vmap_area_lock);
-	for (i = 0; i < FL_VA_HASH_SIZE; i++)
+	for (i = 0; i < KM_VA_HASH_SIZE; i++)
 		INIT_LIST_HEAD(&k->busy_hash[i]);
 	INIT_LIST_HEAD(&k->free_list);
 	k->vmap_bump = geom.vmalloc_start;
@@ -675,23 +675,23 @@ struct fl_vs_kernel *fl_vs_create(const struct fl_vs_config *cfg)
 }
 
 /* Frees a table and every table below it; backing pages belong to areas. */
-static void fl_free_table(struct fl_vs_kernel *k, unsigned long *table, int level)
+static void km_free_table(struct km_vs_kernel *k, unsigned long *table, int level)
 {
 	int i;
 
-	if (level < fl_pte_level(k)) {
-		for (i = 0; i < FL_PTRS_PER_TABLE; i++) {
+	if (level < km_pte_level(k)) {
+		for (i = 0; i < KM_PTRS_PER_TABLE; i++) {
 			if (table[i])
-				fl_free_table(k, fl_entry_table(table[i]), level + 1);
+				km_free_table(k, km_entry_table(table[i]), level + 1);
 		}
 	}
 	free_page((unsigned long)table);
 }
 
-void fl_vs_destroy(struct fl_vs_kernel *k)
+void km_vs_destroy(struct km_vs_kernel *k)
 {
-	struct fl_vmap_area *va, *vn;
-	struct fl_mm *mm, *mn;
+	struct km_vmap_area *va, *vn;
+	struct km_mm *mm, *mn;
 	unsigned long j;
 	int i;
 
@@ -702,7 +702,7 @@ void fl_vs_destroy(struct fl_vs_kernel *k)
 		free_page((unsigned long)mm->pgd);
 		kfree(mm);
 	}
-	for (i = 0; i < FL_VA_HASH_SIZE; i++) {
+	for (i = 0; i < KM_VA_HASH_SIZE; i++) {
 		list_for_each_entry_safe(va, vn, &k->busy_hash[i], list) {
 			for (j = 0; j < va->nr_pages; j++)
 				free_page(va->pages[j]);
@@ -716,11 +716,11 @@ void fl_vs_destroy(struct fl_vs_kernel *k)
 		vn = va->purge_next;
 		kfree(va);
 	}
-	fl_free_table(k, k->init_mm.pgd, 0);
+	km_free_table(k, k->init_mm.pgd, 0);
 	kfree(k);
 }
 
-void fl_vs_get_stats(struct fl_vs_kernel *k, struct fl_vs_stats *out)
+void km_vs_get_stats(struct km_vs_kernel *k, struct km_vs_stats *out)
 {
 	out->forks = atomic_long_read(&k->stats.forks);
 	out->exits = atomic_long_read(&k->stats.exits);
@@ -732,9 +732,9 @@ void fl_vs_get_stats(struct fl_vs_kernel *k, struct fl_vs_stats *out)
 	out->pgds_set = atomic_long_read(&k->stats.pgds_set);
 }
 
-long fl_vs_nr_pgds(struct fl_vs_kernel *k)
+long km_vs_nr_pgds(struct km_vs_kernel *k)
 {
-	struct fl_mm *mm;
+	struct km_mm *mm;
 	long n = 0;
 
 	spin_lock(&k->pgd_lock);
@@ -745,18 +745,18 @@ long fl_vs_nr_pgds(struct fl_vs_kernel *k)
 }
 
 /* The invariant of vmalloc_sync.h, over every PGD slot of the vmalloc range. */
-long fl_vs_check_pgds(struct fl_vs_kernel *k)
+long km_vs_check_pgds(struct km_vs_kernel *k)
 {
 	unsigned long start = k->geom.vmalloc_start & k->geom.pgdir_mask;
 	unsigned long addr, ref;
-	struct fl_mm *mm;
+	struct km_mm *mm;
 	unsigned int i;
 	long bad = 0;
 
 	spin_lock(&k->pgd_lock);
 	for (addr = start; addr <= k->geom.vmalloc_end && addr >= start;
-	     addr = fl_next_pgd_slot(k, addr)) {
-		i = fl_pgd_index(&k->geom, addr);
+	     addr = km_next_pgd_slot(k, addr)) {
+		i = km_pgd_index(&k->geom, addr);
 		ref = READ_ONCE(k->init_mm.pgd[i]);
 		if (!ref)
 			continue;

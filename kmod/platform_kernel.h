@@ -50,7 +50,7 @@
 #define write_seqcount_end(s)	raw_write_seqcount_end(s)
 
 /* A kernel rwsem needs no teardown; the pthreads one does. */
-static inline void fl_destroy_rwsem(struct rw_semaphore *sem)
+static inline void km_destroy_rwsem(struct rw_semaphore *sem)
 {
 }
 

@@ -15,48 +15,48 @@
 #define FL_MODEL_STACK	(16UL << 10)
 
 struct fl_model {
-	struct fl_vs_kernel *k;
-	struct fl_mm **resident;
+	struct km_vs_kernel *k;
+	struct km_mm **resident;
 	long nresident;
-	struct fl_vs_stats before;
+	struct km_vs_stats before;
 };
 
 static int fl_model_job(struct fl_kmod_run *run, int w)
 {
 	struct fl_model *m = run->priv;
-	struct fl_mm *mm = fl_vs_fork(m->k);
+	struct km_mm *mm = km_vs_fork(m->k);
 	unsigned long stack;
 
 	if (!mm)
 		return fl_kmod_fail(run, ENOMEM, "model fork: out of memory");
-	stack = fl_vs_vmalloc(m->k, FL_MODEL_STACK);
+	stack = km_vs_vmalloc(m->k, FL_MODEL_STACK);
 	if (!stack) {
-		fl_vs_exit(m->k, mm);
+		km_vs_exit(m->k, mm);
 		return fl_kmod_fail(run, ENOMEM, "model vmalloc: out of memory or space");
 	}
-	fl_vs_touch(m->k, stack, FL_MODEL_STACK);
-	fl_vs_vfree(m->k, stack);
-	fl_vs_exit(m->k, mm);
+	km_vs_touch(m->k, stack, FL_MODEL_STACK);
+	km_vs_vfree(m->k, stack);
+	km_vs_exit(m->k, mm);
 	return 0;
 }
 
 static void fl_model_round_end(struct fl_kmod_run *run, long long *metric)
 {
 	struct fl_model *m = run->priv;
-	struct fl_vs_stats now;
+	struct km_vs_stats now;
 
-	fl_vs_get_stats(m->k, &now);
+	km_vs_get_stats(m->k, &now);
 	metric[0] = (long long)run->nworkers * run->jobs;
 	metric[1] = now.syncs - m->before.syncs;
 	metric[2] = now.pgds_walked - m->before.pgds_walked;
-	metric[3] = fl_vs_check_pgds(m->k);
+	metric[3] = km_vs_check_pgds(m->k);
 	m->before = now;
 }
 
 static int fl_model_setup(struct fl_kmod_run *run)
 {
-	struct fl_vs_config cfg = {
-		.variant = run->req.variant == 0 ? FL_VS_OLD : FL_VS_NEW,
+	struct km_vs_config cfg = {
+		.variant = run->req.variant == 0 ? KM_VS_OLD : KM_VS_NEW,
 		.levels = fl_kmod_param(&run->req, "L"),
 	};
 	long n = fl_kmod_param(&run->req, "M");
@@ -66,20 +66,20 @@ static int fl_model_setup(struct fl_kmod_run *run)
 	if (!m)
 		return fl_kmod_fail(run, ENOMEM, "out of memory");
 	run->priv = m;
-	m->k = fl_vs_create(&cfg);
+	m->k = km_vs_create(&cfg);
 	m->resident = kvcalloc(n + 1, sizeof(*m->resident), GFP_KERNEL);
 	if (!m->k || !m->resident)
 		return fl_kmod_fail(run, ENOMEM, "out of memory for the modelled kernel");
 	for (i = 0; i < n; i++, m->nresident++) {
 		if (fl_kmod_stopping())
 			return fl_kmod_fail(run, EINTR, "stopped at resident %ld: unloading", i);
-		m->resident[i] = fl_vs_fork(m->k);
+		m->resident[i] = km_vs_fork(m->k);
 		if (!m->resident[i])
 			return fl_kmod_fail(run, ENOMEM, "out of memory at resident %ld of %ld",
 					    i + 1, n);
 		cond_resched();
 	}
-	fl_vs_get_stats(m->k, &m->before);
+	km_vs_get_stats(m->k, &m->before);
 	return 0;
 }
 
@@ -91,8 +91,8 @@ static void fl_model_teardown(struct fl_kmod_run *run)
 	if (!m)
 		return;
 	for (i = 0; m->k && i < m->nresident; i++)
-		fl_vs_exit(m->k, m->resident[i]);
-	fl_vs_destroy(m->k);
+		km_vs_exit(m->k, m->resident[i]);
+	km_vs_destroy(m->k);
 	kvfree(m->resident);
 	kfree(m);
 	run->priv = NULL;

@@ -13,7 +13,7 @@
  * grace period when speculative), all away from the faulters' VMA, which
  * read-only mappings never merge with (as in fault_scaling).
  *
- * After each round, with every thread idle, fl_spf_check() looks at the
+ * After each round, with every thread idle, km_spf_check() looks at the
  * model's tree and page table: check_errors must stay 0.
  */
 #include <linux/sched.h>
@@ -27,10 +27,10 @@ struct fl_spf_totals {
 };
 
 struct fl_spf_model {
-	struct fl_spf_mm *mm;
+	struct km_spf_mm *mm;
 	long t, w, pages, wpages;
 	/* T faulters, W writers, then the thread that set the regions up */
-	struct fl_spf_task *tasks;
+	struct km_spf_task *tasks;
 	long ntasks;			/* initialised */
 	unsigned long *region;		/* one per faulter */
 	long *writer_ops;		/* per writer, written by it only */
@@ -39,7 +39,7 @@ struct fl_spf_model {
 };
 
 /* Writes every page of [addr, addr + pages pages) as task t, then drops them. */
-static int fl_spf_model_touch(struct fl_kmod_run *run, struct fl_spf_task *t,
+static int fl_spf_model_touch(struct fl_kmod_run *run, struct km_spf_task *t,
 			      unsigned long addr, long pages)
 {
 	long i;
@@ -47,14 +47,14 @@ static int fl_spf_model_touch(struct fl_kmod_run *run, struct fl_spf_task *t,
 
 	for (i = 0; i < pages; i++) {
 		unsigned long a = addr + i * PAGE_SIZE;
-		volatile char *p = fl_spf_access(t, a, true);
+		volatile char *p = km_spf_access(t, a, true);
 
 		if (!p)
 			return fl_kmod_fail(run, EFAULT, "model write fault at %#lx failed", a);
 		*p = 1;
 		cond_resched();
 	}
-	err = fl_spf_madvise_dontneed(t->mm, addr, pages * PAGE_SIZE);
+	err = km_spf_madvise_dontneed(t->mm, addr, pages * PAGE_SIZE);
 	if (err)
 		return fl_kmod_fail(run, -err, "model madvise(%#lx, %ld pages): %d", addr,
 				    pages, err);
@@ -62,7 +62,7 @@ static int fl_spf_model_touch(struct fl_kmod_run *run, struct fl_spf_task *t,
 }
 
 /* One writer cycle: mmap, mprotect half, one write fault, munmap. */
-static int fl_spf_model_write_cycle(struct fl_kmod_run *run, struct fl_spf_task *t,
+static int fl_spf_model_write_cycle(struct fl_kmod_run *run, struct km_spf_task *t,
 				    long wpages)
 {
 	unsigned long len = wpages * PAGE_SIZE;
@@ -71,17 +71,17 @@ static int fl_spf_model_write_cycle(struct fl_kmod_run *run, struct fl_spf_task 
 	long addr;
 	int err;
 
-	addr = fl_spf_mmap(t->mm, 0, len, FL_PROT_READ, 0);
+	addr = km_spf_mmap(t->mm, 0, len, KM_PROT_READ, 0);
 	if (addr < 0)
 		return fl_kmod_fail(run, -addr, "model mmap of %ld pages: %ld", wpages, addr);
-	err = fl_spf_mprotect(t->mm, addr, half, FL_PROT_READ | FL_PROT_WRITE);
+	err = km_spf_mprotect(t->mm, addr, half, KM_PROT_READ | KM_PROT_WRITE);
 	if (err)
 		return fl_kmod_fail(run, -err, "model mprotect(%#lx): %d", addr, err);
-	p = fl_spf_access(t, addr, true);
+	p = km_spf_access(t, addr, true);
 	if (!p)
 		return fl_kmod_fail(run, EFAULT, "model write fault at %#lx failed", addr);
 	*p = 1;
-	err = fl_spf_munmap(t->mm, addr, len);
+	err = km_spf_munmap(t->mm, addr, len);
 	if (err)
 		return fl_kmod_fail(run, -err, "model munmap(%#lx): %d", addr, err);
 	return 0;
@@ -120,33 +120,33 @@ static int fl_spf_model_job(struct fl_kmod_run *run, int w)
 
 static void fl_spf_model_totals(struct fl_spf_model *m, struct fl_spf_totals *tot)
 {
-	struct fl_spf_mm_stats ms;
+	struct km_spf_mm_stats ms;
 	long i, f;
 
 	*tot = (struct fl_spf_totals){ 0 };
 	for (i = 0; i < m->t; i++) {
-		const struct fl_spf_stats *st = &m->tasks[i].st;
+		const struct km_spf_stats *st = &m->tasks[i].st;
 
 		tot->faults += st->faults;
 		tot->spf_done += st->spf_done;
-		for (f = 0; f < FL_SPF_NR_FAIL; f++)
+		for (f = 0; f < KM_SPF_NR_FAIL; f++)
 			tot->fallbacks += st->spf_fail[f];
 	}
 	for (i = 0; i < m->w; i++)
 		tot->writer_ops += m->writer_ops[i];
-	fl_spf_get_mm_stats(m->mm, &ms);
+	km_spf_get_mm_stats(m->mm, &ms);
 	tot->grace_periods = ms.grace_periods;
 }
 
 /*
- * What fl_spf_check() finds wrong, and any PTE at all: every pass and
+ * What km_spf_check() finds wrong, and any PTE at all: every pass and
  * every writer cycle drops the pages it faulted, so an idle mm has none.
  */
 static long fl_spf_model_errors(struct fl_spf_model *m)
 {
-	struct fl_spf_check c;
+	struct km_spf_check c;
 
-	fl_spf_check(m->mm, &c);
+	km_spf_check(m->mm, &c);
 	return c.tree_errors + c.ptes_outside + c.ptes_bad_prot + c.stale_ptes + c.ptes;
 }
 
@@ -174,15 +174,15 @@ static void fl_spf_model_round_end(struct fl_kmod_run *run, long long *metric)
 /* The faulters' regions, written once: the steady state has its anon_vma and tables. */
 static int fl_spf_model_map_regions(struct fl_kmod_run *run, struct fl_spf_model *m)
 {
-	struct fl_spf_task *self = &m->tasks[m->t + m->w];
+	struct km_spf_task *self = &m->tasks[m->t + m->w];
 	long i, addr;
 	int err;
 
 	for (i = 0; i < m->t; i++) {
 		if (fl_kmod_stopping())
 			return fl_kmod_fail(run, EINTR, "stopped at region %ld: unloading", i);
-		addr = fl_spf_mmap(m->mm, 0, m->pages * PAGE_SIZE,
-				   FL_PROT_READ | FL_PROT_WRITE, 0);
+		addr = km_spf_mmap(m->mm, 0, m->pages * PAGE_SIZE,
+				   KM_PROT_READ | KM_PROT_WRITE, 0);
 		if (addr < 0)
 			return fl_kmod_fail(run, -addr, "model mmap of region %ld: %ld", i, addr);
 		m->region[i] = addr;
@@ -195,8 +195,8 @@ static int fl_spf_model_map_regions(struct fl_kmod_run *run, struct fl_spf_model
 
 static int fl_spf_model_setup(struct fl_kmod_run *run)
 {
-	struct fl_spf_config cfg = {
-		.variant = run->req.variant == 0 ? FL_SPF_CLASSIC : FL_SPF_SPECULATIVE,
+	struct km_spf_config cfg = {
+		.variant = run->req.variant == 0 ? KM_SPF_CLASSIC : KM_SPF_SPECULATIVE,
 		.debug = fl_kmod_param(&run->req, "debug"),
 	};
 	struct fl_spf_model *m = kzalloc(sizeof(*m), GFP_KERNEL);
@@ -209,7 +209,7 @@ static int fl_spf_model_setup(struct fl_kmod_run *run)
 	m->w = fl_kmod_param(&run->req, "W");
 	m->pages = fl_kmod_param(&run->req, "P");
 	m->wpages = fl_kmod_param(&run->req, "G");
-	m->mm = fl_spf_mm_create(&cfg);
+	m->mm = km_spf_mm_create(&cfg);
 	m->tasks = kcalloc(m->t + m->w + 1, sizeof(*m->tasks), GFP_KERNEL);
 	m->region = kcalloc(m->t, sizeof(*m->region), GFP_KERNEL);
 	m->writer_ops = kcalloc(m->w + 1, sizeof(*m->writer_ops), GFP_KERNEL);
@@ -217,7 +217,7 @@ static int fl_spf_model_setup(struct fl_kmod_run *run)
 		return fl_kmod_fail(run, ENOMEM, "out of memory for the modelled mm");
 	/* every thread is a user of the mm, as in the shim: never a single one */
 	for (; m->ntasks < m->t + m->w + 1; m->ntasks++)
-		fl_spf_task_init(&m->tasks[m->ntasks], m->mm);
+		km_spf_task_init(&m->tasks[m->ntasks], m->mm);
 	err = fl_spf_model_map_regions(run, m);
 	if (err)
 		return err;
@@ -234,9 +234,9 @@ static void fl_spf_model_teardown(struct fl_kmod_run *run)
 	if (!m)
 		return;
 	for (i = 0; i < m->ntasks; i++)
-		fl_spf_task_exit(&m->tasks[i]);
+		km_spf_task_exit(&m->tasks[i]);
 	/* the regions, their pages and tables, and what waits for a grace period */
-	fl_spf_mm_destroy(m->mm);
+	km_spf_mm_destroy(m->mm);
 	kfree(m->writer_ops);
 	kfree(m->region);
 	kfree(m->tasks);

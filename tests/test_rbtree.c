@@ -17,51 +17,51 @@
 #define KEYS	2000
 
 struct item {
-	struct fl_rb_node rb;
+	struct km_rb_node rb;
 	long key;
 	bool in;
 };
 
-static struct item *item_of(const struct fl_rb_node *n)
+static struct item *item_of(const struct km_rb_node *n)
 {
 	return container_of(n, struct item, rb);
 }
 
-static bool before(const struct fl_rb_node *a, const struct fl_rb_node *b)
+static bool before(const struct km_rb_node *a, const struct km_rb_node *b)
 {
 	return item_of(a)->key < item_of(b)->key;
 }
 
-static void insert(struct fl_rb_node **root, struct item *it)
+static void insert(struct km_rb_node **root, struct item *it)
 {
-	struct fl_rb_node **link = root, *parent = NULL;
+	struct km_rb_node **link = root, *parent = NULL;
 
 	while (*link) {
 		parent = *link;
 		link = it->key < item_of(parent)->key ? &parent->rb_left : &parent->rb_right;
 	}
-	fl_rb_link_node(&it->rb, parent, link);
-	fl_rb_insert_color(root, &it->rb);
+	km_rb_link_node(&it->rb, parent, link);
+	km_rb_insert_color(root, &it->rb);
 	it->in = true;
 }
 
-static struct item *find(struct fl_rb_node **root, long key)
+static struct item *find(struct km_rb_node **root, long key)
 {
-	struct fl_rb_node *n = fl_rb_child(root);
+	struct km_rb_node *n = km_rb_child(root);
 
-	for (int depth = 0; n && depth < FL_RB_MAX_DEPTH; depth++) {
+	for (int depth = 0; n && depth < KM_RB_MAX_DEPTH; depth++) {
 		if (item_of(n)->key == key)
 			return item_of(n);
-		n = fl_rb_child(key < item_of(n)->key ? &n->rb_left : &n->rb_right);
+		n = km_rb_child(key < item_of(n)->key ? &n->rb_left : &n->rb_right);
 	}
 	return NULL;
 }
 
-static void check(struct fl_rb_node *root, long want)
+static void check(struct km_rb_node *root, long want)
 {
 	long errors = 0, nodes = 0;
 
-	fl_rb_check(root, before, &errors, &nodes);
+	km_rb_check(root, before, &errors, &nodes);
 	assert_int_equal(errors, 0);
 	assert_int_equal(nodes, want);
 }
@@ -69,7 +69,7 @@ static void check(struct fl_rb_node *root, long want)
 static void test_random_inserts_and_erases(void **state)
 {
 	static struct item it[KEYS];
-	struct fl_rb_node *root = NULL;
+	struct km_rb_node *root = NULL;
 	long in = 0;
 
 	rng_state = 20261206;
@@ -79,7 +79,7 @@ static void test_random_inserts_and_erases(void **state)
 		struct item *x = &it[(int)(uniform() * KEYS)];
 
 		if (x->in) {
-			fl_rb_erase(&root, &x->rb);
+			km_rb_erase(&root, &x->rb);
 			x->in = false;
 			in--;
 		} else {
@@ -98,7 +98,7 @@ static void test_random_inserts_and_erases(void **state)
 static void test_check_finds_faults(void **state)
 {
 	struct item a = { .key = 1 }, b = { .key = 2 }, c = { .key = 3 };
-	struct fl_rb_node *root = NULL;
+	struct km_rb_node *root = NULL;
 	long errors = 0, nodes = 0;
 
 	insert(&root, &b);
@@ -107,12 +107,12 @@ static void test_check_finds_faults(void **state)
 	check(root, 3);
 	a.rb.rb_red = true;
 	b.rb.rb_red = true;
-	fl_rb_check(root, before, &errors, &nodes);
+	km_rb_check(root, before, &errors, &nodes);
 	assert_true(errors > 0);
 	b.rb.rb_red = false;
 	a.key = 5;
 	errors = 0;
-	fl_rb_check(root, before, &errors, &nodes);
+	km_rb_check(root, before, &errors, &nodes);
 	assert_true(errors > 0);
 }
 

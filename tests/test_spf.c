@@ -18,32 +18,32 @@
 
 #define KIB		1024UL
 #define MIB		(1024UL * KIB)
-#define BASE		0x40000000UL	/* 2 MiB aligned, above FL_SPF_MMAP_MIN */
+#define BASE		0x40000000UL	/* 2 MiB aligned, above KM_SPF_MMAP_MIN */
 
 struct env {
-	struct fl_spf_mm *mm;
-	struct fl_spf_task t, other;	/* other: a second user, so SPF runs */
+	struct km_spf_mm *mm;
+	struct km_spf_task t, other;	/* other: a second user, so SPF runs */
 };
 
-static struct env *env_new(enum fl_spf_variant v, bool two_users)
+static struct env *env_new(enum km_spf_variant v, bool two_users)
 {
-	struct fl_spf_config cfg = { .variant = v, .debug = true };
+	struct km_spf_config cfg = { .variant = v, .debug = true };
 	struct env *e = calloc(1, sizeof(*e));
 
 	assert_non_null(e);
-	e->mm = fl_spf_mm_create(&cfg);
+	e->mm = km_spf_mm_create(&cfg);
 	assert_non_null(e->mm);
-	fl_spf_task_init(&e->t, e->mm);
+	km_spf_task_init(&e->t, e->mm);
 	if (two_users)
-		fl_spf_task_init(&e->other, e->mm);
+		km_spf_task_init(&e->other, e->mm);
 	return e;
 }
 
-static void assert_consistent(struct fl_spf_mm *mm)
+static void assert_consistent(struct km_spf_mm *mm)
 {
-	struct fl_spf_check c;
+	struct km_spf_check c;
 
-	fl_spf_check(mm, &c);
+	km_spf_check(mm, &c);
 	assert_int_equal(c.tree_errors, 0);
 	assert_int_equal(c.ptes_outside, 0);
 	assert_int_equal(c.ptes_bad_prot, 0);
@@ -53,17 +53,17 @@ static void assert_consistent(struct fl_spf_mm *mm)
 static void env_free(struct env *e)
 {
 	assert_consistent(e->mm);
-	fl_spf_task_exit(&e->t);
+	km_spf_task_exit(&e->t);
 	if (e->other.mm)
-		fl_spf_task_exit(&e->other);
-	fl_spf_mm_destroy(e->mm);
+		km_spf_task_exit(&e->other);
+	km_spf_mm_destroy(e->mm);
 	free(e);
 }
 
 static unsigned long map(struct env *e, unsigned long addr, unsigned long len,
 			 unsigned int prot, unsigned int flags)
 {
-	long r = fl_spf_mmap(e->mm, addr, len, prot, flags);
+	long r = km_spf_mmap(e->mm, addr, len, prot, flags);
 
 	assert_true(r > 0);
 	if (addr)
@@ -73,163 +73,163 @@ static unsigned long map(struct env *e, unsigned long addr, unsigned long len,
 
 static int wfault(struct env *e, unsigned long addr)
 {
-	return fl_do_user_addr_fault(&e->t, addr, FL_FAULT_FLAG_WRITE);
+	return km_do_user_addr_fault(&e->t, addr, KM_FAULT_FLAG_WRITE);
 }
 
 static int rfault(struct env *e, unsigned long addr)
 {
-	return fl_do_user_addr_fault(&e->t, addr, 0);
+	return km_do_user_addr_fault(&e->t, addr, 0);
 }
 
 static long vmas(struct env *e)
 {
-	struct fl_spf_mm_stats s;
+	struct km_spf_mm_stats s;
 
-	fl_spf_get_mm_stats(e->mm, &s);
+	km_spf_get_mm_stats(e->mm, &s);
 	return s.map_count;
 }
 
 /* ---- both variants ---------------------------------------------------------- */
 
-static void basic_cycle(enum fl_spf_variant v)
+static void basic_cycle(enum km_spf_variant v)
 {
 	struct env *e = env_new(v, true);
-	unsigned long a = map(e, 0, 16 * PAGE_SIZE, FL_PROT_READ | FL_PROT_WRITE, 0);
+	unsigned long a = map(e, 0, 16 * PAGE_SIZE, KM_PROT_READ | KM_PROT_WRITE, 0);
 
-	assert_true(a >= FL_SPF_MMAP_MIN);
+	assert_true(a >= KM_SPF_MMAP_MIN);
 	for (int i = 0; i < 16; i++) {
-		unsigned char *p = fl_spf_access(&e->t, a + i * PAGE_SIZE + 7, true);
+		unsigned char *p = km_spf_access(&e->t, a + i * PAGE_SIZE + 7, true);
 
 		assert_non_null(p);
 		*p = (unsigned char)(i + 1);
 	}
 	for (int i = 0; i < 16; i++) {
-		unsigned char *p = fl_spf_access(&e->t, a + i * PAGE_SIZE + 7, false);
-		unsigned long pte = fl_spf_follow_pte(e->mm, a + i * PAGE_SIZE);
+		unsigned char *p = km_spf_access(&e->t, a + i * PAGE_SIZE + 7, false);
+		unsigned long pte = km_spf_follow_pte(e->mm, a + i * PAGE_SIZE);
 
 		assert_int_equal(*p, i + 1);
-		assert_true(pte & FL_PTE_PRESENT);
-		assert_true(pte & FL_PTE_RW);
+		assert_true(pte & KM_PTE_PRESENT);
+		assert_true(pte & KM_PTE_RW);
 	}
 	assert_consistent(e->mm);
-	assert_int_equal(fl_spf_munmap(e->mm, a, 16 * PAGE_SIZE), 0);
-	assert_int_equal(fl_spf_follow_pte(e->mm, a), 0);
-	assert_int_equal(wfault(e, a), FL_VM_FAULT_SIGSEGV);
-	assert_null(fl_spf_access(&e->t, a, false));
+	assert_int_equal(km_spf_munmap(e->mm, a, 16 * PAGE_SIZE), 0);
+	assert_int_equal(km_spf_follow_pte(e->mm, a), 0);
+	assert_int_equal(wfault(e, a), KM_VM_FAULT_SIGSEGV);
+	assert_null(km_spf_access(&e->t, a, false));
 	assert_int_equal(vmas(e), 0);
 	env_free(e);
 }
 
 static void test_basic_classic(void **state)
 {
-	basic_cycle(FL_SPF_CLASSIC);
+	basic_cycle(KM_SPF_CLASSIC);
 }
 
 static void test_basic_speculative(void **state)
 {
-	basic_cycle(FL_SPF_SPECULATIVE);
+	basic_cycle(KM_SPF_SPECULATIVE);
 }
 
 /* A read fault maps the zero page read-only; the write then gets its own page. */
-static void zero_page_then_cow(enum fl_spf_variant v)
+static void zero_page_then_cow(enum km_spf_variant v)
 {
 	struct env *e = env_new(v, true);
-	unsigned long a = map(e, 0, 2 * PAGE_SIZE, FL_PROT_READ | FL_PROT_WRITE, 0);
+	unsigned long a = map(e, 0, 2 * PAGE_SIZE, KM_PROT_READ | KM_PROT_WRITE, 0);
 	unsigned long r0, r1, w;
 	unsigned char *p;
 
 	assert_int_equal(rfault(e, a), 0);
 	assert_int_equal(rfault(e, a + PAGE_SIZE), 0);
-	r0 = fl_spf_follow_pte(e->mm, a);
-	r1 = fl_spf_follow_pte(e->mm, a + PAGE_SIZE);
-	assert_true(r0 & FL_PTE_PRESENT);
-	assert_false(r0 & FL_PTE_RW);
+	r0 = km_spf_follow_pte(e->mm, a);
+	r1 = km_spf_follow_pte(e->mm, a + PAGE_SIZE);
+	assert_true(r0 & KM_PTE_PRESENT);
+	assert_false(r0 & KM_PTE_RW);
 	/* both read faults share one page: the zero page */
-	assert_int_equal(r0 & FL_PTE_PAGE_MASK, r1 & FL_PTE_PAGE_MASK);
-	p = fl_spf_access(&e->t, a + 100, false);
+	assert_int_equal(r0 & KM_PTE_PAGE_MASK, r1 & KM_PTE_PAGE_MASK);
+	p = km_spf_access(&e->t, a + 100, false);
 	assert_int_equal(*p, 0);
-	p = fl_spf_access(&e->t, a + 100, true);
+	p = km_spf_access(&e->t, a + 100, true);
 	assert_non_null(p);
 	*p = 0x5a;
-	w = fl_spf_follow_pte(e->mm, a);
-	assert_true(w & FL_PTE_RW);
-	assert_int_not_equal(w & FL_PTE_PAGE_MASK, r0 & FL_PTE_PAGE_MASK);
+	w = km_spf_follow_pte(e->mm, a);
+	assert_true(w & KM_PTE_RW);
+	assert_int_not_equal(w & KM_PTE_PAGE_MASK, r0 & KM_PTE_PAGE_MASK);
 	/* the zero page itself stays zero */
-	p = fl_spf_access(&e->t, a + PAGE_SIZE + 100, false);
+	p = km_spf_access(&e->t, a + PAGE_SIZE + 100, false);
 	assert_int_equal(*p, 0);
 	env_free(e);
 }
 
 static void test_zero_page_classic(void **state)
 {
-	zero_page_then_cow(FL_SPF_CLASSIC);
+	zero_page_then_cow(KM_SPF_CLASSIC);
 }
 
 static void test_zero_page_speculative(void **state)
 {
-	zero_page_then_cow(FL_SPF_SPECULATIVE);
+	zero_page_then_cow(KM_SPF_SPECULATIVE);
 }
 
-static void mprotect_cycle(enum fl_spf_variant v)
+static void mprotect_cycle(enum km_spf_variant v)
 {
 	struct env *e = env_new(v, true);
-	unsigned long a = map(e, 0, 8 * PAGE_SIZE, FL_PROT_READ | FL_PROT_WRITE, 0);
+	unsigned long a = map(e, 0, 8 * PAGE_SIZE, KM_PROT_READ | KM_PROT_WRITE, 0);
 	unsigned long before, after;
 	unsigned char *p;
 
-	p = fl_spf_access(&e->t, a + 3 * PAGE_SIZE, true);
+	p = km_spf_access(&e->t, a + 3 * PAGE_SIZE, true);
 	*p = 9;
-	before = fl_spf_follow_pte(e->mm, a + 3 * PAGE_SIZE);
+	before = km_spf_follow_pte(e->mm, a + 3 * PAGE_SIZE);
 	/* the middle goes read-only: two splits */
-	assert_int_equal(fl_spf_mprotect(e->mm, a + 2 * PAGE_SIZE, 4 * PAGE_SIZE,
-					 FL_PROT_READ), 0);
+	assert_int_equal(km_spf_mprotect(e->mm, a + 2 * PAGE_SIZE, 4 * PAGE_SIZE,
+					 KM_PROT_READ), 0);
 	assert_int_equal(vmas(e), 3);
-	assert_false(fl_spf_follow_pte(e->mm, a + 3 * PAGE_SIZE) & FL_PTE_RW);
-	assert_int_equal(wfault(e, a + 3 * PAGE_SIZE), FL_VM_FAULT_SIGSEGV);
+	assert_false(km_spf_follow_pte(e->mm, a + 3 * PAGE_SIZE) & KM_PTE_RW);
+	assert_int_equal(wfault(e, a + 3 * PAGE_SIZE), KM_VM_FAULT_SIGSEGV);
 	assert_int_equal(wfault(e, a + 7 * PAGE_SIZE), 0);
-	p = fl_spf_access(&e->t, a + 3 * PAGE_SIZE, false);
+	p = km_spf_access(&e->t, a + 3 * PAGE_SIZE, false);
 	assert_int_equal(*p, 9);
 	/* writable again: the write fault reuses the page, contents kept */
-	assert_int_equal(fl_spf_mprotect(e->mm, a, 8 * PAGE_SIZE,
-					 FL_PROT_READ | FL_PROT_WRITE), 0);
-	p = fl_spf_access(&e->t, a + 3 * PAGE_SIZE, true);
+	assert_int_equal(km_spf_mprotect(e->mm, a, 8 * PAGE_SIZE,
+					 KM_PROT_READ | KM_PROT_WRITE), 0);
+	p = km_spf_access(&e->t, a + 3 * PAGE_SIZE, true);
 	assert_int_equal(*p, 9);
-	after = fl_spf_follow_pte(e->mm, a + 3 * PAGE_SIZE);
-	assert_int_equal(after & FL_PTE_PAGE_MASK, before & FL_PTE_PAGE_MASK);
-	assert_true(after & FL_PTE_RW);
+	after = km_spf_follow_pte(e->mm, a + 3 * PAGE_SIZE);
+	assert_int_equal(after & KM_PTE_PAGE_MASK, before & KM_PTE_PAGE_MASK);
+	assert_true(after & KM_PTE_RW);
 	/* a hole is ENOMEM, as mprotect(2) */
-	assert_int_equal(fl_spf_munmap(e->mm, a + PAGE_SIZE, PAGE_SIZE), 0);
-	assert_int_equal(fl_spf_mprotect(e->mm, a, 8 * PAGE_SIZE, FL_PROT_READ), -ENOMEM);
+	assert_int_equal(km_spf_munmap(e->mm, a + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(km_spf_mprotect(e->mm, a, 8 * PAGE_SIZE, KM_PROT_READ), -ENOMEM);
 	env_free(e);
 }
 
 static void test_mprotect_classic(void **state)
 {
-	mprotect_cycle(FL_SPF_CLASSIC);
+	mprotect_cycle(KM_SPF_CLASSIC);
 }
 
 static void test_mprotect_speculative(void **state)
 {
-	mprotect_cycle(FL_SPF_SPECULATIVE);
+	mprotect_cycle(KM_SPF_SPECULATIVE);
 }
 
 /* Adjacent compatible mappings merge; munmap in the middle splits. */
 static void test_merge_and_split(void **state)
 {
-	struct env *e = env_new(FL_SPF_SPECULATIVE, true);
-	unsigned int rw = FL_PROT_READ | FL_PROT_WRITE;
+	struct env *e = env_new(KM_SPF_SPECULATIVE, true);
+	unsigned int rw = KM_PROT_READ | KM_PROT_WRITE;
 
 	map(e, BASE, 4 * PAGE_SIZE, rw, 0);
 	map(e, BASE + 8 * PAGE_SIZE, 4 * PAGE_SIZE, rw, 0);
 	assert_int_equal(vmas(e), 2);
 	map(e, BASE + 4 * PAGE_SIZE, 4 * PAGE_SIZE, rw, 0);	/* fills the hole */
 	assert_int_equal(vmas(e), 1);
-	map(e, BASE + 12 * PAGE_SIZE, 4 * PAGE_SIZE, FL_PROT_READ, 0);
+	map(e, BASE + 12 * PAGE_SIZE, 4 * PAGE_SIZE, KM_PROT_READ, 0);
 	assert_int_equal(vmas(e), 2);				/* flags differ */
-	assert_int_equal(fl_spf_mmap(e->mm, BASE + PAGE_SIZE, PAGE_SIZE, rw, 0), -EEXIST);
-	assert_int_equal(fl_spf_munmap(e->mm, BASE + 2 * PAGE_SIZE, 3 * PAGE_SIZE), 0);
+	assert_int_equal(km_spf_mmap(e->mm, BASE + PAGE_SIZE, PAGE_SIZE, rw, 0), -EEXIST);
+	assert_int_equal(km_spf_munmap(e->mm, BASE + 2 * PAGE_SIZE, 3 * PAGE_SIZE), 0);
 	assert_int_equal(vmas(e), 3);
-	assert_int_equal(wfault(e, BASE + 3 * PAGE_SIZE), FL_VM_FAULT_SIGSEGV);
+	assert_int_equal(wfault(e, BASE + 3 * PAGE_SIZE), KM_VM_FAULT_SIGSEGV);
 	assert_int_equal(wfault(e, BASE + 5 * PAGE_SIZE), 0);
 	assert_int_equal(wfault(e, BASE + PAGE_SIZE), 0);
 	env_free(e);
@@ -247,7 +247,7 @@ static unsigned int rnd(unsigned int *s)
 
 static void test_random_against_reference(void **state)
 {
-	struct env *e = env_new(FL_SPF_SPECULATIVE, true);
+	struct env *e = env_new(KM_SPF_SPECULATIVE, true);
 	static signed char ref[REF_PAGES];	/* -1 unmapped, 0 ro, 1 rw */
 	unsigned int seed = 42;
 
@@ -266,20 +266,20 @@ static void test_random_against_reference(void **state)
 			all &= ref[i] >= 0;
 		}
 		if (kind == 0) {
-			long r = fl_spf_mmap(e->mm, addr, n * PAGE_SIZE,
-					     FL_PROT_READ | FL_PROT_WRITE, 0);
+			long r = km_spf_mmap(e->mm, addr, n * PAGE_SIZE,
+					     KM_PROT_READ | KM_PROT_WRITE, 0);
 
 			assert_int_equal(r, any ? -EEXIST : (long)addr);
 			if (!any)
 				memset(ref + first, 1, n);
 		} else if (kind == 1) {
-			assert_int_equal(fl_spf_munmap(e->mm, addr, n * PAGE_SIZE), 0);
+			assert_int_equal(km_spf_munmap(e->mm, addr, n * PAGE_SIZE), 0);
 			memset(ref + first, -1, n);
 		} else if (kind == 2) {
 			int w = rnd(&seed) & 1;
 
-			assert_int_equal(fl_spf_mprotect(e->mm, addr, n * PAGE_SIZE,
-					 FL_PROT_READ | (w ? FL_PROT_WRITE : 0)),
+			assert_int_equal(km_spf_mprotect(e->mm, addr, n * PAGE_SIZE,
+					 KM_PROT_READ | (w ? KM_PROT_WRITE : 0)),
 					 all ? 0 : -ENOMEM);
 			if (all)
 				memset(ref + first, w, n);
@@ -287,7 +287,7 @@ static void test_random_against_reference(void **state)
 			for (unsigned long i = first; i < first + n; i++) {
 				int r = wfault(e, BASE + i * PAGE_SIZE);
 
-				assert_int_equal(r, ref[i] == 1 ? 0 : FL_VM_FAULT_SIGSEGV);
+				assert_int_equal(r, ref[i] == 1 ? 0 : KM_VM_FAULT_SIGSEGV);
 			}
 		}
 		if (op % 200 == 0)
@@ -296,7 +296,7 @@ static void test_random_against_reference(void **state)
 	for (unsigned long i = 0; i < REF_PAGES; i++) {
 		int r = rfault(e, BASE + i * PAGE_SIZE);
 
-		assert_int_equal(r, ref[i] >= 0 ? 0 : FL_VM_FAULT_SIGSEGV);
+		assert_int_equal(r, ref[i] >= 0 ? 0 : KM_VM_FAULT_SIGSEGV);
 	}
 	assert_true(e->t.st.spf_done > 0);
 	env_free(e);
@@ -311,7 +311,7 @@ static void run_script(struct env *e, unsigned char *out, unsigned long *ptes)
 {
 	unsigned int seed = 7;
 	unsigned long a = map(e, BASE, SCRIPT_PAGES * PAGE_SIZE,
-			      FL_PROT_READ | FL_PROT_WRITE, 0);
+			      KM_PROT_READ | KM_PROT_WRITE, 0);
 
 	for (int op = 0; op < 3000; op++) {
 		unsigned long pg = rnd(&seed) % SCRIPT_PAGES;
@@ -320,30 +320,30 @@ static void run_script(struct env *e, unsigned char *out, unsigned long *ptes)
 		unsigned char *p;
 
 		if (kind < 9) {
-			p = fl_spf_access(&e->t, addr, true);
+			p = km_spf_access(&e->t, addr, true);
 			if (p)
 				*p = (unsigned char)op;
 		} else if (kind < 13) {
-			p = fl_spf_access(&e->t, addr, false);
+			p = km_spf_access(&e->t, addr, false);
 			if (p)
 				out[0] ^= *p;
 		} else if (kind == 13) {
-			fl_spf_mprotect(e->mm, a + pg * PAGE_SIZE, 8 * PAGE_SIZE,
-					FL_PROT_READ | (op & 1 ? FL_PROT_WRITE : 0));
+			km_spf_mprotect(e->mm, a + pg * PAGE_SIZE, 8 * PAGE_SIZE,
+					KM_PROT_READ | (op & 1 ? KM_PROT_WRITE : 0));
 		} else if (kind == 14) {
-			fl_spf_madvise_dontneed(e->mm, a + pg * PAGE_SIZE, 4 * PAGE_SIZE);
+			km_spf_madvise_dontneed(e->mm, a + pg * PAGE_SIZE, 4 * PAGE_SIZE);
 		} else {
-			fl_spf_munmap(e->mm, a + pg * PAGE_SIZE, 2 * PAGE_SIZE);
-			fl_spf_mmap(e->mm, a + pg * PAGE_SIZE, 2 * PAGE_SIZE,
-				    FL_PROT_READ | FL_PROT_WRITE, 0);
+			km_spf_munmap(e->mm, a + pg * PAGE_SIZE, 2 * PAGE_SIZE);
+			km_spf_mmap(e->mm, a + pg * PAGE_SIZE, 2 * PAGE_SIZE,
+				    KM_PROT_READ | KM_PROT_WRITE, 0);
 		}
 	}
 	for (unsigned long i = 0; i < SCRIPT_PAGES; i++) {
-		unsigned long pte = fl_spf_follow_pte(e->mm, a + i * PAGE_SIZE);
+		unsigned long pte = km_spf_follow_pte(e->mm, a + i * PAGE_SIZE);
 
-		ptes[i] = pte & (FL_PTE_PRESENT | FL_PTE_RW);
-		if (pte & FL_PTE_PRESENT)
-			memcpy(out + 1 + i * PAGE_SIZE, (void *)(pte & FL_PTE_PAGE_MASK),
+		ptes[i] = pte & (KM_PTE_PRESENT | KM_PTE_RW);
+		if (pte & KM_PTE_PRESENT)
+			memcpy(out + 1 + i * PAGE_SIZE, (void *)(pte & KM_PTE_PAGE_MASK),
 			       PAGE_SIZE);
 	}
 }
@@ -354,8 +354,8 @@ static void test_identical_contents(void **state)
 	unsigned char *mem[2] = { calloc(1, size), calloc(1, size) };
 	unsigned long *ptes[2] = { calloc(SCRIPT_PAGES, sizeof(long)),
 				   calloc(SCRIPT_PAGES, sizeof(long)) };
-	struct env *c = env_new(FL_SPF_CLASSIC, true);
-	struct env *s = env_new(FL_SPF_SPECULATIVE, true);
+	struct env *c = env_new(KM_SPF_CLASSIC, true);
+	struct env *s = env_new(KM_SPF_SPECULATIVE, true);
 	long present = 0;
 
 	run_script(c, mem[0], ptes[0]);
@@ -380,12 +380,12 @@ static void test_identical_contents(void **state)
 
 static struct env *spf_env_with_page(unsigned long *a)
 {
-	struct env *e = env_new(FL_SPF_SPECULATIVE, true);
+	struct env *e = env_new(KM_SPF_SPECULATIVE, true);
 
-	*a = map(e, BASE, 64 * PAGE_SIZE, FL_PROT_READ | FL_PROT_WRITE, 0);
+	*a = map(e, BASE, 64 * PAGE_SIZE, KM_PROT_READ | KM_PROT_WRITE, 0);
 	/* the first fault is classic: it gives the VMA its anon_vma */
 	assert_int_equal(wfault(e, *a), 0);
-	assert_int_equal(e->t.st.spf_fail[FL_SPF_FAIL_NO_ANON_VMA], 1);
+	assert_int_equal(e->t.st.spf_fail[KM_SPF_FAIL_NO_ANON_VMA], 1);
 	assert_int_equal(e->t.st.classic, 1);
 	return e;
 }
@@ -404,8 +404,8 @@ static void test_spf_fast_path(void **state)
 
 static void test_spf_single_user_skips(void **state)
 {
-	struct env *e = env_new(FL_SPF_SPECULATIVE, false);
-	unsigned long a = map(e, 0, 4 * PAGE_SIZE, FL_PROT_READ | FL_PROT_WRITE, 0);
+	struct env *e = env_new(KM_SPF_SPECULATIVE, false);
+	unsigned long a = map(e, 0, 4 * PAGE_SIZE, KM_PROT_READ | KM_PROT_WRITE, 0);
 
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(wfault(e, a + i * PAGE_SIZE), 0);
@@ -417,17 +417,17 @@ static void test_spf_single_user_skips(void **state)
 
 static void test_spf_excludes_stack_and_userfault(void **state)
 {
-	struct env *e = env_new(FL_SPF_SPECULATIVE, true);
-	unsigned int rw = FL_PROT_READ | FL_PROT_WRITE;
-	unsigned long s = map(e, BASE, 4 * PAGE_SIZE, rw, FL_MAP_GROWSDOWN);
-	unsigned long u = map(e, BASE + MIB, 4 * PAGE_SIZE, rw, FL_MAP_UFFD_MISSING);
+	struct env *e = env_new(KM_SPF_SPECULATIVE, true);
+	unsigned int rw = KM_PROT_READ | KM_PROT_WRITE;
+	unsigned long s = map(e, BASE, 4 * PAGE_SIZE, rw, KM_MAP_GROWSDOWN);
+	unsigned long u = map(e, BASE + MIB, 4 * PAGE_SIZE, rw, KM_MAP_UFFD_MISSING);
 
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(wfault(e, s + i * PAGE_SIZE), 0);
 		assert_int_equal(wfault(e, u + i * PAGE_SIZE), 0);
 	}
 	/* the first of each is no-anon_vma, the other three not-supported */
-	assert_int_equal(e->t.st.spf_fail[FL_SPF_FAIL_NOT_SUPPORTED], 6);
+	assert_int_equal(e->t.st.spf_fail[KM_SPF_FAIL_NOT_SUPPORTED], 6);
 	assert_int_equal(e->t.st.classic, 8);
 	assert_int_equal(e->t.st.userfaults, 4);
 	assert_int_equal(e->t.st.spf_done, 0);
@@ -437,12 +437,12 @@ static void test_spf_excludes_stack_and_userfault(void **state)
 /* A PTE table the speculative walk would need is not there yet. */
 static void test_spf_walk_needs_table(void **state)
 {
-	struct env *e = env_new(FL_SPF_SPECULATIVE, true);
-	unsigned long a = map(e, BASE, 4 * MIB, FL_PROT_READ | FL_PROT_WRITE, 0);
+	struct env *e = env_new(KM_SPF_SPECULATIVE, true);
+	unsigned long a = map(e, BASE, 4 * MIB, KM_PROT_READ | KM_PROT_WRITE, 0);
 
 	assert_int_equal(wfault(e, a), 0);			/* anon_vma, table 1 */
 	assert_int_equal(wfault(e, a + 2 * MIB), 0);		/* no table 2 */
-	assert_int_equal(e->t.st.spf_fail[FL_SPF_FAIL_WALK], 1);
+	assert_int_equal(e->t.st.spf_fail[KM_SPF_FAIL_WALK], 1);
 	assert_int_equal(wfault(e, a + 2 * MIB + PAGE_SIZE), 0);
 	assert_int_equal(e->t.st.spf_done, 1);
 	env_free(e);
@@ -454,8 +454,8 @@ static void test_spf_access_error(void **state)
 	unsigned long a;
 	struct env *e = spf_env_with_page(&a);
 
-	assert_int_equal(fl_spf_mprotect(e->mm, a, 64 * PAGE_SIZE, FL_PROT_READ), 0);
-	assert_int_equal(wfault(e, a + PAGE_SIZE), FL_VM_FAULT_SIGSEGV);
+	assert_int_equal(km_spf_mprotect(e->mm, a, 64 * PAGE_SIZE, KM_PROT_READ), 0);
+	assert_int_equal(wfault(e, a + PAGE_SIZE), KM_VM_FAULT_SIGSEGV);
 	assert_int_equal(e->t.st.classic, 1);
 	assert_int_equal(e->t.st.sigsegv, 1);
 	assert_int_equal(rfault(e, a + PAGE_SIZE), 0);
@@ -464,7 +464,7 @@ static void test_spf_access_error(void **state)
 }
 
 struct hook_ctl {
-	enum fl_spf_hook_point at;
+	enum km_spf_hook_point at;
 	int fired;
 	int action;		/* what to do when it fires */
 	unsigned long a, len;
@@ -473,12 +473,12 @@ struct hook_ctl {
 
 enum { DO_MPROTECT_RO, DO_MPROTECT_RW, DO_MUNMAP, DO_TAKE_PTL };
 
-static void hook(struct fl_spf_mm *mm, enum fl_spf_hook_point at,
+static void hook(struct km_spf_mm *mm, enum km_spf_hook_point at,
 		 unsigned long addr, void *arg)
 {
 	struct hook_ctl *h = arg;
 
-	if (at == FL_SPF_HOOK_FALLBACK && h->held) {
+	if (at == KM_SPF_HOOK_FALLBACK && h->held) {
 		spin_unlock(h->held);
 		h->held = NULL;
 		return;
@@ -487,17 +487,17 @@ static void hook(struct fl_spf_mm *mm, enum fl_spf_hook_point at,
 		return;
 	switch (h->action) {
 	case DO_MPROTECT_RO:
-		assert_int_equal(fl_spf_mprotect(mm, h->a, h->len, FL_PROT_READ), 0);
+		assert_int_equal(km_spf_mprotect(mm, h->a, h->len, KM_PROT_READ), 0);
 		break;
 	case DO_MPROTECT_RW:
-		assert_int_equal(fl_spf_mprotect(mm, h->a, h->len,
-						 FL_PROT_READ | FL_PROT_WRITE), 0);
+		assert_int_equal(km_spf_mprotect(mm, h->a, h->len,
+						 KM_PROT_READ | KM_PROT_WRITE), 0);
 		break;
 	case DO_MUNMAP:
-		assert_int_equal(fl_spf_munmap(mm, h->a, h->len), 0);
+		assert_int_equal(km_spf_munmap(mm, h->a, h->len), 0);
 		break;
 	case DO_TAKE_PTL:
-		h->held = fl_spf_pte_lockptr(mm, addr);
+		h->held = km_spf_pte_lockptr(mm, addr);
 		assert_non_null(h->held);
 		spin_lock(h->held);
 		break;
@@ -509,15 +509,15 @@ static void test_spf_changed_after_walk(void **state)
 {
 	unsigned long a;
 	struct env *e = spf_env_with_page(&a);
-	struct hook_ctl h = { .at = FL_SPF_HOOK_WALKED, .action = DO_MPROTECT_RO,
+	struct hook_ctl h = { .at = KM_SPF_HOOK_WALKED, .action = DO_MPROTECT_RO,
 			      .a = a, .len = 64 * PAGE_SIZE };
 
-	fl_spf_set_hook(e->mm, hook, &h);
-	assert_int_equal(wfault(e, a + PAGE_SIZE), FL_VM_FAULT_SIGSEGV);
+	km_spf_set_hook(e->mm, hook, &h);
+	assert_int_equal(wfault(e, a + PAGE_SIZE), KM_VM_FAULT_SIGSEGV);
 	assert_int_equal(h.fired, 1);
-	assert_int_equal(e->t.st.spf_fail[FL_SPF_FAIL_CHANGED], 1);
-	assert_int_equal(fl_spf_follow_pte(e->mm, a + PAGE_SIZE), 0);
-	fl_spf_set_hook(e->mm, NULL, NULL);
+	assert_int_equal(e->t.st.spf_fail[KM_SPF_FAIL_CHANGED], 1);
+	assert_int_equal(km_spf_follow_pte(e->mm, a + PAGE_SIZE), 0);
+	km_spf_set_hook(e->mm, NULL, NULL);
 	env_free(e);
 }
 
@@ -526,20 +526,20 @@ static void test_spf_changed_at_install(void **state)
 {
 	unsigned long a;
 	struct env *e = spf_env_with_page(&a);
-	struct hook_ctl h = { .at = FL_SPF_HOOK_LOCKING, .action = DO_MPROTECT_RO,
+	struct hook_ctl h = { .at = KM_SPF_HOOK_LOCKING, .action = DO_MPROTECT_RO,
 			      .a = a, .len = 64 * PAGE_SIZE };
 
-	fl_spf_set_hook(e->mm, hook, &h);
-	assert_int_equal(wfault(e, a + PAGE_SIZE), FL_VM_FAULT_SIGSEGV);
-	assert_int_equal(e->t.st.spf_fail[FL_SPF_FAIL_CHANGED_LATE], 1);
-	assert_int_equal(fl_spf_follow_pte(e->mm, a + PAGE_SIZE), 0);
+	km_spf_set_hook(e->mm, hook, &h);
+	assert_int_equal(wfault(e, a + PAGE_SIZE), KM_VM_FAULT_SIGSEGV);
+	assert_int_equal(e->t.st.spf_fail[KM_SPF_FAIL_CHANGED_LATE], 1);
+	assert_int_equal(km_spf_follow_pte(e->mm, a + PAGE_SIZE), 0);
 	/* and a benign change: the fallback installs the page */
 	h.fired = 0;
 	h.action = DO_MPROTECT_RW;
 	assert_int_equal(rfault(e, a + 2 * PAGE_SIZE), 0);
-	assert_int_equal(e->t.st.spf_fail[FL_SPF_FAIL_CHANGED_LATE], 2);
-	assert_true(fl_spf_follow_pte(e->mm, a + 2 * PAGE_SIZE) & FL_PTE_PRESENT);
-	fl_spf_set_hook(e->mm, NULL, NULL);
+	assert_int_equal(e->t.st.spf_fail[KM_SPF_FAIL_CHANGED_LATE], 2);
+	assert_true(km_spf_follow_pte(e->mm, a + 2 * PAGE_SIZE) & KM_PTE_PRESENT);
+	km_spf_set_hook(e->mm, NULL, NULL);
 	env_free(e);
 }
 
@@ -548,15 +548,15 @@ static void test_spf_ptl_busy(void **state)
 {
 	unsigned long a;
 	struct env *e = spf_env_with_page(&a);
-	struct hook_ctl h = { .at = FL_SPF_HOOK_LOCKING, .action = DO_TAKE_PTL };
+	struct hook_ctl h = { .at = KM_SPF_HOOK_LOCKING, .action = DO_TAKE_PTL };
 
-	fl_spf_set_hook(e->mm, hook, &h);
+	km_spf_set_hook(e->mm, hook, &h);
 	assert_int_equal(wfault(e, a + PAGE_SIZE), 0);
 	assert_null(h.held);
-	assert_int_equal(e->t.st.spf_fail[FL_SPF_FAIL_PTL_BUSY], 1);
+	assert_int_equal(e->t.st.spf_fail[KM_SPF_FAIL_PTL_BUSY], 1);
 	assert_int_equal(e->t.st.classic, 2);
-	assert_true(fl_spf_follow_pte(e->mm, a + PAGE_SIZE) & FL_PTE_RW);
-	fl_spf_set_hook(e->mm, NULL, NULL);
+	assert_true(km_spf_follow_pte(e->mm, a + PAGE_SIZE) & KM_PTE_RW);
+	km_spf_set_hook(e->mm, NULL, NULL);
 	env_free(e);
 }
 
@@ -569,18 +569,18 @@ static void test_spf_unmapped_under_fault(void **state)
 {
 	unsigned long a;
 	struct env *e = spf_env_with_page(&a);
-	struct hook_ctl h = { .at = FL_SPF_HOOK_WALKED, .action = DO_MUNMAP,
+	struct hook_ctl h = { .at = KM_SPF_HOOK_WALKED, .action = DO_MUNMAP,
 			      .a = a, .len = 64 * PAGE_SIZE };
-	struct fl_spf_mm_stats ms;
+	struct km_spf_mm_stats ms;
 
-	fl_spf_set_hook(e->mm, hook, &h);
-	assert_int_equal(wfault(e, a + 5 * PAGE_SIZE), FL_VM_FAULT_SIGSEGV);
-	assert_int_equal(e->t.st.spf_fail[FL_SPF_FAIL_CHANGED], 1);
-	assert_int_equal(fl_spf_follow_pte(e->mm, a + 5 * PAGE_SIZE), 0);
-	fl_spf_get_mm_stats(e->mm, &ms);
+	km_spf_set_hook(e->mm, hook, &h);
+	assert_int_equal(wfault(e, a + 5 * PAGE_SIZE), KM_VM_FAULT_SIGSEGV);
+	assert_int_equal(e->t.st.spf_fail[KM_SPF_FAIL_CHANGED], 1);
+	assert_int_equal(km_spf_follow_pte(e->mm, a + 5 * PAGE_SIZE), 0);
+	km_spf_get_mm_stats(e->mm, &ms);
 	assert_int_equal(ms.vmas_freed, 0);	/* retired, not freed */
 	assert_int_equal(ms.retired, 2);	/* the VMA and its PTE table */
-	fl_spf_set_hook(e->mm, NULL, NULL);
+	km_spf_set_hook(e->mm, NULL, NULL);
 	env_free(e);
 }
 
@@ -588,19 +588,19 @@ static void test_spf_unmapped_under_fault(void **state)
 
 static void test_vmas_freed_after_grace_period(void **state)
 {
-	struct env *c = env_new(FL_SPF_CLASSIC, true);
-	struct env *s = env_new(FL_SPF_SPECULATIVE, true);
-	struct fl_spf_mm_stats cs, ss;
+	struct env *c = env_new(KM_SPF_CLASSIC, true);
+	struct env *s = env_new(KM_SPF_SPECULATIVE, true);
+	struct km_spf_mm_stats cs, ss;
 
 	for (int i = 0; i < 200; i++) {
-		unsigned long a = map(c, 0, PAGE_SIZE, FL_PROT_READ, 0);
-		unsigned long b = map(s, 0, PAGE_SIZE, FL_PROT_READ, 0);
+		unsigned long a = map(c, 0, PAGE_SIZE, KM_PROT_READ, 0);
+		unsigned long b = map(s, 0, PAGE_SIZE, KM_PROT_READ, 0);
 
-		assert_int_equal(fl_spf_munmap(c->mm, a, PAGE_SIZE), 0);
-		assert_int_equal(fl_spf_munmap(s->mm, b, PAGE_SIZE), 0);
+		assert_int_equal(km_spf_munmap(c->mm, a, PAGE_SIZE), 0);
+		assert_int_equal(km_spf_munmap(s->mm, b, PAGE_SIZE), 0);
 	}
-	fl_spf_get_mm_stats(c->mm, &cs);
-	fl_spf_get_mm_stats(s->mm, &ss);
+	km_spf_get_mm_stats(c->mm, &cs);
+	km_spf_get_mm_stats(s->mm, &ss);
 	assert_int_equal(cs.vmas_freed, 200);
 	assert_int_equal(cs.grace_periods, 0);
 	assert_int_equal(ss.grace_periods, 200 / 64);

@@ -13,34 +13,34 @@
 
 /* One variant and paging mode per run of the model tests. */
 struct mode {
-	enum fl_vs_variant variant;
+	enum km_vs_variant variant;
 	int levels;
 };
 
-static struct mode old4 = { FL_VS_OLD, 4 };
-static struct mode new4 = { FL_VS_NEW, 4 };
-static struct mode old5 = { FL_VS_OLD, 5 };
-static struct mode new5 = { FL_VS_NEW, 5 };
+static struct mode old4 = { KM_VS_OLD, 4 };
+static struct mode new4 = { KM_VS_NEW, 4 };
+static struct mode old5 = { KM_VS_OLD, 5 };
+static struct mode new5 = { KM_VS_NEW, 5 };
 
-static struct fl_vs_kernel *make_kernel(void **state, unsigned int lazy_cpus)
+static struct km_vs_kernel *make_kernel(void **state, unsigned int lazy_cpus)
 {
 	const struct mode *m = *state;
-	struct fl_vs_config cfg = {
+	struct km_vs_config cfg = {
 		.variant = m->variant,
 		.levels = m->levels,
 		.lazy_cpus = lazy_cpus,
 	};
-	struct fl_vs_kernel *k = fl_vs_create(&cfg);
+	struct km_vs_kernel *k = km_vs_create(&cfg);
 
 	assert_non_null(k);
 	return k;
 }
 
-static struct fl_vs_stats stats_of(struct fl_vs_kernel *k)
+static struct km_vs_stats stats_of(struct km_vs_kernel *k)
 {
-	struct fl_vs_stats s;
+	struct km_vs_stats s;
 
-	fl_vs_get_stats(k, &s);
+	km_vs_get_stats(k, &s);
 	return s;
 }
 
@@ -48,7 +48,7 @@ static struct fl_vs_stats stats_of(struct fl_vs_kernel *k)
 
 static void test_geometry_4level(void **state)
 {
-	struct fl_pgtable_geometry g = fl_geometry(4);
+	struct km_pgtable_geometry g = km_geometry(4);
 
 	(void)state;
 	assert_int_equal(g.levels, 4);
@@ -60,17 +60,17 @@ static void test_geometry_4level(void **state)
 	assert_true(g.vmalloc_end == 0xffffe8ffffffffffUL);
 	assert_true(g.vmalloc_end - g.vmalloc_start + 1 == 32UL << 40);
 	assert_true(g.page_offset == 0xffff888000000000UL);
-	assert_int_equal(fl_pgd_index(&g, g.vmalloc_start), 402);
-	assert_int_equal(fl_pgd_index(&g, g.vmalloc_end), 402 + 63);
+	assert_int_equal(km_pgd_index(&g, g.vmalloc_start), 402);
+	assert_int_equal(km_pgd_index(&g, g.vmalloc_end), 402 + 63);
 	assert_int_equal(g.kernel_pgd_boundary, 273);
-	assert_int_equal(fl_pgd_index(&g, g.page_offset), g.kernel_pgd_boundary);
-	assert_int_equal(fl_pgd_index(&g, 0xffffffffffffffffUL), 511);
-	assert_int_equal(fl_pgd_index(&g, 0x00007fffffffffffUL), 255);
+	assert_int_equal(km_pgd_index(&g, g.page_offset), g.kernel_pgd_boundary);
+	assert_int_equal(km_pgd_index(&g, 0xffffffffffffffffUL), 511);
+	assert_int_equal(km_pgd_index(&g, 0x00007fffffffffffUL), 255);
 }
 
 static void test_geometry_5level(void **state)
 {
-	struct fl_pgtable_geometry g = fl_geometry(5);
+	struct km_pgtable_geometry g = km_geometry(5);
 
 	(void)state;
 	assert_int_equal(g.levels, 5);
@@ -81,43 +81,43 @@ static void test_geometry_5level(void **state)
 	assert_true(g.vmalloc_end == 0xffd1ffffffffffffUL);
 	assert_true(g.vmalloc_end - g.vmalloc_start + 1 == 12800UL << 40);
 	assert_true(g.page_offset == 0xff11000000000000UL);
-	assert_int_equal(fl_pgd_index(&g, g.vmalloc_start), 416);
+	assert_int_equal(km_pgd_index(&g, g.vmalloc_start), 416);
 	/* 12800 TiB is 50 PGD slots of 256 TiB */
-	assert_int_equal(fl_pgd_index(&g, g.vmalloc_end), 416 + 49);
+	assert_int_equal(km_pgd_index(&g, g.vmalloc_end), 416 + 49);
 	assert_int_equal(g.kernel_pgd_boundary, 273);
-	assert_int_equal(fl_pgd_index(&g, 0x00ffffffffffffffUL), 255);
+	assert_int_equal(km_pgd_index(&g, 0x00ffffffffffffffUL), 255);
 }
 
 static void test_geometry_rejects_other_levels(void **state)
 {
-	struct fl_vs_config cfg = { .variant = FL_VS_OLD, .levels = 3 };
+	struct km_vs_config cfg = { .variant = KM_VS_OLD, .levels = 3 };
 
 	(void)state;
-	assert_int_equal(fl_geometry(3).levels, 0);
-	assert_int_equal(fl_geometry(0).levels, 0);
-	assert_null(fl_vs_create(&cfg));
+	assert_int_equal(km_geometry(3).levels, 0);
+	assert_int_equal(km_geometry(0).levels, 0);
+	assert_null(km_vs_create(&cfg));
 	cfg.levels = 4;
-	cfg.variant = (enum fl_vs_variant)7;
-	assert_null(fl_vs_create(&cfg));
+	cfg.variant = (enum km_vs_variant)7;
+	assert_null(km_vs_create(&cfg));
 }
 
 /* ---- the model ----------------------------------------------------------- */
 
 static void test_lazy_max_pages(void **state)
 {
-	struct fl_vs_kernel *k;
+	struct km_vs_kernel *k;
 	const unsigned int cpus[] = { 1, 2, 3, 4, 64 };
 	const unsigned long pages[] = { 8192, 16384, 16384, 24576, 7 * 8192UL };
 
 	for (size_t i = 0; i < sizeof(cpus) / sizeof(cpus[0]); i++) {
 		k = make_kernel(state, cpus[i]);
-		assert_int_equal(fl_vs_lazy_max_pages(k), pages[i]);
-		fl_vs_destroy(k);
+		assert_int_equal(km_vs_lazy_max_pages(k), pages[i]);
+		km_vs_destroy(k);
 	}
 	k = make_kernel(state, 0);
-	assert_int_equal(fl_vs_lazy_max_pages(k),
+	assert_int_equal(km_vs_lazy_max_pages(k),
 			 fls(num_online_cpus()) * 8192UL);
-	fl_vs_destroy(k);
+	km_vs_destroy(k);
 }
 
 /*
@@ -126,42 +126,42 @@ static void test_lazy_max_pages(void **state)
  */
 static void test_fork_before_and_after_new_pgd_entry(void **state)
 {
-	struct fl_vs_kernel *k = make_kernel(state, 1);
-	struct fl_mm *before = fl_vs_fork(k);
-	struct fl_mm *after;
+	struct km_vs_kernel *k = make_kernel(state, 1);
+	struct km_mm *before = km_vs_fork(k);
+	struct km_mm *after;
 	unsigned long a, b;
-	struct fl_vs_stats s;
+	struct km_vs_stats s;
 
 	assert_non_null(before);
 	assert_int_equal(stats_of(k).syncs, 0);
-	assert_int_equal(fl_vs_check_pgds(k), 0);
+	assert_int_equal(km_vs_check_pgds(k), 0);
 
-	a = fl_vs_vmalloc(k, STACK_SIZE);
-	assert_true(a >= fl_geometry(((struct mode *)*state)->levels).vmalloc_start);
+	a = km_vs_vmalloc(k, STACK_SIZE);
+	assert_true(a >= km_geometry(((struct mode *)*state)->levels).vmalloc_start);
 	s = stats_of(k);
 	assert_int_equal(s.syncs, 1);
 	assert_int_equal(s.pgds_walked, 1);
 	assert_int_equal(s.pgds_set, 1);
-	assert_int_equal(fl_vs_check_pgds(k), 0);
+	assert_int_equal(km_vs_check_pgds(k), 0);
 
-	after = fl_vs_fork(k);
+	after = km_vs_fork(k);
 	assert_non_null(after);
-	assert_int_equal(fl_vs_check_pgds(k), 0);
+	assert_int_equal(km_vs_check_pgds(k), 0);
 
 	/* Same PGD slot: no new entry, no sync, nothing to set. */
-	b = fl_vs_vmalloc(k, STACK_SIZE);
+	b = km_vs_vmalloc(k, STACK_SIZE);
 	assert_true(b != 0 && b != a);
 	s = stats_of(k);
 	assert_int_equal(s.syncs, 1);
 	assert_int_equal(s.pgds_set, 1);
-	assert_int_equal(fl_vs_check_pgds(k), 0);
+	assert_int_equal(km_vs_check_pgds(k), 0);
 
-	fl_vs_vfree(k, a);
-	fl_vs_vfree(k, b);
-	fl_vs_exit(k, before);
-	fl_vs_exit(k, after);
-	assert_int_equal(fl_vs_nr_pgds(k), 0);
-	fl_vs_destroy(k);
+	km_vs_vfree(k, a);
+	km_vs_vfree(k, b);
+	km_vs_exit(k, before);
+	km_vs_exit(k, after);
+	assert_int_equal(km_vs_nr_pgds(k), 0);
+	km_vs_destroy(k);
 }
 
 /*
@@ -172,51 +172,51 @@ static void test_fork_before_and_after_new_pgd_entry(void **state)
 static void check_purge_at_threshold(void **state, unsigned long size)
 {
 	const struct mode *m = *state;
-	struct fl_vs_kernel *k = make_kernel(state, 1);
+	struct km_vs_kernel *k = make_kernel(state, 1);
 	unsigned long lazy = size / PAGE_SIZE + 1;
-	unsigned long lazy_max = fl_vs_lazy_max_pages(k);
+	unsigned long lazy_max = km_vs_lazy_max_pages(k);
 	unsigned long n = lazy_max / lazy + 1;	/* the first count > max */
 	unsigned long *addr = calloc(n, sizeof(*addr));
-	struct fl_mm *mm = fl_vs_fork(k);
-	struct fl_vs_stats s;
+	struct km_mm *mm = km_vs_fork(k);
+	struct km_vs_stats s;
 
 	assert_non_null(addr);
 	assert_true((n - 1) * lazy <= lazy_max && n * lazy > lazy_max);
 	for (unsigned long i = 0; i < n; i++) {
-		addr[i] = fl_vs_vmalloc(k, size);
+		addr[i] = km_vs_vmalloc(k, size);
 		assert_true(addr[i] != 0);
-		fl_vs_touch(k, addr[i], size);
+		km_vs_touch(k, addr[i], size);
 	}
 	assert_int_equal(stats_of(k).syncs, 1);	/* the first mapping */
 
 	for (unsigned long i = 0; i + 1 < n; i++)
-		fl_vs_vfree(k, addr[i]);
+		km_vs_vfree(k, addr[i]);
 	s = stats_of(k);
 	assert_int_equal(s.purges, 0);
 	assert_int_equal(s.syncs, 1);
 
-	fl_vs_vfree(k, addr[n - 1]);
+	km_vs_vfree(k, addr[n - 1]);
 	s = stats_of(k);
 	assert_int_equal(s.purges, 1);
-	assert_int_equal(s.syncs, m->variant == FL_VS_OLD ? 2 : 1);
-	assert_int_equal(s.pgds_walked, m->variant == FL_VS_OLD ? 2 : 1);
+	assert_int_equal(s.syncs, m->variant == KM_VS_OLD ? 2 : 1);
+	assert_int_equal(s.pgds_walked, m->variant == KM_VS_OLD ? 2 : 1);
 	assert_int_equal(s.pgds_set, 1);
 	assert_int_equal(s.vfrees, n);
-	assert_int_equal(fl_vs_check_pgds(k), 0);
+	assert_int_equal(km_vs_check_pgds(k), 0);
 
 	/* The count restarted: as many frees again purge exactly once more. */
 	for (unsigned long i = 0; i < n; i++)
-		addr[i] = fl_vs_vmalloc(k, size);
+		addr[i] = km_vs_vmalloc(k, size);
 	for (unsigned long i = 0; i + 1 < n; i++)
-		fl_vs_vfree(k, addr[i]);
+		km_vs_vfree(k, addr[i]);
 	assert_int_equal(stats_of(k).purges, 1);
-	fl_vs_vfree(k, addr[n - 1]);
+	km_vs_vfree(k, addr[n - 1]);
 	assert_int_equal(stats_of(k).purges, 2);
-	assert_int_equal(stats_of(k).syncs, m->variant == FL_VS_OLD ? 3 : 1);
+	assert_int_equal(stats_of(k).syncs, m->variant == KM_VS_OLD ? 3 : 1);
 
-	fl_vs_exit(k, mm);
+	km_vs_exit(k, mm);
 	free(addr);
-	fl_vs_destroy(k);
+	km_vs_destroy(k);
 }
 
 static void test_lazy_purge_at_threshold(void **state)
@@ -228,61 +228,61 @@ static void test_lazy_purge_at_threshold(void **state)
 /* A vfreed area is not reused before the purge, and is reused after it. */
 static void test_area_reused_only_after_purge(void **state)
 {
-	struct fl_vs_kernel *k = make_kernel(state, 1);
-	unsigned long n = fl_vs_lazy_max_pages(k) / STACK_LAZY + 1;
+	struct km_vs_kernel *k = make_kernel(state, 1);
+	unsigned long n = km_vs_lazy_max_pages(k) / STACK_LAZY + 1;
 	unsigned long first, again, i;
 
-	first = fl_vs_vmalloc(k, STACK_SIZE);
-	fl_vs_vfree(k, first);
-	again = fl_vs_vmalloc(k, STACK_SIZE);
+	first = km_vs_vmalloc(k, STACK_SIZE);
+	km_vs_vfree(k, first);
+	again = km_vs_vmalloc(k, STACK_SIZE);
 	assert_true(again != first);
-	fl_vs_vfree(k, again);
+	km_vs_vfree(k, again);
 
 	/* n frees in all cross the threshold: purge, and first is free. */
 	for (i = 2; i < n; i++)
-		fl_vs_vfree(k, fl_vs_vmalloc(k, STACK_SIZE));
+		km_vs_vfree(k, km_vs_vmalloc(k, STACK_SIZE));
 	assert_int_equal(stats_of(k).purges, 1);
 
 	for (i = 0; i < n; i++) {
-		unsigned long a = fl_vs_vmalloc(k, STACK_SIZE);
+		unsigned long a = km_vs_vmalloc(k, STACK_SIZE);
 
 		if (a == first)
 			break;
 	}
 	assert_true(i < n);
-	fl_vs_destroy(k);
+	km_vs_destroy(k);
 }
 
 /* Every sync visits each live process once per populated PGD slot. */
 static void test_pgds_walked_per_sync(void **state)
 {
 	const struct mode *m = *state;
-	struct fl_vs_kernel *k = make_kernel(state, 1);
-	unsigned long n = fl_vs_lazy_max_pages(k) / STACK_LAZY + 1;
-	struct fl_mm *mm[40];
-	struct fl_vs_stats s;
+	struct km_vs_kernel *k = make_kernel(state, 1);
+	unsigned long n = km_vs_lazy_max_pages(k) / STACK_LAZY + 1;
+	struct km_mm *mm[40];
+	struct km_vs_stats s;
 	unsigned long a;
 	int i;
 
 	for (i = 0; i < 10; i++)
-		mm[i] = fl_vs_fork(k);
-	a = fl_vs_vmalloc(k, STACK_SIZE);	/* sync over 10 processes */
+		mm[i] = km_vs_fork(k);
+	a = km_vs_vmalloc(k, STACK_SIZE);	/* sync over 10 processes */
 	s = stats_of(k);
 	assert_int_equal(s.pgds_walked, 10);
 	assert_int_equal(s.pgds_set, 10);
 
 	for (i = 10; i < 40; i++)
-		mm[i] = fl_vs_fork(k);
+		mm[i] = km_vs_fork(k);
 	for (i = 0; i < 40; i += 4)
-		fl_vs_exit(k, mm[i]);
-	assert_int_equal(fl_vs_nr_pgds(k), 30);
+		km_vs_exit(k, mm[i]);
+	assert_int_equal(km_vs_nr_pgds(k), 30);
 
-	fl_vs_vfree(k, a);
+	km_vs_vfree(k, a);
 	for (unsigned long j = 1; j < n; j++)
-		fl_vs_vfree(k, fl_vs_vmalloc(k, STACK_SIZE));
+		km_vs_vfree(k, km_vs_vmalloc(k, STACK_SIZE));
 	s = stats_of(k);
 	assert_int_equal(s.purges, 1);
-	if (m->variant == FL_VS_OLD) {
+	if (m->variant == KM_VS_OLD) {
 		assert_int_equal(s.syncs, 2);
 		assert_int_equal(s.pgds_walked, 10 + 30);
 	} else {
@@ -290,17 +290,17 @@ static void test_pgds_walked_per_sync(void **state)
 		assert_int_equal(s.pgds_walked, 10);
 	}
 	assert_int_equal(s.pgds_set, 10);	/* the later forks cloned it */
-	assert_int_equal(fl_vs_check_pgds(k), 0);
+	assert_int_equal(km_vs_check_pgds(k), 0);
 
 	for (i = 0; i < 40; i++) {
 		if (i % 4)
-			fl_vs_exit(k, mm[i]);
+			km_vs_exit(k, mm[i]);
 	}
 	s = stats_of(k);
 	assert_int_equal(s.forks, 40);
 	assert_int_equal(s.exits, 40);
-	assert_int_equal(fl_vs_nr_pgds(k), 0);
-	fl_vs_destroy(k);
+	assert_int_equal(km_vs_nr_pgds(k), 0);
+	km_vs_destroy(k);
 }
 
 /* Area i, with its guard page, overlaps no other live area. */
@@ -319,13 +319,13 @@ static void assert_no_overlap(const unsigned long *area, const unsigned long *le
 /* A mixed, deterministic history of fork/vmalloc/touch/vfree/exit. */
 static void test_mixed_sequence_keeps_invariant(void **state)
 {
-	struct fl_vs_kernel *k = make_kernel(state, 1);
-	struct fl_mm *mm[64] = { NULL };
+	struct km_vs_kernel *k = make_kernel(state, 1);
+	struct km_mm *mm[64] = { NULL };
 	unsigned long area[64] = { 0 };
 	unsigned long len[64] = { 0 };
 	long live = 0, forks = 0, exits = 0, vmallocs = 0, vfrees = 0;
 	unsigned int rnd = 12345;
-	struct fl_vs_stats s;
+	struct km_vs_stats s;
 
 	for (int step = 0; step < 40000; step++) {
 		unsigned int slot, op;
@@ -334,12 +334,12 @@ static void test_mixed_sequence_keeps_invariant(void **state)
 		slot = (rnd >> 8) % 64;
 		op = (rnd >> 20) % 4;
 		if (op == 0 && !mm[slot]) {
-			mm[slot] = fl_vs_fork(k);
+			mm[slot] = km_vs_fork(k);
 			assert_non_null(mm[slot]);
 			live++;
 			forks++;
 		} else if (op == 1 && mm[slot]) {
-			fl_vs_exit(k, mm[slot]);
+			km_vs_exit(k, mm[slot]);
 			mm[slot] = NULL;
 			live--;
 			exits++;
@@ -347,19 +347,19 @@ static void test_mixed_sequence_keeps_invariant(void **state)
 			/* 1 to 8 pages: the free list must split and fit */
 			unsigned long size = (1 + (rnd >> 12) % 8) * PAGE_SIZE - 100;
 
-			area[slot] = fl_vs_vmalloc(k, size);
+			area[slot] = km_vs_vmalloc(k, size);
 			len[slot] = size;
 			assert_true(area[slot] != 0);
 			assert_no_overlap(area, len, 64, slot);
-			fl_vs_touch(k, area[slot], size);
+			km_vs_touch(k, area[slot], size);
 			vmallocs++;
 		} else if (op == 3 && area[slot]) {
-			fl_vs_vfree(k, area[slot]);
+			km_vs_vfree(k, area[slot]);
 			area[slot] = 0;
 			vfrees++;
 		}
 		if (step % 1000 == 0)
-			assert_int_equal(fl_vs_check_pgds(k), 0);
+			assert_int_equal(km_vs_check_pgds(k), 0);
 	}
 	s = stats_of(k);
 	assert_int_equal(s.forks, forks);
@@ -367,9 +367,9 @@ static void test_mixed_sequence_keeps_invariant(void **state)
 	assert_int_equal(s.vmallocs, vmallocs);
 	assert_int_equal(s.vfrees, vfrees);
 	assert_true(s.purges > 0);
-	assert_int_equal(fl_vs_nr_pgds(k), live);
-	assert_int_equal(fl_vs_check_pgds(k), 0);
-	fl_vs_destroy(k);	/* frees the live areas and processes too */
+	assert_int_equal(km_vs_nr_pgds(k), live);
+	assert_int_equal(km_vs_check_pgds(k), 0);
+	km_vs_destroy(k);	/* frees the live areas and processes too */
 }
 
 /*
@@ -378,33 +378,33 @@ static void test_mixed_sequence_keeps_invariant(void **state)
  */
 static void test_vfree_of_nothing(void **state)
 {
-	struct fl_vs_kernel *k = make_kernel(state, 1);
-	unsigned long a = fl_vs_vmalloc(k, STACK_SIZE);
+	struct km_vs_kernel *k = make_kernel(state, 1);
+	unsigned long a = km_vs_vmalloc(k, STACK_SIZE);
 
-	fl_vs_vfree(k, 0);
-	fl_vs_vfree(k, a + PAGE_SIZE);
+	km_vs_vfree(k, 0);
+	km_vs_vfree(k, a + PAGE_SIZE);
 	assert_int_equal(stats_of(k).vfrees, 0);
-	assert_int_equal(fl_vs_vmalloc(k, 0), 0);
-	fl_vs_vfree(k, a);
+	assert_int_equal(km_vs_vmalloc(k, 0), 0);
+	km_vs_vfree(k, a);
 	assert_int_equal(stats_of(k).vfrees, 1);
-	fl_vs_destroy(k);
+	km_vs_destroy(k);
 }
 
 /* Two kernels side by side share nothing. */
 static void test_kernels_are_independent(void **state)
 {
-	struct fl_vs_kernel *k1 = make_kernel(state, 1);
-	struct fl_vs_kernel *k2 = make_kernel(state, 1);
-	struct fl_mm *mm = fl_vs_fork(k1);
+	struct km_vs_kernel *k1 = make_kernel(state, 1);
+	struct km_vs_kernel *k2 = make_kernel(state, 1);
+	struct km_mm *mm = km_vs_fork(k1);
 
-	fl_vs_vmalloc(k1, STACK_SIZE);
-	assert_int_equal(fl_vs_nr_pgds(k1), 1);
-	assert_int_equal(fl_vs_nr_pgds(k2), 0);
+	km_vs_vmalloc(k1, STACK_SIZE);
+	assert_int_equal(km_vs_nr_pgds(k1), 1);
+	assert_int_equal(km_vs_nr_pgds(k2), 0);
 	assert_int_equal(stats_of(k2).vmallocs, 0);
 	assert_int_equal(stats_of(k2).syncs, 0);
-	fl_vs_exit(k1, mm);
-	fl_vs_destroy(k1);
-	fl_vs_destroy(k2);
+	km_vs_exit(k1, mm);
+	km_vs_destroy(k1);
+	km_vs_destroy(k2);
 }
 
 /* cmocka_unit_test_prestate() with the mode in the test's name */

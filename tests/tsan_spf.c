@@ -30,7 +30,7 @@
 #define CHECK_EVERY	300		/* writer ops */
 
 struct shared {
-	struct fl_spf_mm *mm;
+	struct km_spf_mm *mm;
 	int stop;			/* writers stop when faulters are done */
 	int faulters_left;
 };
@@ -40,7 +40,7 @@ struct writer {
 	struct shared *sh;
 	unsigned int seed;
 	long ops, checks;
-	struct fl_spf_check bad;	/* sums of what the checks found */
+	struct km_spf_check bad;	/* sums of what the checks found */
 	int unexpected;			/* a call returned what it must not */
 };
 
@@ -48,7 +48,7 @@ struct faulter {
 	pthread_t tid;
 	struct shared *sh;
 	unsigned int seed;
-	struct fl_spf_task task;
+	struct km_spf_task task;
 	int unexpected;
 };
 
@@ -58,7 +58,7 @@ static unsigned int rnd(unsigned int *s)
 	return *s >> 8;
 }
 
-static void add_check(struct fl_spf_check *sum, const struct fl_spf_check *c)
+static void add_check(struct km_spf_check *sum, const struct km_spf_check *c)
 {
 	sum->tree_errors += c->tree_errors;
 	sum->ptes_outside += c->ptes_outside;
@@ -68,32 +68,32 @@ static void add_check(struct fl_spf_check *sum, const struct fl_spf_check *c)
 
 static void writer_op(struct writer *w)
 {
-	struct fl_spf_mm *mm = w->sh->mm;
+	struct km_spf_mm *mm = w->sh->mm;
 	unsigned long slot = ARENA + (rnd(&w->seed) % SLOTS) * SLOT_PAGES * PAGE_SIZE;
 	unsigned long part = (1 + rnd(&w->seed) % (SLOT_PAGES - 1)) * PAGE_SIZE;
-	unsigned int rw = FL_PROT_READ | (rnd(&w->seed) & 1 ? FL_PROT_WRITE : 0);
+	unsigned int rw = KM_PROT_READ | (rnd(&w->seed) & 1 ? KM_PROT_WRITE : 0);
 	long r;
 
 	switch (rnd(&w->seed) % 10) {
 	case 0:
 	case 1:
 	case 2:
-		r = fl_spf_mmap(mm, slot, SLOT_PAGES * PAGE_SIZE, rw, 0);
+		r = km_spf_mmap(mm, slot, SLOT_PAGES * PAGE_SIZE, rw, 0);
 		w->unexpected += r != (long)slot && r != -EEXIST;
 		break;
 	case 3:
-		w->unexpected += fl_spf_munmap(mm, slot, SLOT_PAGES * PAGE_SIZE) != 0;
+		w->unexpected += km_spf_munmap(mm, slot, SLOT_PAGES * PAGE_SIZE) != 0;
 		break;
 	case 4:
-		w->unexpected += fl_spf_munmap(mm, slot + part, PAGE_SIZE) != 0;
+		w->unexpected += km_spf_munmap(mm, slot + part, PAGE_SIZE) != 0;
 		break;
 	case 5:
 	case 6:
-		r = fl_spf_mprotect(mm, slot, part, rw);
+		r = km_spf_mprotect(mm, slot, part, rw);
 		w->unexpected += r != 0 && r != -ENOMEM;
 		break;
 	default:
-		w->unexpected += fl_spf_madvise_dontneed(mm, slot, part) != 0;
+		w->unexpected += km_spf_madvise_dontneed(mm, slot, part) != 0;
 		break;
 	}
 }
@@ -101,13 +101,13 @@ static void writer_op(struct writer *w)
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
-	struct fl_spf_check c;
+	struct km_spf_check c;
 
 	while (!__atomic_load_n(&w->sh->stop, __ATOMIC_ACQUIRE)) {
 		writer_op(w);
 		if (++w->ops % CHECK_EVERY)
 			continue;
-		fl_spf_check(w->sh->mm, &c);
+		km_spf_check(w->sh->mm, &c);
 		add_check(&w->bad, &c);
 		w->checks++;
 	}
@@ -118,10 +118,10 @@ static void *writer_main(void *arg)
  * Widen the windows a speculative fault must close: give the CPU away at
  * times between its checks, as an interrupt or a preemption would.
  */
-static void widen(struct fl_spf_mm *mm, enum fl_spf_hook_point at,
+static void widen(struct km_spf_mm *mm, enum km_spf_hook_point at,
 		  unsigned long addr, void *arg)
 {
-	if (at != FL_SPF_HOOK_FALLBACK && (addr >> 12) % 3 == 0)
+	if (at != KM_SPF_HOOK_FALLBACK && (addr >> 12) % 3 == 0)
 		sched_yield();
 }
 
@@ -131,34 +131,34 @@ static void *faulter_main(void *arg)
 
 	for (int i = 0; i < FAULTS; i++) {
 		unsigned long addr = ARENA + rnd(&f->seed) % (SLOTS * SLOT_PAGES * PAGE_SIZE);
-		unsigned int flags = rnd(&f->seed) & 1 ? FL_FAULT_FLAG_WRITE : 0;
-		int r = fl_do_user_addr_fault(&f->task, addr, flags);
+		unsigned int flags = rnd(&f->seed) & 1 ? KM_FAULT_FLAG_WRITE : 0;
+		int r = km_do_user_addr_fault(&f->task, addr, flags);
 
-		f->unexpected += r != 0 && r != FL_VM_FAULT_SIGSEGV;
+		f->unexpected += r != 0 && r != KM_VM_FAULT_SIGSEGV;
 	}
 	if (__atomic_sub_fetch(&f->sh->faulters_left, 1, __ATOMIC_ACQ_REL) == 0)
 		__atomic_store_n(&f->sh->stop, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
-static void hammer(enum fl_spf_variant v)
+static void hammer(enum km_spf_variant v)
 {
-	struct fl_spf_config cfg = { .variant = v, .debug = true };
+	struct km_spf_config cfg = { .variant = v, .debug = true };
 	struct shared sh = { .faulters_left = FAULTERS };
 	struct writer w[WRITERS] = { 0 };
 	struct faulter f[FAULTERS] = { 0 };
-	struct fl_spf_stats all = { 0 };
-	struct fl_spf_mm_stats ms;
-	struct fl_spf_check c;
+	struct km_spf_stats all = { 0 };
+	struct km_spf_mm_stats ms;
+	struct km_spf_check c;
 	long fallbacks = 0;
 
-	sh.mm = fl_spf_mm_create(&cfg);
+	sh.mm = km_spf_mm_create(&cfg);
 	assert_non_null(sh.mm);
-	fl_spf_set_hook(sh.mm, widen, NULL);
+	km_spf_set_hook(sh.mm, widen, NULL);
 	for (int i = 0; i < FAULTERS; i++) {
 		f[i].sh = &sh;
 		f[i].seed = 100 + i;
-		fl_spf_task_init(&f[i].task, sh.mm);
+		km_spf_task_init(&f[i].task, sh.mm);
 	}
 	for (int i = 0; i < WRITERS; i++) {
 		w[i].sh = &sh;
@@ -182,24 +182,24 @@ static void hammer(enum fl_spf_variant v)
 	}
 	for (int i = 0; i < FAULTERS; i++) {
 		assert_int_equal(f[i].unexpected, 0);
-		fl_spf_stats_add(&all, &f[i].task.st);
-		fl_spf_task_exit(&f[i].task);
+		km_spf_stats_add(&all, &f[i].task.st);
+		km_spf_task_exit(&f[i].task);
 	}
-	fl_spf_check(sh.mm, &c);
+	km_spf_check(sh.mm, &c);
 	assert_int_equal(c.tree_errors, 0);
 	assert_int_equal(c.ptes_outside, 0);
 	assert_int_equal(c.ptes_bad_prot, 0);
 	assert_int_equal(c.stale_ptes, 0);
-	fl_spf_get_mm_stats(sh.mm, &ms);
+	km_spf_get_mm_stats(sh.mm, &ms);
 	assert_true(ms.vmas_freed > 0);
 
 	assert_int_equal(all.faults, FAULTERS * FAULTS);
-	for (int i = 0; i < FL_SPF_NR_FAIL; i++)
+	for (int i = 0; i < KM_SPF_NR_FAIL; i++)
 		fallbacks += all.spf_fail[i];
-	if (v == FL_SPF_SPECULATIVE) {
+	if (v == KM_SPF_SPECULATIVE) {
 		assert_int_equal(all.spf_tried, all.faults);
 		assert_true(all.spf_done > 0);
-		assert_true(all.spf_fail[FL_SPF_FAIL_NO_ANON_VMA] > 0);
+		assert_true(all.spf_fail[KM_SPF_FAIL_NO_ANON_VMA] > 0);
 		assert_true(ms.grace_periods > 0);
 		/* every fault went one way or the other, and fallbacks ended classic */
 		assert_true(all.spf_done + fallbacks <= all.faults);
@@ -211,25 +211,25 @@ static void hammer(enum fl_spf_variant v)
 	print_message("%s: %ld faults, %ld speculative, %ld classic, %ld sigsegv; "
 		      "fallbacks: changed %ld, late %ld, no_anon_vma %ld, walk %ld, "
 		      "ptl %ld, no_vma %ld; %ld grace periods\n",
-		      v == FL_SPF_SPECULATIVE ? "speculative" : "classic",
+		      v == KM_SPF_SPECULATIVE ? "speculative" : "classic",
 		      all.faults, all.spf_done, all.classic, all.sigsegv,
-		      all.spf_fail[FL_SPF_FAIL_CHANGED],
-		      all.spf_fail[FL_SPF_FAIL_CHANGED_LATE],
-		      all.spf_fail[FL_SPF_FAIL_NO_ANON_VMA],
-		      all.spf_fail[FL_SPF_FAIL_WALK],
-		      all.spf_fail[FL_SPF_FAIL_PTL_BUSY],
-		      all.spf_fail[FL_SPF_FAIL_NO_VMA], ms.grace_periods);
-	fl_spf_mm_destroy(sh.mm);
+		      all.spf_fail[KM_SPF_FAIL_CHANGED],
+		      all.spf_fail[KM_SPF_FAIL_CHANGED_LATE],
+		      all.spf_fail[KM_SPF_FAIL_NO_ANON_VMA],
+		      all.spf_fail[KM_SPF_FAIL_WALK],
+		      all.spf_fail[KM_SPF_FAIL_PTL_BUSY],
+		      all.spf_fail[KM_SPF_FAIL_NO_VMA], ms.grace_periods);
+	km_spf_mm_destroy(sh.mm);
 }
 
 static void test_hammer_speculative(void **state)
 {
-	hammer(FL_SPF_SPECULATIVE);
+	hammer(KM_SPF_SPECULATIVE);
 }
 
 static void test_hammer_classic(void **state)
 {
-	hammer(FL_SPF_CLASSIC);
+	hammer(KM_SPF_CLASSIC);
 }
 
 int main(void)

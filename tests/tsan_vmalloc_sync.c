@@ -26,10 +26,10 @@
 
 struct worker {
 	pthread_t thread;
-	struct fl_vs_kernel *k;
+	struct km_vs_kernel *k;
 	unsigned int seed;
 	bool check;		/* check the invariant while running */
-	struct fl_mm *mm[SLOTS];
+	struct km_mm *mm[SLOTS];
 	unsigned long area[SLOTS];
 	long live;		/* processes of this worker still alive */
 	long bad;		/* invariant violations seen while running */
@@ -43,21 +43,21 @@ static void step(struct worker *w)
 	slot = (w->seed >> 8) % SLOTS;
 	op = (w->seed >> 16) % 8;
 	if (op == 0 && !w->mm[slot]) {
-		w->mm[slot] = fl_vs_fork(w->k);
+		w->mm[slot] = km_vs_fork(w->k);
 		w->live += w->mm[slot] != NULL;
 	} else if (op == 1 && w->mm[slot]) {
-		fl_vs_exit(w->k, w->mm[slot]);
+		km_vs_exit(w->k, w->mm[slot]);
 		w->mm[slot] = NULL;
 		w->live--;
 	} else if (op < 5 && !w->area[slot]) {
-		w->area[slot] = fl_vs_vmalloc(w->k, STACK_SIZE);
+		w->area[slot] = km_vs_vmalloc(w->k, STACK_SIZE);
 		if (w->area[slot])
-			fl_vs_touch(w->k, w->area[slot], STACK_SIZE);
+			km_vs_touch(w->k, w->area[slot], STACK_SIZE);
 	} else if (op < 7 && w->area[slot]) {
-		fl_vs_vfree(w->k, w->area[slot]);
+		km_vs_vfree(w->k, w->area[slot]);
 		w->area[slot] = 0;
 	} else if (op == 7 && w->check) {
-		w->bad += fl_vs_check_pgds(w->k);
+		w->bad += km_vs_check_pgds(w->k);
 	}
 }
 
@@ -68,15 +68,15 @@ static void *worker_main(void *arg)
 
 	/* Cold runs: forks race with the mapping that creates the PGD entry. */
 	for (i = 0; !w->check && i < SLOTS / 2; i++) {
-		w->mm[i] = fl_vs_fork(w->k);
+		w->mm[i] = km_vs_fork(w->k);
 		w->live += w->mm[i] != NULL;
-		w->area[i] = fl_vs_vmalloc(w->k, STACK_SIZE);
+		w->area[i] = km_vs_vmalloc(w->k, STACK_SIZE);
 	}
 	for (i = 0; i < STEPS; i++)
 		step(w);
 	/* Leave the processes alive, free the areas: the purges go on. */
 	for (i = 0; i < SLOTS; i++) {
-		fl_vs_vfree(w->k, w->area[i]);
+		km_vs_vfree(w->k, w->area[i]);
 		w->area[i] = 0;
 	}
 	return NULL;
@@ -88,21 +88,21 @@ static void *worker_main(void *arg)
  * processes exist before and more are forked while the first mapping
  * creates the entry and syncs it; only the end is checked.
  */
-static void run(enum fl_vs_variant variant, int levels, bool warm)
+static void run(enum km_vs_variant variant, int levels, bool warm)
 {
-	struct fl_vs_config cfg = { .variant = variant, .levels = levels, .lazy_cpus = 1 };
-	struct fl_vs_kernel *k = fl_vs_create(&cfg);
-	struct fl_mm *early[PREFORKED];
+	struct km_vs_config cfg = { .variant = variant, .levels = levels, .lazy_cpus = 1 };
+	struct km_vs_kernel *k = km_vs_create(&cfg);
+	struct km_mm *early[PREFORKED];
 	struct worker w[WORKERS] = { 0 };
-	struct fl_vs_stats s;
+	struct km_vs_stats s;
 	long live = 0, bad = 0;
 	int i, j;
 
 	assert_non_null(k);
 	for (i = 0; i < PREFORKED; i++)
-		early[i] = fl_vs_fork(k);
+		early[i] = km_vs_fork(k);
 	if (warm)
-		fl_vs_vfree(k, fl_vs_vmalloc(k, STACK_SIZE));
+		km_vs_vfree(k, km_vs_vmalloc(k, STACK_SIZE));
 	for (i = 0; i < WORKERS; i++) {
 		w[i].k = k;
 		w[i].seed = 1000 * (i + 1) + levels + 10 * variant;
@@ -115,55 +115,55 @@ static void run(enum fl_vs_variant variant, int levels, bool warm)
 		bad += w[i].bad;
 	}
 
-	fl_vs_get_stats(k, &s);
+	km_vs_get_stats(k, &s);
 	assert_int_equal(bad, 0);
-	assert_int_equal(fl_vs_nr_pgds(k), live + PREFORKED);
+	assert_int_equal(km_vs_nr_pgds(k), live + PREFORKED);
 	/* The sync of the new entry reached the processes forked before it. */
 	assert_true(s.pgds_set >= PREFORKED);
 	assert_int_equal(s.forks - s.exits, live + PREFORKED);
 	assert_int_equal(s.vmallocs, s.vfrees);
-	assert_int_equal(fl_vs_check_pgds(k), 0);
+	assert_int_equal(km_vs_check_pgds(k), 0);
 	/* 16 KiB + guard is 5 lazy pages: thousands of frees purge often. */
-	assert_true(s.purges >= s.vfrees * 5 / (long)fl_vs_lazy_max_pages(k) / 2);
+	assert_true(s.purges >= s.vfrees * 5 / (long)km_vs_lazy_max_pages(k) / 2);
 	assert_true(s.purges > 0);
 	/* One sync for the one PGD entry ever created, plus one per purge in OLD. */
-	assert_int_equal(s.syncs, variant == FL_VS_OLD ? s.purges + 1 : 1);
+	assert_int_equal(s.syncs, variant == KM_VS_OLD ? s.purges + 1 : 1);
 
 	for (i = 0; i < WORKERS; i++)
 		for (j = 0; j < SLOTS; j++)
-			fl_vs_exit(k, w[i].mm[j]);
+			km_vs_exit(k, w[i].mm[j]);
 	for (i = 0; i < PREFORKED; i++)
-		fl_vs_exit(k, early[i]);
-	assert_int_equal(fl_vs_nr_pgds(k), 0);
-	fl_vs_destroy(k);
+		km_vs_exit(k, early[i]);
+	assert_int_equal(km_vs_nr_pgds(k), 0);
+	km_vs_destroy(k);
 }
 
 static void test_old_4level(void **state)
 {
 	(void)state;
-	run(FL_VS_OLD, 4, true);
-	run(FL_VS_OLD, 4, false);
+	run(KM_VS_OLD, 4, true);
+	run(KM_VS_OLD, 4, false);
 }
 
 static void test_new_4level(void **state)
 {
 	(void)state;
-	run(FL_VS_NEW, 4, true);
-	run(FL_VS_NEW, 4, false);
+	run(KM_VS_NEW, 4, true);
+	run(KM_VS_NEW, 4, false);
 }
 
 static void test_old_5level(void **state)
 {
 	(void)state;
-	run(FL_VS_OLD, 5, true);
-	run(FL_VS_OLD, 5, false);
+	run(KM_VS_OLD, 5, true);
+	run(KM_VS_OLD, 5, false);
 }
 
 static void test_new_5level(void **state)
 {
 	(void)state;
-	run(FL_VS_NEW, 5, true);
-	run(FL_VS_NEW, 5, false);
+	run(KM_VS_NEW, 5, true);
+	run(KM_VS_NEW, 5, false);
 }
 
 int main(void)

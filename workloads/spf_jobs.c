@@ -41,7 +41,7 @@ static int live_no_thp(void)
 int spf_space_create(struct spf_space **out, const struct fl_instance *in,
 		     bool extra_user)
 {
-	struct fl_spf_config cfg = { .variant = FL_SPF_CLASSIC };
+	struct km_spf_config cfg = { .variant = KM_SPF_CLASSIC };
 	struct spf_space *sp;
 	int err;
 
@@ -61,19 +61,19 @@ int spf_space_create(struct spf_space **out, const struct fl_instance *in,
 	sp->backend = in->backend;
 	if (in->backend == FL_SHIM) {
 		if (!strcmp(in->variant, "speculative"))
-			cfg.variant = FL_SPF_SPECULATIVE;
+			cfg.variant = KM_SPF_SPECULATIVE;
 		else if (strcmp(in->variant, "classic")) {
 			free(sp);
 			return fl_fail(EINVAL, "%s: unknown variant '%s'", in->w->name,
 				       in->variant);
 		}
-		sp->mm = fl_spf_mm_create(&cfg);
+		sp->mm = km_spf_mm_create(&cfg);
 		if (!sp->mm) {
 			free(sp);
 			return fl_fail(ENOMEM, "out of memory for the modelled mm");
 		}
 		if (extra_user)
-			fl_spf_task_init(&sp->idle, sp->mm);
+			km_spf_task_init(&sp->idle, sp->mm);
 	}
 	*out = sp;
 	return 0;
@@ -84,8 +84,8 @@ void spf_space_destroy(struct spf_space *sp)
 	if (!sp)
 		return;
 	if (sp->idle.mm)
-		fl_spf_task_exit(&sp->idle);
-	fl_spf_mm_destroy(sp->mm);
+		km_spf_task_exit(&sp->idle);
+	km_spf_mm_destroy(sp->mm);
 	if (sp->backend == FL_LIVE && thp_was_disabled >= 0) {
 		prctl(PR_SET_THP_DISABLE, thp_was_disabled, 0, 0, 0);
 		thp_was_disabled = -1;
@@ -97,13 +97,13 @@ void spf_thread_init(struct spf_thread *t, struct spf_space *sp, unsigned long s
 {
 	*t = (struct spf_thread){ .sp = sp, .rng = seed * 2654435761UL + 1 };
 	if (sp->mm)
-		fl_spf_task_init(&t->task, sp->mm);
+		km_spf_task_init(&t->task, sp->mm);
 }
 
 void spf_thread_exit(struct spf_thread *t)
 {
 	if (t->task.mm)
-		fl_spf_task_exit(&t->task);
+		km_spf_task_exit(&t->task);
 }
 
 unsigned long spf_rand(struct spf_thread *t)
@@ -121,8 +121,8 @@ unsigned long spf_mmap(struct spf_thread *t, unsigned long len, bool writable)
 	long r;
 
 	if (t->sp->mm) {
-		r = fl_spf_mmap(t->sp->mm, 0, len,
-				FL_PROT_READ | (writable ? FL_PROT_WRITE : 0), 0);
+		r = km_spf_mmap(t->sp->mm, 0, len,
+				KM_PROT_READ | (writable ? KM_PROT_WRITE : 0), 0);
 		if (r < 0) {
 			fl_fail((int)-r, "model mmap of %lu bytes: %s", len, strerror((int)-r));
 			return 0;
@@ -155,7 +155,7 @@ static int model_result(int r, const char *what, unsigned long addr, unsigned lo
 int spf_munmap(struct spf_thread *t, unsigned long addr, unsigned long len)
 {
 	if (t->sp->mm)
-		return model_result(fl_spf_munmap(t->sp->mm, addr, len), "munmap", addr, len);
+		return model_result(km_spf_munmap(t->sp->mm, addr, len), "munmap", addr, len);
 	return live_result(munmap((void *)addr, len), "munmap", addr, len);
 }
 
@@ -163,8 +163,8 @@ int spf_mprotect(struct spf_thread *t, unsigned long addr, unsigned long len,
 		 bool writable)
 {
 	if (t->sp->mm)
-		return model_result(fl_spf_mprotect(t->sp->mm, addr, len, FL_PROT_READ |
-				    (writable ? FL_PROT_WRITE : 0)), "mprotect", addr, len);
+		return model_result(km_spf_mprotect(t->sp->mm, addr, len, KM_PROT_READ |
+				    (writable ? KM_PROT_WRITE : 0)), "mprotect", addr, len);
 	return live_result(mprotect((void *)addr, len,
 				    PROT_READ | (writable ? PROT_WRITE : 0)),
 			   "mprotect", addr, len);
@@ -173,7 +173,7 @@ int spf_mprotect(struct spf_thread *t, unsigned long addr, unsigned long len,
 int spf_dontneed(struct spf_thread *t, unsigned long addr, unsigned long len)
 {
 	if (t->sp->mm)
-		return model_result(fl_spf_madvise_dontneed(t->sp->mm, addr, len),
+		return model_result(km_spf_madvise_dontneed(t->sp->mm, addr, len),
 				    "madvise", addr, len);
 	return live_result(madvise((void *)addr, len, MADV_DONTNEED), "madvise", addr, len);
 }
@@ -184,7 +184,7 @@ void *spf_page(struct spf_thread *t, unsigned long addr, bool write)
 
 	if (!t->sp->mm)
 		return (void *)addr;
-	p = fl_spf_access(&t->task, addr, write);
+	p = km_spf_access(&t->task, addr, write);
 	if (!p)
 		fl_fail(EFAULT, "model %s fault at %#lx failed", write ? "write" : "read", addr);
 	return p;

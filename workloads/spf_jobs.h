@@ -17,14 +17,14 @@
 
 struct spf_space {
 	enum fl_backend backend;
-	struct fl_spf_mm *mm;		/* shim only */
-	struct fl_spf_task idle;	/* an extra user of the mm, if asked for */
+	struct km_spf_mm *mm;		/* shim only */
+	struct km_spf_task idle;	/* an extra user of the mm, if asked for */
 };
 
 /* One thread's handle on the space: on the shim, a task of the mm. */
 struct spf_thread {
 	struct spf_space *sp;
-	struct fl_spf_task task;
+	struct km_spf_task task;
 	unsigned long rng;
 };
 

@@ -27,9 +27,9 @@ struct vmap_jobs {
 	struct vmap_job_mix mix;
 	enum fl_backend backend;
 	/* shim */
-	struct fl_vs_kernel *k;
-	struct fl_mm **resident_mm;
-	struct fl_vs_stats before;
+	struct km_vs_kernel *k;
+	struct km_mm **resident_mm;
+	struct km_vs_stats before;
 	/* live */
 	pid_t *resident_pid;
 	int hold[2];			/* resident processes block reading this */
@@ -56,20 +56,20 @@ static int shim_job(struct vmap_jobs *j)
 {
 	const struct vmap_job_mix *m = &j->mix;
 	unsigned long size = (unsigned long)m->stack_kib << 10;
-	struct fl_mm *mm = fl_vs_fork(j->k);
+	struct km_mm *mm = km_vs_fork(j->k);
 	unsigned long stack;
 
 	if (!mm)
 		return -ENOMEM;
-	stack = fl_vs_vmalloc(j->k, size);
+	stack = km_vs_vmalloc(j->k, size);
 	if (!stack) {
-		fl_vs_exit(j->k, mm);
+		km_vs_exit(j->k, mm);
 		return -ENOMEM;
 	}
-	fl_vs_touch(j->k, stack, size);
+	km_vs_touch(j->k, stack, size);
 	shim_syscall_work(m->syscalls);
-	fl_vs_vfree(j->k, stack);
-	fl_vs_exit(j->k, mm);
+	km_vs_vfree(j->k, stack);
+	km_vs_exit(j->k, mm);
 	return 0;
 }
 
@@ -165,16 +165,16 @@ static int work(void *arg, int index, struct fl_round *acc)
 
 static int shim_resident(struct vmap_jobs *j, const char *variant)
 {
-	struct fl_vs_config cfg = {
-		.variant = strcmp(variant, "old") ? FL_VS_NEW : FL_VS_OLD,
+	struct km_vs_config cfg = {
+		.variant = strcmp(variant, "old") ? KM_VS_NEW : KM_VS_OLD,
 		.levels = 4,
 	};
 	long m = j->mix.resident;
 
 	unsigned long boot;
 
-	j->k = fl_vs_create(&cfg);
-	j->inject = cfg.variant == FL_VS_NEW;
+	j->k = km_vs_create(&cfg);
+	j->inject = cfg.variant == KM_VS_NEW;
 	j->resident_mm = calloc((size_t)m + 1, sizeof(*j->resident_mm));
 	if (!j->k || !j->resident_mm)
 		return fl_fail(ENOMEM, "out of memory for the modelled kernel");
@@ -183,17 +183,17 @@ static int shim_resident(struct vmap_jobs *j, const char *variant)
 	 * boot, long before these processes: do it first, so that the one-off
 	 * sync of a new mapping walks no process and is not timed later.
 	 */
-	boot = fl_vs_vmalloc(j->k, PAGE_SIZE);
+	boot = km_vs_vmalloc(j->k, PAGE_SIZE);
 	if (!boot)
 		return fl_fail(ENOMEM, "out of memory for the modelled kernel");
-	fl_vs_vfree(j->k, boot);
+	km_vs_vfree(j->k, boot);
 	for (long i = 0; i < m; i++) {
-		j->resident_mm[i] = fl_vs_fork(j->k);
+		j->resident_mm[i] = km_vs_fork(j->k);
 		if (!j->resident_mm[i])
 			return fl_fail(ENOMEM, "out of memory at resident process %ld of %ld",
 				       i + 1, m);
 	}
-	fl_vs_get_stats(j->k, &j->before);
+	km_vs_get_stats(j->k, &j->before);
 	return 0;
 }
 
@@ -202,9 +202,9 @@ static void shim_release(struct vmap_jobs *j)
 	if (!j->k)
 		return;
 	for (long i = 0; i < j->mix.resident && j->resident_mm[i]; i++)
-		fl_vs_exit(j->k, j->resident_mm[i]);
+		km_vs_exit(j->k, j->resident_mm[i]);
 	free(j->resident_mm);
-	fl_vs_destroy(j->k);
+	km_vs_destroy(j->k);
 	j->k = NULL;
 }
 
@@ -297,14 +297,14 @@ int vmap_jobs_setup(struct fl_instance *in, const struct vmap_job_mix *mix)
 int vmap_jobs_round(struct fl_instance *in, struct fl_round *acc)
 {
 	struct vmap_jobs *j = in->priv;
-	struct fl_vs_stats now;
+	struct km_vs_stats now;
 	int err;
 
 	fl_pool_kick(j->pool);
 	err = fl_pool_wait(j->pool, acc);
 	if (err || !j->k)
 		return err;
-	fl_vs_get_stats(j->k, &now);
+	km_vs_get_stats(j->k, &now);
 	acc->metric[VMAP_SYNCS] += (double)(now.syncs - j->before.syncs);
 	acc->metric[VMAP_PGDS_WALKED] += (double)(now.pgds_walked - j->before.pgds_walked);
 	j->before = now;

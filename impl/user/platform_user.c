@@ -6,13 +6,13 @@
 
 #include "platform_user.h"
 
-void fl_user_bug(const char *file, int line, const char *cond)
+void km_user_bug(const char *file, int line, const char *cond)
 {
 	fprintf(stderr, "BUG at %s:%d: %s\n", file, line, cond);
 	abort();
 }
 
-void fl_user_warn(const char *file, int line, const char *cond)
+void km_user_warn(const char *file, int line, const char *cond)
 {
 	fprintf(stderr, "WARNING at %s:%d: %s\n", file, line, cond);
 }
@@ -32,7 +32,7 @@ void init_rwsem(struct rw_semaphore *sem)
 	pthread_rwlockattr_destroy(&attr);
 }
 
-void fl_destroy_rwsem(struct rw_semaphore *sem)
+void km_destroy_rwsem(struct rw_semaphore *sem)
 {
 	pthread_rwlock_destroy(&sem->lock);
 }

@@ -5,8 +5,8 @@
  * volatile accesses so that ThreadSanitizer sees every lock-free access the
  * models make.
  */
-#ifndef FL_IMPL_USER_PLATFORM_H
-#define FL_IMPL_USER_PLATFORM_H
+#ifndef KM_IMPL_USER_PLATFORM_H
+#define KM_IMPL_USER_PLATFORM_H
 
 #include <errno.h>
 #include <pthread.h>
@@ -49,13 +49,13 @@ typedef int64_t s64;
 
 /* ---- checks -------------------------------------------------------------- */
 
-void fl_user_bug(const char *file, int line, const char *cond);
-void fl_user_warn(const char *file, int line, const char *cond);
+void km_user_bug(const char *file, int line, const char *cond);
+void km_user_warn(const char *file, int line, const char *cond);
 
 #define BUG_ON(c) \
-	do { if (unlikely(c)) fl_user_bug(__FILE__, __LINE__, #c); } while (0)
+	do { if (unlikely(c)) km_user_bug(__FILE__, __LINE__, #c); } while (0)
 #define WARN_ON(c) \
-	({ bool __w = !!(c); if (unlikely(__w)) fl_user_warn(__FILE__, __LINE__, #c); __w; })
+	({ bool __w = !!(c); if (unlikely(__w)) km_user_warn(__FILE__, __LINE__, #c); __w; })
 #define WARN_ON_ONCE(c)	WARN_ON(c)
 
 /* ---- atomics ------------------------------------------------------------- */
@@ -152,7 +152,7 @@ static inline void spin_lock_init(spinlock_t *l)
  * spin away their whole time slice.  So a waiter that has spun for much
  * longer than any modelled critical section gives its CPU up.
  */
-#define FL_SPIN_BEFORE_YIELD	4096
+#define KM_SPIN_BEFORE_YIELD	4096
 
 static inline void spin_lock(spinlock_t *l)
 {
@@ -161,7 +161,7 @@ static inline void spin_lock(spinlock_t *l)
 
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me) {
 		cpu_relax();
-		if (++spins % FL_SPIN_BEFORE_YIELD == 0)
+		if (++spins % KM_SPIN_BEFORE_YIELD == 0)
 			sched_yield();
 	}
 }
@@ -196,7 +196,7 @@ struct rw_semaphore {
 };
 
 void init_rwsem(struct rw_semaphore *sem);
-void fl_destroy_rwsem(struct rw_semaphore *sem);
+void km_destroy_rwsem(struct rw_semaphore *sem);
 
 static inline void down_read(struct rw_semaphore *s) { pthread_rwlock_rdlock(&s->lock); }
 static inline int down_read_trylock(struct rw_semaphore *s) { return pthread_rwlock_tryrdlock(&s->lock) == 0; }
@@ -248,11 +248,11 @@ static inline void write_seqcount_end(seqcount_t *s)
 
 /* ---- SRCU-like deferred free (impl/user/srcu.c) -------------------------- */
 
-#define FL_SRCU_SLOTS	64
+#define KM_SRCU_SLOTS	64
 
 struct srcu_struct {
 	/* readers per epoch half, spread over slots to keep the counters cold */
-	struct { long cnt[2]; char pad[48]; } slot[FL_SRCU_SLOTS];
+	struct { long cnt[2]; char pad[48]; } slot[KM_SRCU_SLOTS];
 	unsigned idx;
 	pthread_mutex_t gp_lock;
 };
@@ -376,4 +376,4 @@ void usleep_range(unsigned long min_us, unsigned long max_us);
 #define local_irq_save(flags)		do { (flags) = 0; } while (0)
 #define local_irq_restore(flags)	do { (void)(flags); } while (0)
 
-#endif /* FL_IMPL_USER_PLATFORM_H */
+#endif /* KM_IMPL_USER_PLATFORM_H */

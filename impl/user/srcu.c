@@ -13,7 +13,7 @@ static unsigned slot_of_thread(void)
 	static unsigned next;
 
 	if (slot == ~0u)
-		slot = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % FL_SRCU_SLOTS;
+		slot = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % KM_SRCU_SLOTS;
 	return slot;
 }
 
@@ -49,7 +49,7 @@ static long readers(struct srcu_struct *sp, int idx)
 {
 	long sum = 0;
 
-	for (int i = 0; i < FL_SRCU_SLOTS; i++)
+	for (int i = 0; i < KM_SRCU_SLOTS; i++)
 		sum += __atomic_load_n(&sp->slot[i].cnt[idx], __ATOMIC_SEQ_CST);
 	return sum;
 }

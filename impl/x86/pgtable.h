@@ -6,60 +6,60 @@
  *
  * The kernel's own headers define PGDIR_SHIFT, VMALLOC_START, ... and in the
  * kernel those follow the running machine; the models need both geometries
- * side by side, so every name here carries an FL_ prefix.  Included from
+ * side by side, so every name here carries a KM_ prefix.  Included from
  * impl/platform.h after the backend header: no libc, no kernel header.
  */
-#ifndef FL_IMPL_X86_PGTABLE_H
-#define FL_IMPL_X86_PGTABLE_H
+#ifndef KM_IMPL_X86_PGTABLE_H
+#define KM_IMPL_X86_PGTABLE_H
 
 /* Every level is one 4 KiB page of 512 eight-byte entries. */
-#define FL_PTRS_PER_TABLE	512
-#define FL_PTRS_PER_PGD		FL_PTRS_PER_TABLE
-#define FL_PTRS_PER_PUD		FL_PTRS_PER_TABLE
-#define FL_PTRS_PER_PMD		FL_PTRS_PER_TABLE
-#define FL_PTRS_PER_PTE		FL_PTRS_PER_TABLE
-#define FL_PTRS_PER_P4D_4L	1	/* the p4d level is folded into the pgd */
-#define FL_PTRS_PER_P4D_5L	512
+#define KM_PTRS_PER_TABLE	512
+#define KM_PTRS_PER_PGD		KM_PTRS_PER_TABLE
+#define KM_PTRS_PER_PUD		KM_PTRS_PER_TABLE
+#define KM_PTRS_PER_PMD		KM_PTRS_PER_TABLE
+#define KM_PTRS_PER_PTE		KM_PTRS_PER_TABLE
+#define KM_PTRS_PER_P4D_4L	1	/* the p4d level is folded into the pgd */
+#define KM_PTRS_PER_P4D_5L	512
 
-#define FL_PAGE_SHIFT		12
-#define FL_PMD_SHIFT		21
-#define FL_PUD_SHIFT		30
-#define FL_P4D_SHIFT		39
-#define FL_PGDIR_SHIFT_4L	39
-#define FL_PGDIR_SHIFT_5L	48
+#define KM_PAGE_SHIFT		12
+#define KM_PMD_SHIFT		21
+#define KM_PUD_SHIFT		30
+#define KM_P4D_SHIFT		39
+#define KM_PGDIR_SHIFT_4L	39
+#define KM_PGDIR_SHIFT_5L	48
 
-#define FL_PGDIR_SIZE_4L	(1UL << FL_PGDIR_SHIFT_4L)	/* 512 GiB */
-#define FL_PGDIR_SIZE_5L	(1UL << FL_PGDIR_SHIFT_5L)	/* 256 TiB */
-#define FL_PGDIR_MASK_4L	(~(FL_PGDIR_SIZE_4L - 1))
-#define FL_PGDIR_MASK_5L	(~(FL_PGDIR_SIZE_5L - 1))
+#define KM_PGDIR_SIZE_4L	(1UL << KM_PGDIR_SHIFT_4L)	/* 512 GiB */
+#define KM_PGDIR_SIZE_5L	(1UL << KM_PGDIR_SHIFT_5L)	/* 256 TiB */
+#define KM_PGDIR_MASK_4L	(~(KM_PGDIR_SIZE_4L - 1))
+#define KM_PGDIR_MASK_5L	(~(KM_PGDIR_SIZE_5L - 1))
 
 /* The direct map: __PAGE_OFFSET_BASE_L4/_L5. */
-#define FL_PAGE_OFFSET_4L	0xffff888000000000UL
-#define FL_PAGE_OFFSET_5L	0xff11000000000000UL
+#define KM_PAGE_OFFSET_4L	0xffff888000000000UL
+#define KM_PAGE_OFFSET_5L	0xff11000000000000UL
 
 /* __VMALLOC_BASE_L4/_L5 and VMALLOC_SIZE_TB_L4/_L5. */
-#define FL_VMALLOC_START_4L	0xffffc90000000000UL
-#define FL_VMALLOC_START_5L	0xffa0000000000000UL
-#define FL_VMALLOC_SIZE_TB_4L	32UL
-#define FL_VMALLOC_SIZE_TB_5L	12800UL
-#define FL_VMALLOC_END_4L	(FL_VMALLOC_START_4L + (FL_VMALLOC_SIZE_TB_4L << 40) - 1)
-#define FL_VMALLOC_END_5L	(FL_VMALLOC_START_5L + (FL_VMALLOC_SIZE_TB_5L << 40) - 1)
+#define KM_VMALLOC_START_4L	0xffffc90000000000UL
+#define KM_VMALLOC_START_5L	0xffa0000000000000UL
+#define KM_VMALLOC_SIZE_TB_4L	32UL
+#define KM_VMALLOC_SIZE_TB_5L	12800UL
+#define KM_VMALLOC_END_4L	(KM_VMALLOC_START_4L + (KM_VMALLOC_SIZE_TB_4L << 40) - 1)
+#define KM_VMALLOC_END_5L	(KM_VMALLOC_START_5L + (KM_VMALLOC_SIZE_TB_5L << 40) - 1)
 
 /*
  * KERNEL_PGD_BOUNDARY is pgd_index(PAGE_OFFSET): 273 in both modes, so
  * pgd_alloc() clones entries 273..511 from the reference page table.
  */
-#define FL_KERNEL_PGD_BOUNDARY_4L \
-	((FL_PAGE_OFFSET_4L >> FL_PGDIR_SHIFT_4L) & (FL_PTRS_PER_PGD - 1))
-#define FL_KERNEL_PGD_BOUNDARY_5L \
-	((FL_PAGE_OFFSET_5L >> FL_PGDIR_SHIFT_5L) & (FL_PTRS_PER_PGD - 1))
+#define KM_KERNEL_PGD_BOUNDARY_4L \
+	((KM_PAGE_OFFSET_4L >> KM_PGDIR_SHIFT_4L) & (KM_PTRS_PER_PGD - 1))
+#define KM_KERNEL_PGD_BOUNDARY_5L \
+	((KM_PAGE_OFFSET_5L >> KM_PGDIR_SHIFT_5L) & (KM_PTRS_PER_PGD - 1))
 
 /* _KERNPG_TABLE: present, writable, accessed, dirty. */
-#define FL_KERNPG_TABLE		0x63UL
+#define KM_KERNPG_TABLE		0x63UL
 /* __PAGE_KERNEL's low bits: the above plus global. */
-#define FL_PAGE_KERNEL		0x163UL
+#define KM_PAGE_KERNEL		0x163UL
 
-struct fl_pgtable_geometry {
+struct km_pgtable_geometry {
 	int levels;			/* 4 or 5; 0: not a valid geometry */
 	unsigned int pgdir_shift;
 	unsigned long pgdir_size;
@@ -72,39 +72,39 @@ struct fl_pgtable_geometry {
 };
 
 /* The geometry of 4- or 5-level paging; .levels == 0 for any other value. */
-static inline struct fl_pgtable_geometry fl_geometry(int levels)
+static inline struct km_pgtable_geometry km_geometry(int levels)
 {
-	struct fl_pgtable_geometry g = { .levels = 0 };
+	struct km_pgtable_geometry g = { .levels = 0 };
 
 	if (levels == 4) {
 		g.levels = 4;
-		g.pgdir_shift = FL_PGDIR_SHIFT_4L;
-		g.pgdir_size = FL_PGDIR_SIZE_4L;
-		g.pgdir_mask = FL_PGDIR_MASK_4L;
-		g.ptrs_per_p4d = FL_PTRS_PER_P4D_4L;
-		g.kernel_pgd_boundary = FL_KERNEL_PGD_BOUNDARY_4L;
-		g.vmalloc_start = FL_VMALLOC_START_4L;
-		g.vmalloc_end = FL_VMALLOC_END_4L;
-		g.page_offset = FL_PAGE_OFFSET_4L;
+		g.pgdir_shift = KM_PGDIR_SHIFT_4L;
+		g.pgdir_size = KM_PGDIR_SIZE_4L;
+		g.pgdir_mask = KM_PGDIR_MASK_4L;
+		g.ptrs_per_p4d = KM_PTRS_PER_P4D_4L;
+		g.kernel_pgd_boundary = KM_KERNEL_PGD_BOUNDARY_4L;
+		g.vmalloc_start = KM_VMALLOC_START_4L;
+		g.vmalloc_end = KM_VMALLOC_END_4L;
+		g.page_offset = KM_PAGE_OFFSET_4L;
 	} else if (levels == 5) {
 		g.levels = 5;
-		g.pgdir_shift = FL_PGDIR_SHIFT_5L;
-		g.pgdir_size = FL_PGDIR_SIZE_5L;
-		g.pgdir_mask = FL_PGDIR_MASK_5L;
-		g.ptrs_per_p4d = FL_PTRS_PER_P4D_5L;
-		g.kernel_pgd_boundary = FL_KERNEL_PGD_BOUNDARY_5L;
-		g.vmalloc_start = FL_VMALLOC_START_5L;
-		g.vmalloc_end = FL_VMALLOC_END_5L;
-		g.page_offset = FL_PAGE_OFFSET_5L;
+		g.pgdir_shift = KM_PGDIR_SHIFT_5L;
+		g.pgdir_size = KM_PGDIR_SIZE_5L;
+		g.pgdir_mask = KM_PGDIR_MASK_5L;
+		g.ptrs_per_p4d = KM_PTRS_PER_P4D_5L;
+		g.kernel_pgd_boundary = KM_KERNEL_PGD_BOUNDARY_5L;
+		g.vmalloc_start = KM_VMALLOC_START_5L;
+		g.vmalloc_end = KM_VMALLOC_END_5L;
+		g.page_offset = KM_PAGE_OFFSET_5L;
 	}
 	return g;
 }
 
 /* pgd_index(): the slot of addr in a PGD page. */
-static inline unsigned int fl_pgd_index(const struct fl_pgtable_geometry *g,
+static inline unsigned int km_pgd_index(const struct km_pgtable_geometry *g,
 					unsigned long addr)
 {
-	return (addr >> g->pgdir_shift) & (FL_PTRS_PER_PGD - 1);
+	return (addr >> g->pgdir_shift) & (KM_PTRS_PER_PGD - 1);
 }
 
-#endif /* FL_IMPL_X86_PGTABLE_H */
+#endif /* KM_IMPL_X86_PGTABLE_H */
