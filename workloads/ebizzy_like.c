@@ -223,13 +223,11 @@ static void teardown(struct fl_instance *in)
 	in->priv = NULL;
 }
 
-static const char *const variants[] = { "classic", "speculative", NULL };
-
 const struct fl_workload fl_wl_ebizzy_like = {
 	.name = "ebizzy_like",
 	.help = "ebizzy -m: T threads map, fill by faults, search and unmap chunk copies",
 	.backends = FL_SHIM | FL_LIVE,
-	.variants = variants,
+	.variants = spf_variants,
 	.params = params,
 	.metrics = metrics,
 	.rounds = 64,

@@ -101,13 +101,11 @@ static void teardown(struct fl_instance *in)
 	in->priv = NULL;
 }
 
-static const char *const variants[] = { "classic", "speculative", NULL };
-
 const struct fl_workload fl_wl_fault_cost = {
 	.name = "fault_cost",
 	.help = "single-threaded anonymous minor faults: the model's cost against the kernel's",
 	.backends = FL_SHIM | FL_LIVE,
-	.variants = variants,
+	.variants = spf_variants,
 	.params = params,
 	.metrics = metrics,
 	.rounds = 16,

@@ -179,13 +179,11 @@ static void teardown(struct fl_instance *in)
 	in->priv = NULL;
 }
 
-static const char *const variants[] = { "classic", "speculative", NULL };
-
 const struct fl_workload fl_wl_fault_scaling = {
 	.name = "fault_scaling",
 	.help = "T threads fault their own regions while W threads mmap/munmap others",
 	.backends = FL_SHIM | FL_LIVE,
-	.variants = variants,
+	.variants = spf_variants,
 	.params = params,
 	.metrics = metrics,
 	.rounds = 64,

@@ -135,13 +135,11 @@ static void teardown(struct fl_instance *in)
 	in->priv = NULL;
 }
 
-static const char *const variants[] = { "classic", "speculative", NULL };
-
 const struct fl_workload fl_wl_kernbench_like = {
 	.name = "kernbench_like",
 	.help = "single-threaded fault-heavy jobs: the control seed 001 must not change",
 	.backends = FL_SHIM | FL_LIVE,
-	.variants = variants,
+	.variants = spf_variants,
 	.params = params,
 	.metrics = metrics,
 	.rounds = 64,

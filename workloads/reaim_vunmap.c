@@ -40,13 +40,11 @@ static int setup(struct fl_instance *in)
 	return vmap_jobs_setup(in, &mix);
 }
 
-static const char *const variants[] = { "old", "new", NULL };
-
 const struct fl_workload fl_wl_reaim_vunmap = {
 	.name = "reaim_vunmap",
 	.help = "reaim-like fork/exit job mix with vmalloc'd stacks; M resident processes",
 	.backends = FL_SHIM | FL_KMOD | FL_LIVE,
-	.variants = variants,
+	.variants = vmap_variants,
 	.params = params,
 	.metrics = metrics,
 	.rounds = 64,

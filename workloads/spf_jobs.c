@@ -17,6 +17,8 @@
 #include "live.h"
 #include "spf_jobs.h"
 
+const char *const spf_variants[] = { "classic", "speculative", NULL };
+
 /* ---- the address space ----------------------------------------------------- */
 
 static int thp_was_disabled = -1;

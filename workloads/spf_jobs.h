@@ -33,6 +33,9 @@ struct spf_thread {
  * the modelled mm than there are threads, so that a single thread takes the
  * speculative path too (handle_speculative_fault() skips single-user mms).
  */
+/* The shim's variants of every spf workload, NULL-ended. */
+extern const char *const spf_variants[];
+
 int spf_space_create(struct spf_space **out, const struct fl_instance *in,
 		     bool extra_user);
 void spf_space_destroy(struct spf_space *sp);

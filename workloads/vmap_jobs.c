@@ -38,6 +38,8 @@ struct vmap_jobs {
 	bool inject;			/* shim variant new: see injected_jobs() */
 };
 
+const char *const vmap_variants[] = { "old", "new", NULL };
+
 /* ---- one job ------------------------------------------------------------- */
 
 static volatile unsigned long sink;

@@ -30,6 +30,9 @@ enum vmap_metric {
 	VMAP_PGDS_WALKED,	/* shim and kmod: PGDs those walked */
 };
 
+/* The shim's and the module's variants of both workloads, NULL-ended. */
+extern const char *const vmap_variants[];
+
 /* Set up / run one round / tear down, for either backend; in->priv is ours. */
 int vmap_jobs_setup(struct fl_instance *in, const struct vmap_job_mix *mix);
 /* Adds the round's counts to acc's enum vmap_metric slots. */

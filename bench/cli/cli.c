@@ -118,6 +118,18 @@ size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max)
 	return n;
 }
 
+int fl_cli_options(int argc, char **argv, const struct fl_option *opts,
+		   const struct fl_cmd_help *help, char **args, int max, int *nargs,
+		   int *exit_status)
+{
+	int err = fl_parse_options(argc, argv, opts, help, args, max, nargs);
+
+	*exit_status = err < 0;
+	if (err < 0)
+		fprintf(stderr, "faultline: %s\n", fl_errmsg());
+	return err;
+}
+
 int fl_cli_opt_run_id(void *value, const char *arg)
 {
 	return fl_cli_parse_run_id(arg, value);

@@ -41,6 +41,15 @@ struct fl_cli_run_opts {
 	long long id;		/* 0: the newest */
 };
 
+/*
+ * fl_parse_options() for a command whose errors exit 1: 0 to go on; else the
+ * command's exit status is in *exit_status: 0 after --help, 1 after an error
+ * (said on stderr).
+ */
+int fl_cli_options(int argc, char **argv, const struct fl_option *opts,
+		   const struct fl_cmd_help *help, char **args, int max, int *nargs,
+		   int *exit_status);
+
 /* The option callback of --run ID (bench/cli/options.h): into a long long. */
 int fl_cli_opt_run_id(void *value, const char *arg);
 /* --db and --run of struct fl_cli_run_opts o, as two option-table entries. */

@@ -152,14 +152,10 @@ int cmd_doctor(int argc, char **argv)
 		FL_OPT_END(),
 	};
 	struct fl_run r;
-	int n, err = fl_parse_options(argc, argv, opts, &help, NULL, 0, &n);
+	int n, err, status;
 
-	if (err > 0)
-		return 0;
-	if (err < 0) {
-		fprintf(stderr, "faultline: %s\n", fl_errmsg());
-		return 1;
-	}
+	if (fl_cli_options(argc, argv, opts, &help, NULL, 0, &n, &status))
+		return status;
 	fl_run_init(&r);
 	err = fl_store_open(db, &st);
 	if (!err)

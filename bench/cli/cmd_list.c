@@ -129,14 +129,10 @@ int cmd_list(int argc, char **argv)
 		NULL,
 	};
 	static const struct fl_option opts[] = { FL_OPT_END() };
-	int n, err = fl_parse_options(argc, argv, opts, &help, NULL, 0, &n);
+	int n, status;
 
-	if (err > 0)
-		return 0;
-	if (err < 0) {
-		fprintf(stderr, "faultline: %s\n", fl_errmsg());
-		return 1;
-	}
+	if (fl_cli_options(argc, argv, opts, &help, NULL, 0, &n, &status))
+		return status;
 	printf("workloads:\n\n");
 	for (int i = 0; fl_workloads[i]; i++) {
 		list_workload(fl_workloads[i]);

@@ -69,14 +69,12 @@ int cmd_plot(int argc, char **argv)
 		FL_OPT_STRING("out", &dir, "DIR", "where the plots go (default plots)"),
 		FL_OPT_END(),
 	};
-	int n, err = fl_parse_options(argc, argv, opts, &help, NULL, 0, &n);
+	int n, status;
 
-	if (err > 0)
-		return 0;
-	if (!err && !fl_plot_available())
-		err = fl_fail(ENOENT, "gnuplot not found: install gnuplot-nox (make deps)");
-	if (err < 0) {
-		fprintf(stderr, "faultline: %s\n", fl_errmsg());
+	if (fl_cli_options(argc, argv, opts, &help, NULL, 0, &n, &status))
+		return status;
+	if (!fl_plot_available()) {
+		fprintf(stderr, "faultline: gnuplot not found: install gnuplot-nox (make deps)\n");
 		return 1;
 	}
 	return fl_cli_with_run(&ro, plot_into, (void *)dir);

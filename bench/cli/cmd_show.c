@@ -146,13 +146,9 @@ int cmd_show(int argc, char **argv)
 		FL_OPT_STRING("metric", &metric, "NAME", "that metric only"),
 		FL_OPT_END(),
 	};
-	int n, err = fl_parse_options(argc, argv, opts, &help, NULL, 0, &n);
+	int n, status;
 
-	if (err > 0)
-		return 0;
-	if (err < 0) {
-		fprintf(stderr, "faultline: %s\n", fl_errmsg());
-		return 1;
-	}
+	if (fl_cli_options(argc, argv, opts, &help, NULL, 0, &n, &status))
+		return status;
 	return fl_cli_with_run(&ro, show, (void *)metric);
 }
