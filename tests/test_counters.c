@@ -30,9 +30,9 @@
 
 #include <perfmon/pfmlib_perf_event.h>
 
+#include "bench/err.h"
 #include "bench/measure/clock.h"
 #include "bench/measure/counters.h"
-#include "bench/err.h"
 
 #define MS		1000000.0
 #define CAP_SYS_ADMIN	21

@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "bench/err.h"
 #include "bench/cli/options.h"
+#include "bench/err.h"
 
 static const char *const usage[] = { "faultline try [OPTIONS] ARG...", NULL };
 static const struct fl_cmd_help help = { "try", usage, "about", "footer" };

@@ -22,8 +22,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "bench/claims/claims.h"
 #include "bench/analysis/compare.h"
+#include "bench/claims/claims.h"
 #include "bench/err.h"
 #include "bench/results.h"
 #include "bench/store/store.h"

@@ -16,8 +16,8 @@
 
 #include "bench/analysis/bench_name.h"
 #include "bench/analysis/hypothesis.h"
-#include "bench/results.h"
 #include "bench/analysis/stats.h"
+#include "bench/results.h"
 
 /*
  * 100 * (median(b) / median(a) - 1) with a percentile bootstrap interval

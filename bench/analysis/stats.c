@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/err.h"
 #include "bench/analysis/stats.h"
+#include "bench/err.h"
 
 static int cmp_double(const void *pa, const void *pb)
 {

@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bench/analysis/stats.h"
 #include "bench/report/plot.h"
 #include "bench/results.h"
-#include "bench/analysis/stats.h"
 
 /* The ratios' intervals: 95%, 2000 resamples (the claim gives the seed). */
 #define FL_SERIES_CONF		0.95

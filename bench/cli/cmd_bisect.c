@@ -23,15 +23,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/cli/cli.h"
-#include "bench/analysis/compare.h"
-#include "bench/err.h"
-#include "bench/cli/options.h"
 #include "bench/analysis/bench_name.h"
+#include "bench/analysis/compare.h"
+#include "bench/cli/cli.h"
+#include "bench/cli/options.h"
+#include "bench/err.h"
 #include "bench/measure/code_side.h"
-#include "bench/store/store.h"
 #include "bench/measure/tmp.h"
 #include "bench/measure/worktree.h"
+#include "bench/store/store.h"
 #include "workloads/workload.h"
 
 #define EXIT_FOUND	0

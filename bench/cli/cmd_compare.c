@@ -20,18 +20,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/analysis/compare.h"
 #include "bench/claims/claims.h"
 #include "bench/cli/cli.h"
-#include "bench/analysis/compare.h"
-#include "bench/measure/code_side.h"
-#include "bench/report/compare_report.h"
-#include "bench/measure/env.h"
-#include "bench/err.h"
-#include "bench/report/noise_floors.h"
 #include "bench/cli/options.h"
-#include "bench/store/store.h"
+#include "bench/err.h"
+#include "bench/measure/code_side.h"
+#include "bench/measure/env.h"
 #include "bench/measure/tmp.h"
 #include "bench/measure/worktree.h"
+#include "bench/report/compare_report.h"
+#include "bench/report/noise_floors.h"
+#include "bench/store/store.h"
 #include "workloads/workload.h"
 
 #define EXIT_REGRESSION	1

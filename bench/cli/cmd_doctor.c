@@ -11,14 +11,14 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
-#include "bench/measure/clock.h"
+#include "bench/analysis/stats.h"
 #include "bench/cli/cli.h"
+#include "bench/err.h"
+#include "bench/measure/clock.h"
 #include "bench/measure/counters.h"
 #include "bench/measure/env.h"
-#include "bench/err.h"
-#include "bench/report/plot.h"
-#include "bench/analysis/stats.h"
 #include "bench/measure/topology.h"
+#include "bench/report/plot.h"
 
 #define SAMPLES		100000
 #define REPS		5

@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 
 #include "bench/analysis/changepoint.h"
-#include "bench/cli/cli.h"
 #include "bench/analysis/compare.h"
-#include "bench/err.h"
+#include "bench/cli/cli.h"
 #include "bench/cli/options.h"
+#include "bench/err.h"
 #include "bench/report/plot.h"
 #include "bench/store/store.h"
 #include "workloads/workload.h"

@@ -7,13 +7,13 @@
 
 #include "bench/claims/claims.h"
 #include "bench/cli/cli.h"
-#include "bench/measure/env.h"
-#include "bench/err.h"
 #include "bench/cli/options.h"
+#include "bench/err.h"
+#include "bench/measure/env.h"
 #include "bench/measure/runner.h"
-#include "bench/store/store.h"
 #include "bench/measure/topology.h"
 #include "bench/measure/vm.h"
+#include "bench/store/store.h"
 #include "workloads/live.h"
 
 struct run_args {

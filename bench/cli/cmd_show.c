@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/analysis/stats.h"
 #include "bench/cli/cli.h"
 #include "bench/err.h"
-#include "bench/analysis/stats.h"
 
 /* One row: a benchmark x metric, and its repetitions' values. */
 struct row {

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "bench/cli/cli.h"
-#include "bench/err.h"
 #include "bench/cli/options.h"
+#include "bench/err.h"
 
 static const struct fl_option *find(const struct fl_option *opts, const char *name, size_t len)
 {

@@ -8,8 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/measure/code_side.h"
 #include "bench/err.h"
+#include "bench/measure/code_side.h"
 
 #define MAX_ARGS	64
 

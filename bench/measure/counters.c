@@ -29,9 +29,9 @@
 
 #include <perfmon/pfmlib_perf_event.h>
 
+#include "bench/err.h"
 #include "bench/measure/clock.h"
 #include "bench/measure/counters.h"
-#include "bench/err.h"
 
 #define FL_MAX_EVENTS	3
 #define FL_N(a)		((int)(sizeof(a) / sizeof((a)[0])))

@@ -9,8 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/measure/env.h"
 #include "bench/err.h"
+#include "bench/measure/env.h"
 #include "bench/measure/topology.h"
 
 /* The first line a shell command prints, or "" (never NULL). */

@@ -20,8 +20,8 @@
 
 #include <stddef.h>
 
-#include "kmod/proto.h"
 #include "bench/results.h"
+#include "kmod/proto.h"
 #include "workloads/workload.h"
 
 struct fl_kmod_rep {

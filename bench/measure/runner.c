@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench/measure/counters.h"
 #include "bench/err.h"
+#include "bench/measure/counters.h"
 #include "bench/measure/gbench.h"
 #include "bench/measure/kmod.h"
 #include "bench/measure/progress.h"

@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench/measure/env.h"
 #include "bench/err.h"
+#include "bench/measure/env.h"
 #include "bench/measure/vm.h"
 
 #define FL_VM_MAX_KERNELS	8

@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "bench/err.h"
+#include "bench/measure/worktree.h"
 #include "bench/results.h"
 #include "bench/store/store.h"
-#include "bench/measure/worktree.h"
 
 /* The child's side of fl_spawn: only async-signal-safe calls until exec. */
 static void child(const char *dir, char *const argv[], int out_fd, int err_fd, int null_fd)

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "bench/claims/claims.h"
-#include "bench/report/compare_report.h"
 #include "bench/err.h"
+#include "bench/report/compare_report.h"
 #include "bench/report/plot.h"
 #include "workloads/workload.h"
 

@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "bench/claims/claims.h"
-#include "bench/report/compare_report.h"
-#include "bench/measure/gbench_read.h"
 #include "bench/err.h"
+#include "bench/measure/gbench_read.h"
+#include "bench/report/compare_report.h"
 #include "workloads/workload.h"
 
 /* ---- formatting helpers -------------------------------------------------- */

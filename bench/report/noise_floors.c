@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/claims/claims.h"
 #include "bench/analysis/compare.h"
+#include "bench/claims/claims.h"
 #include "bench/err.h"
 #include "bench/report/noise_floors.h"
 #include "workloads/workload.h"

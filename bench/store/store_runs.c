@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/claims/claims.h"
 #include "bench/analysis/compare.h"
+#include "bench/claims/claims.h"
 #include "bench/err.h"
 #include "bench/store/store_internal.h"
 
