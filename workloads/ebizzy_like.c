@@ -144,8 +144,10 @@ static int work(void *arg, int index, struct fl_round *acc)
 	return 0;
 }
 
-static void release(struct ebizzy *e)
+static void release(void *priv)
 {
+	struct ebizzy *e = priv;
+
 	fl_pool_stop(e->pool);
 	for (long i = 0; e->th && i < e->threads; i++)
 		spf_thread_exit(&e->th[i]);
@@ -217,12 +219,6 @@ static int round_fn(struct fl_instance *in, struct fl_round *acc)
 	return 0;
 }
 
-static void teardown(struct fl_instance *in)
-{
-	release(in->priv);
-	in->priv = NULL;
-}
-
 const struct fl_workload fl_wl_ebizzy_like = {
 	.name = "ebizzy_like",
 	.help = "ebizzy -m: T threads map, fill by faults, search and unmap chunk copies",
@@ -233,5 +229,5 @@ const struct fl_workload fl_wl_ebizzy_like = {
 	.rounds = 64,
 	.setup = setup,
 	.round = round_fn,
-	.teardown = teardown,
+	.teardown = release,
 };

@@ -48,8 +48,10 @@ static int touch(struct cost *c)
 	return spf_dontneed(&c->t, c->region, (unsigned long)c->pages * SPF_PAGE);
 }
 
-static void release(struct cost *c)
+static void release(void *priv)
 {
+	struct cost *c = priv;
+
 	if (c->region)
 		spf_munmap(&c->t, c->region, (unsigned long)c->pages * SPF_PAGE);
 	if (c->t.sp)
@@ -95,12 +97,6 @@ static int round_fn(struct fl_instance *in, struct fl_round *acc)
 	return 0;
 }
 
-static void teardown(struct fl_instance *in)
-{
-	release(in->priv);
-	in->priv = NULL;
-}
-
 const struct fl_workload fl_wl_fault_cost = {
 	.name = "fault_cost",
 	.help = "single-threaded anonymous minor faults: the model's cost against the kernel's",
@@ -111,5 +107,5 @@ const struct fl_workload fl_wl_fault_cost = {
 	.rounds = 16,
 	.setup = setup,
 	.round = round_fn,
-	.teardown = teardown,
+	.teardown = release,
 };

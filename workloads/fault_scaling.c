@@ -89,8 +89,10 @@ static int writer_work(void *arg, int index, struct fl_round *acc)
 	return 0;
 }
 
-static void release(struct scaling *s)
+static void release(void *priv)
 {
+	struct scaling *s = priv;
+
 	fl_pool_stop(s->faulters);
 	fl_pool_stop(s->writers);
 	for (long i = 0; s->th && i < s->t + s->w; i++)
@@ -173,12 +175,6 @@ static int round_fn(struct fl_instance *in, struct fl_round *acc)
 	return 0;
 }
 
-static void teardown(struct fl_instance *in)
-{
-	release(in->priv);
-	in->priv = NULL;
-}
-
 const struct fl_workload fl_wl_fault_scaling = {
 	.name = "fault_scaling",
 	.help = "T threads fault their own regions while W threads mmap/munmap others",
@@ -189,5 +185,5 @@ const struct fl_workload fl_wl_fault_scaling = {
 	.rounds = 64,
 	.setup = setup,
 	.round = round_fn,
-	.teardown = teardown,
+	.teardown = release,
 };

@@ -21,18 +21,6 @@ static const struct fl_metric metrics[] = {
 	{ NULL }
 };
 
-static int setup(struct fl_instance *in)
-{
-	const struct vmap_job_mix mix = {
-		.resident = fl_param(in, "M"),
-		.workers = fl_param(in, "P"),
-		.jobs = fl_param(in, "J"),
-		.stack_kib = 16,
-	};
-
-	return vmap_jobs_setup(in, &mix);
-}
-
 const struct fl_workload fl_wl_fork_vmap_stack = {
 	.name = "fork_vmap_stack",
 	.help = "fork/exit storm with vmalloc'd stacks; M resident processes",
@@ -41,7 +29,7 @@ const struct fl_workload fl_wl_fork_vmap_stack = {
 	.params = params,
 	.metrics = metrics,
 	.rounds = 64,
-	.setup = setup,
+	.setup = vmap_jobs_setup,
 	.round = vmap_jobs_round,
 	.teardown = vmap_jobs_teardown,
 };

@@ -85,8 +85,10 @@ static int job(struct kernbench *k)
 	return err;
 }
 
-static void release(struct kernbench *k)
+static void release(void *priv)
 {
+	struct kernbench *k = priv;
+
 	if (k->t.sp)
 		spf_thread_exit(&k->t);
 	spf_space_destroy(k->sp);
@@ -129,12 +131,6 @@ static int round_fn(struct fl_instance *in, struct fl_round *acc)
 	return 0;
 }
 
-static void teardown(struct fl_instance *in)
-{
-	release(in->priv);
-	in->priv = NULL;
-}
-
 const struct fl_workload fl_wl_kernbench_like = {
 	.name = "kernbench_like",
 	.help = "single-threaded fault-heavy jobs: the control seed 001 must not change",
@@ -145,5 +141,5 @@ const struct fl_workload fl_wl_kernbench_like = {
 	.rounds = 64,
 	.setup = setup,
 	.round = round_fn,
-	.teardown = teardown,
+	.teardown = release,
 };

@@ -26,20 +26,6 @@ static const struct fl_metric metrics[] = {
 	{ NULL }
 };
 
-static int setup(struct fl_instance *in)
-{
-	const struct vmap_job_mix mix = {
-		.resident = fl_param(in, "M"),
-		.workers = fl_param(in, "P"),
-		.jobs = fl_param(in, "J"),
-		.stack_kib = 16,
-		.touch_pages = fl_param(in, "T"),
-		.syscalls = fl_param(in, "S"),
-	};
-
-	return vmap_jobs_setup(in, &mix);
-}
-
 const struct fl_workload fl_wl_reaim_vunmap = {
 	.name = "reaim_vunmap",
 	.help = "reaim-like fork/exit job mix with vmalloc'd stacks; M resident processes",
@@ -48,7 +34,7 @@ const struct fl_workload fl_wl_reaim_vunmap = {
 	.params = params,
 	.metrics = metrics,
 	.rounds = 64,
-	.setup = setup,
+	.setup = vmap_jobs_setup,
 	.round = vmap_jobs_round,
 	.teardown = vmap_jobs_teardown,
 };

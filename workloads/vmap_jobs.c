@@ -254,8 +254,10 @@ static void live_release(struct vmap_jobs *j)
 
 /* ---- the workload interface ---------------------------------------------- */
 
-static void release(struct vmap_jobs *j)
+void vmap_jobs_teardown(void *priv)
 {
+	struct vmap_jobs *j = priv;
+
 	fl_pool_stop(j->pool);
 	shim_release(j);
 	live_release(j);
@@ -263,8 +265,22 @@ static void release(struct vmap_jobs *j)
 	free(j);
 }
 
-int vmap_jobs_setup(struct fl_instance *in, const struct vmap_job_mix *mix)
+/* A parameter the workload may not have (fork_vmap_stack has no T or S): 0. */
+static long param_or_0(const struct fl_instance *in, const char *name)
 {
+	return fl_param_index(in->w, name) < 0 ? 0 : fl_param(in, name);
+}
+
+int vmap_jobs_setup(struct fl_instance *in)
+{
+	const struct vmap_job_mix mix = {
+		.resident = fl_param(in, "M"),
+		.workers = fl_param(in, "P"),
+		.jobs = fl_param(in, "J"),
+		.stack_kib = 16,
+		.touch_pages = param_or_0(in, "T"),
+		.syscalls = param_or_0(in, "S"),
+	};
 	struct vmap_jobs *j;
 	int err;
 
@@ -276,20 +292,20 @@ int vmap_jobs_setup(struct fl_instance *in, const struct vmap_job_mix *mix)
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return fl_fail(ENOMEM, "out of memory");
-	j->mix = *mix;
+	j->mix = mix;
 	j->backend = in->backend;
 	j->hold[0] = j->hold[1] = -1;
 	if (in->backend == FL_LIVE)
 		err = live_resident(j);
 	else
 		err = shim_resident(j, in->variant);
-	j->owed = calloc((size_t)mix->workers, sizeof(*j->owed));
+	j->owed = calloc((size_t)mix.workers, sizeof(*j->owed));
 	if (!err && !j->owed)
-		err = fl_fail(ENOMEM, "out of memory for %ld workers", mix->workers);
+		err = fl_fail(ENOMEM, "out of memory for %ld workers", mix.workers);
 	if (!err)
-		err = fl_pool_start(&j->pool, (int)mix->workers, 0, work, j);
+		err = fl_pool_start(&j->pool, (int)mix.workers, 0, work, j);
 	if (err) {
-		release(j);
+		vmap_jobs_teardown(j);
 		return err;
 	}
 	in->priv = j;
@@ -313,8 +329,3 @@ int vmap_jobs_round(struct fl_instance *in, struct fl_round *acc)
 	return 0;
 }
 
-void vmap_jobs_teardown(struct fl_instance *in)
-{
-	release(in->priv);
-	in->priv = NULL;
-}

@@ -33,10 +33,14 @@ enum vmap_metric {
 /* The shim's and the module's variants of both workloads, NULL-ended. */
 extern const char *const vmap_variants[];
 
-/* Set up / run one round / tear down, for either backend; in->priv is ours. */
-int vmap_jobs_setup(struct fl_instance *in, const struct vmap_job_mix *mix);
+/*
+ * Set up / run one round / tear down, for either backend; in->priv is ours.
+ * The mix comes from the workload's parameters M, P, J and, where it has
+ * them, T and S (else 0); stacks are 16 KiB.
+ */
+int vmap_jobs_setup(struct fl_instance *in);
 /* Adds the round's counts to acc's enum vmap_metric slots. */
 int vmap_jobs_round(struct fl_instance *in, struct fl_round *acc);
-void vmap_jobs_teardown(struct fl_instance *in);
+void vmap_jobs_teardown(void *priv);
 
 #endif

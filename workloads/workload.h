@@ -83,7 +83,8 @@ struct fl_workload {
 	 */
 	int (*setup)(struct fl_instance *in);
 	int (*round)(struct fl_instance *in, struct fl_round *acc);
-	void (*teardown)(struct fl_instance *in);
+	/* Frees what setup() left in in->priv (the harness clears it after). */
+	void (*teardown)(void *priv);
 };
 
 /* workloads/registry.c */

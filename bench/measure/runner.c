@@ -359,7 +359,8 @@ static void bench_one(struct fl_gb_state *st, void *arg)
 	}
 	seconds = monotonic_s() - t0;
 	fl_counters_stop(current->counters, &c);
-	in.w->teardown(&in);
+	in.w->teardown(in.priv);
+	in.priv = NULL;
 	set_counters(st, &in, &acc, &c, seconds);
 	fl_progress_repetition(&current->progress);
 }

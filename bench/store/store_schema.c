@@ -14,8 +14,9 @@
 
 /*
  * The current schema (v3).  These texts are shared with the migrations below:
- * when one of them changes, the older migrations must keep a copy of the text
- * they used, and FL_STORE_SCHEMA_VERSION goes up.
+ * a change is a new migration (FL_STORE_SCHEMA_VERSION goes up) whose steps a
+ * new file takes too, as comparison_rows' pairs column is, rather than a
+ * changed text that the older migrations would have to keep a copy of.
  */
 static const char sql_schema_version[] =
 	"CREATE TABLE schema_version (version INTEGER NOT NULL)";
@@ -95,23 +96,12 @@ static const char sql_comparison_runs[] =
 static const char sql_comparison_runs_index[] =
 	"CREATE INDEX comparison_runs_by_run ON comparison_runs (run_id)";
 
+/*
+ * comparison_rows as v2 created it.  v3's pairs column is added to it by the
+ * same ALTER TABLE in a new file and in an upgraded one, so that the two are
+ * the same to the letter.
+ */
 static const char sql_comparison_rows[] =
-	"CREATE TABLE comparison_rows ("
-	" comparison_id INTEGER NOT NULL REFERENCES comparisons(id) ON DELETE CASCADE,"
-	" workload TEXT NOT NULL, variant TEXT NOT NULL, backend TEXT NOT NULL,"
-	" params TEXT NOT NULL, metric TEXT NOT NULL, unit TEXT,"
-	" higher_is_better INTEGER NOT NULL,"
-	" n_a INTEGER NOT NULL, n_b INTEGER NOT NULL,"
-	" median_a REAL, median_a_lo REAL, median_a_hi REAL,"
-	" median_b REAL, median_b_lo REAL, median_b_hi REAL,"
-	" change_pct REAL, change_lo REAL, change_hi REAL,"
-	" u REAL, p_value REAL, q_value REAL,"
-	" floor_pct REAL, floor_comparisons INTEGER, floor_samples INTEGER,"
-	" verdict TEXT NOT NULL, pairs INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (comparison_id, workload, variant, backend, params, metric))";
-
-/* comparison_rows as v2 created it, without pairs (see migrate_v2_v3). */
-static const char sql_comparison_rows_v2[] =
 	"CREATE TABLE comparison_rows ("
 	" comparison_id INTEGER NOT NULL REFERENCES comparisons(id) ON DELETE CASCADE,"
 	" workload TEXT NOT NULL, variant TEXT NOT NULL, backend TEXT NOT NULL,"
@@ -131,11 +121,14 @@ static const char sql_comparison_rows_index[] =
 	"CREATE INDEX comparison_rows_by_benchmark"
 	" ON comparison_rows (workload, variant, backend, params, metric)";
 
+static const char sql_comparison_rows_pairs[] =
+	"ALTER TABLE comparison_rows ADD COLUMN pairs INTEGER NOT NULL DEFAULT 0";
+
 static const char *const schema_current[] = {
 	sql_schema_version, sql_runs, sql_benchmarks, sql_samples, sql_samples_index,
 	sql_claims, sql_verdicts, sql_verdicts_index,
 	sql_comparisons, sql_comparison_runs, sql_comparison_runs_index,
-	sql_comparison_rows, sql_comparison_rows_index, NULL,
+	sql_comparison_rows, sql_comparison_rows_index, sql_comparison_rows_pairs, NULL,
 };
 
 /*
@@ -151,7 +144,7 @@ static const char *const migrate_v0_v1[] = {
 
 static const char *const migrate_v1_v2[] = {
 	sql_comparisons, sql_comparison_runs, sql_comparison_runs_index,
-	sql_comparison_rows_v2, sql_comparison_rows_index, NULL,
+	sql_comparison_rows, sql_comparison_rows_index, NULL,
 };
 
 /*
@@ -160,7 +153,7 @@ static const char *const migrate_v1_v2[] = {
  * hold for the other.
  */
 static const char *const migrate_v2_v3[] = {
-	"ALTER TABLE comparison_rows ADD COLUMN pairs INTEGER NOT NULL DEFAULT 0", NULL,
+	sql_comparison_rows_pairs, NULL,
 };
 
 /* migrations[v] takes a database from version v to v + 1, oldest first. */
