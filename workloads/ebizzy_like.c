@@ -22,9 +22,7 @@
 typedef unsigned long record_t;		/* ebizzy's record_t is a size_t */
 
 struct ebizzy {
-	struct spf_space *sp;
-	struct spf_thread main;
-	struct spf_thread *th;
+	struct spf_crew crew;		/* T threads */
 	struct fl_pool *pool;
 	long threads, chunks, records;
 	unsigned long chunk_len;
@@ -60,7 +58,7 @@ static int fill_chunk(struct ebizzy *e, unsigned long addr)
 	unsigned long per_page = SPF_PAGE / sizeof(record_t);
 
 	for (unsigned long off = 0; off < e->chunk_len; off += SPF_PAGE) {
-		record_t *p = spf_page(&e->main, addr + off, true);
+		record_t *p = spf_page(&e->crew.main, addr + off, true);
 
 		if (!p)
 			return -EFAULT;
@@ -135,7 +133,7 @@ static int work(void *arg, int index, struct fl_round *acc)
 	struct ebizzy *e = arg;
 
 	for (long r = 0; r < e->records; r++) {
-		int err = record(e, &e->th[index]);
+		int err = record(e, &e->crew.th[index]);
 
 		if (err)
 			return err;
@@ -149,40 +147,31 @@ static void release(void *priv)
 	struct ebizzy *e = priv;
 
 	fl_pool_stop(e->pool);
-	for (long i = 0; e->th && i < e->threads; i++)
-		spf_thread_exit(&e->th[i]);
 	for (long i = 0; e->chunk && i < e->chunks && e->chunk[i]; i++)
-		spf_munmap(&e->main, e->chunk[i], e->chunk_len);
-	if (e->main.sp)
-		spf_thread_exit(&e->main);
-	spf_space_destroy(e->sp);
+		spf_munmap(&e->crew.main, e->chunk[i], e->chunk_len);
+	spf_crew_destroy(&e->crew);
 	free(e->chunk);
-	free(e->th);
 	free(e);
 }
 
 static int prepare(struct ebizzy *e, const struct fl_instance *in)
 {
-	int err = spf_space_create(&e->sp, in, false);
+	int err = spf_crew_create(&e->crew, in, e->threads);
 
 	if (err)
 		return err;
-	spf_thread_init(&e->main, e->sp, 0);
 	e->chunk = calloc((size_t)e->chunks, sizeof(*e->chunk));
-	e->th = calloc((size_t)e->threads, sizeof(*e->th));
-	if (!e->chunk || !e->th)
+	if (!e->chunk)
 		return fl_fail(ENOMEM, "ebizzy_like: out of memory");
 	for (long i = 0; i < e->chunks; i++) {
-		e->chunk[i] = spf_mmap(&e->main, e->chunk_len, true);
+		e->chunk[i] = spf_mmap(&e->crew.main, e->chunk_len, true);
 		if (!e->chunk[i])
 			return -ENOMEM;
 		err = fill_chunk(e, e->chunk[i]);
 		if (err)
 			return err;
 	}
-	for (long i = 0; i < e->threads; i++)
-		spf_thread_init(&e->th[i], e->sp, (unsigned long)i + 1);
-	spf_tally_start(&e->tally, e->th, (int)e->threads);
+	spf_tally_start(&e->tally, e->crew.th, (int)e->threads);
 	return fl_pool_start(&e->pool, (int)e->threads, 0, work, e);
 }
 
@@ -215,7 +204,8 @@ static int round_fn(struct fl_instance *in, struct fl_round *acc)
 	err = fl_pool_wait(e->pool, acc);
 	if (err)
 		return err;
-	spf_tally_round(&e->tally, e->th, (int)e->threads, in->backend, &fault_slots, acc);
+	spf_tally_round(&e->tally, e->crew.th, (int)e->threads, in->backend, &fault_slots,
+			acc);
 	return 0;
 }
 

@@ -17,9 +17,7 @@
 #include "spf_jobs.h"
 
 struct scaling {
-	struct spf_space *sp;
-	struct spf_thread main;
-	struct spf_thread *th;		/* T faulters, then W writers */
+	struct spf_crew crew;		/* T faulters, then W writers */
 	struct fl_pool *faulters, *writers;
 	long t, w, pages, wpages;
 	unsigned long *region;		/* one per faulter */
@@ -66,13 +64,13 @@ static int fault_work(void *arg, int index, struct fl_round *acc)
 {
 	struct scaling *s = arg;
 
-	return touch_region(&s->th[index], s->region[index], s->pages);
+	return touch_region(&s->crew.th[index], s->region[index], s->pages);
 }
 
 static int writer_work(void *arg, int index, struct fl_round *acc)
 {
 	struct scaling *s = arg;
-	struct spf_thread *t = &s->th[s->t + index];
+	struct spf_thread *t = &s->crew.th[s->t + index];
 	unsigned long len = (unsigned long)s->wpages * SPF_PAGE;
 
 	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
@@ -95,41 +93,32 @@ static void release(void *priv)
 
 	fl_pool_stop(s->faulters);
 	fl_pool_stop(s->writers);
-	for (long i = 0; s->th && i < s->t + s->w; i++)
-		spf_thread_exit(&s->th[i]);
 	for (long i = 0; s->region && i < s->t && s->region[i]; i++)
-		spf_munmap(&s->main, s->region[i], (unsigned long)s->pages * SPF_PAGE);
-	if (s->main.sp)
-		spf_thread_exit(&s->main);
-	spf_space_destroy(s->sp);
+		spf_munmap(&s->crew.main, s->region[i], (unsigned long)s->pages * SPF_PAGE);
+	spf_crew_destroy(&s->crew);
 	free(s->region);
-	free(s->th);
 	free(s);
 }
 
 static int prepare(struct scaling *s, const struct fl_instance *in)
 {
-	int err = spf_space_create(&s->sp, in, false);
+	int err = spf_crew_create(&s->crew, in, s->t + s->w);
 
 	if (err)
 		return err;
-	spf_thread_init(&s->main, s->sp, 0);
-	s->th = calloc((size_t)(s->t + s->w), sizeof(*s->th));
 	s->region = calloc((size_t)s->t, sizeof(*s->region));
-	if (!s->th || !s->region)
+	if (!s->region)
 		return fl_fail(ENOMEM, "fault_scaling: out of memory");
-	for (long i = 0; i < s->t + s->w; i++)
-		spf_thread_init(&s->th[i], s->sp, (unsigned long)i + 1);
 	/* faulted once: the steady state has its anon_vma and page tables */
 	for (long i = 0; i < s->t; i++) {
-		s->region[i] = spf_mmap(&s->main, (unsigned long)s->pages * SPF_PAGE, true);
+		s->region[i] = spf_mmap(&s->crew.main, (unsigned long)s->pages * SPF_PAGE, true);
 		if (!s->region[i])
 			return -ENOMEM;
-		err = touch_region(&s->main, s->region[i], s->pages);
+		err = touch_region(&s->crew.main, s->region[i], s->pages);
 		if (err)
 			return err;
 	}
-	spf_tally_start(&s->tally, s->th, (int)s->t);
+	spf_tally_start(&s->tally, s->crew.th, (int)s->t);
 	err = fl_pool_start(&s->faulters, (int)s->t, 0, fault_work, s);
 	if (!err && s->w)
 		err = fl_pool_start(&s->writers, (int)s->w, (int)s->t, writer_work, s);
@@ -171,7 +160,7 @@ static int round_fn(struct fl_instance *in, struct fl_round *acc)
 	__atomic_store_n(&s->stop, 0, __ATOMIC_RELEASE);
 	if (err || werr)
 		return err ? err : werr;
-	spf_tally_round(&s->tally, s->th, (int)s->t, in->backend, &fault_slots, acc);
+	spf_tally_round(&s->tally, s->crew.th, (int)s->t, in->backend, &fault_slots, acc);
 	return 0;
 }
 

@@ -108,6 +108,32 @@ void spf_thread_exit(struct spf_thread *t)
 		km_spf_task_exit(&t->task);
 }
 
+int spf_crew_create(struct spf_crew *c, const struct fl_instance *in, long n)
+{
+	int err = spf_space_create(&c->sp, in, false);
+
+	if (err)
+		return err;
+	spf_thread_init(&c->main, c->sp, 0);
+	c->th = calloc((size_t)n + 1, sizeof(*c->th));
+	if (!c->th)
+		return fl_fail(ENOMEM, "%s: out of memory for %ld threads", in->w->name, n);
+	for (c->n = 0; c->n < n; c->n++)
+		spf_thread_init(&c->th[c->n], c->sp, (unsigned long)c->n + 1);
+	return 0;
+}
+
+void spf_crew_destroy(struct spf_crew *c)
+{
+	for (long i = 0; c->th && i < c->n; i++)
+		spf_thread_exit(&c->th[i]);
+	if (c->main.sp)
+		spf_thread_exit(&c->main);
+	spf_space_destroy(c->sp);
+	free(c->th);
+	*c = (struct spf_crew){ 0 };
+}
+
 unsigned long spf_rand(struct spf_thread *t)
 {
 	/* xorshift64 */

@@ -43,6 +43,22 @@ void spf_space_destroy(struct spf_space *sp);
 void spf_thread_init(struct spf_thread *t, struct spf_space *sp, unsigned long seed);
 void spf_thread_exit(struct spf_thread *t);
 
+/*
+ * What the multi-threaded spf workloads set up alike: the space, a thread of
+ * the harness's own (main, to map and fill before the rounds) and n threads
+ * that work in it, seeded 1..n.
+ */
+struct spf_crew {
+	struct spf_space *sp;
+	struct spf_thread main;
+	struct spf_thread *th;
+	long n;
+};
+
+int spf_crew_create(struct spf_crew *c, const struct fl_instance *in, long n);
+/* Harmless on a crew that spf_crew_create() left half-made. */
+void spf_crew_destroy(struct spf_crew *c);
+
 /* Anonymous private mappings; live ones never get huge pages. 0: failed. */
 unsigned long spf_mmap(struct spf_thread *t, unsigned long len, bool writable);
 int spf_munmap(struct spf_thread *t, unsigned long addr, unsigned long len);
