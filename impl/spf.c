@@ -292,33 +292,34 @@ static void km_pte_table_free(struct km_spf_mm *mm, struct km_pte_table *t)
 	atomic_long_inc(&mm->tables_freed);
 }
 
+/* Onto one of the lists of what waits for a grace period before it is freed. */
+static void km_retire(struct km_spf_mm *mm, struct list_head *entry, struct list_head *list)
+{
+	spin_lock(&mm->retire_lock);
+	list_add_tail(entry, list);
+	mm->nr_retired++;
+	spin_unlock(&mm->retire_lock);
+}
+
 /*
  * remove_vma(): with SPF the VMA may still be in a speculative fault's hands,
  * so it waits for a grace period (the seed's call_srcu(&vma_srcu, ...)).
  */
 static void km_remove_vma(struct km_spf_mm *mm, struct km_vma *vma)
 {
-	if (!mm->spf) {
+	if (mm->spf)
+		km_retire(mm, &vma->vm_retire, &mm->retired_vmas);
+	else
 		km_vma_free(mm, vma);
-		return;
-	}
-	spin_lock(&mm->retire_lock);
-	list_add_tail(&vma->vm_retire, &mm->retired_vmas);
-	mm->nr_retired++;
-	spin_unlock(&mm->retire_lock);
 }
 
 /* pte_free(): a speculative walk may hold the table, as gup_fast may (RCU table free). */
 static void km_pte_free(struct km_spf_mm *mm, struct km_pte_table *t)
 {
-	if (!mm->spf) {
+	if (mm->spf)
+		km_retire(mm, &t->retire, &mm->retired_tables);
+	else
 		km_pte_table_free(mm, t);
-		return;
-	}
-	spin_lock(&mm->retire_lock);
-	list_add_tail(&t->retire, &mm->retired_tables);
-	mm->nr_retired++;
-	spin_unlock(&mm->retire_lock);
 }
 
 static void km_list_move_all(struct list_head *from, struct list_head *to)
