@@ -458,13 +458,14 @@ int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_r
 
 	if (!p->n)
 		return fl_fail(EINVAL, "nothing to run");
-	/* what the module would refuse first, then whether there is a module */
-	err = fl_plan_check(p);
-	for (size_t i = 0; !err && i < p->n; i++)
-		if (p->items[i].in.backend == FL_KMOD)
-			err = fl_kmod_available();
-	if (err)
-		return err;
+	/* the plan was checked (fl_plan_check); is there a module to take it? */
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->items[i].in.backend != FL_KMOD)
+			continue;
+		err = fl_kmod_available();
+		if (err)
+			return err;
+	}
 	err = fl_counters_open(&r.counters, o->no_pmu);
 	if (err)
 		return err;

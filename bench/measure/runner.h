@@ -38,7 +38,10 @@ int fl_plan_add(struct fl_plan *p, const struct fl_workload *w,
 		enum fl_backend backend, const char *variants,
 		const char *const *param_specs, int repetitions, long rounds);
 
-/* What the backends would refuse of the plan (the module's bounds), before it runs. */
+/*
+ * What the backends would refuse of the plan (the module's bounds), before
+ * anything runs or is opened: callers check a plan with it before running it.
+ */
 int fl_plan_check(const struct fl_plan *p);
 
 struct fl_runner_opts {
