@@ -95,6 +95,12 @@ check "a run up to M=2000: vmalloc-sync is not applicable here" \
 check "... naming what it lacks" \
 	"'$FL' claims --db '$T/short.db' | grep -q 'up to M=2000 only; the loss is judged at M=384000'"
 check "... and no nan anywhere" "! '$FL' claims --db '$T/short.db' | grep -qi nan"
+check "... and its mechanism (5th column) not judged from runs too short to purge" \
+	"[ \"\$(echo '$line' | cut -f5)\" = 'not applicable here' ] &&
+	 '$FL' claims --db '$T/short.db' | grep -q 'old made no lazy purge'"
+check "... both stored with the run" \
+	"[ \"\$(sqlite3 '$T/short.db' \"SELECT verdict || '/' || mechanism FROM verdicts
+	  WHERE claim_id = 'vmalloc-sync'\")\" = 'not applicable here/not applicable here' ]"
 
 # Every stored row says who measured it; without a PMU that is the fallback.
 sources=$(sqlite3 "$T/r.db" "SELECT DISTINCT source FROM samples ORDER BY 1" | tr '\n' ' ')

@@ -14,17 +14,35 @@
 
 static const long ms[] = { 0, 100000, 200000, 300000, 400000 };
 
-static void add(struct fl_run *r, const char *variant, long m, int rep, double v)
+/* PGDs new's purges walk per round (0: the split removed them all). */
+static double new_walks;
+
+static void add_metric(struct fl_run *r, const char *variant, long m, int rep,
+		       const char *metric, double v)
 {
 	char params[64];
 	struct fl_sample s = {
 		.workload = "reaim_vunmap", .variant = (char *)variant, .backend = "shim",
-		.params = params, .repetition = rep, .metric = "jobs_per_min",
-		.unit = "jobs/min", .value = v, .source = "wall",
+		.params = params, .repetition = rep, .metric = (char *)metric,
+		.unit = "x", .value = v, .source = "wall",
 	};
 
 	snprintf(params, sizeof(params), "M=%ld,P=2,J=256,T=4,S=8", m);
 	assert_int_equal(fl_run_add(r, &s), 0);
+}
+
+/*
+ * A repetition's jobs/min, and the model's counts: old syncs 40 times in 256
+ * rounds and walks M PGDs each time; new as new_walks says.
+ */
+static void add(struct fl_run *r, const char *variant, long m, int rep, double v)
+{
+	bool old = !strcmp(variant, "old");
+
+	add_metric(r, variant, m, rep, "jobs_per_min", v);
+	add_metric(r, variant, m, rep, "syncs_per_round", old ? 40.0 / 256 : 0);
+	add_metric(r, variant, m, rep, "pgds_walked_per_round",
+		   old ? 40.0 * (double)m / 256 : new_walks);
 }
 
 /*
@@ -57,6 +75,7 @@ static struct fl_verdict judge(const struct fl_run *r)
 	struct fl_verdict v = {
 		.claim_id = c->id, .published = c->published,
 		.measured = NAN, .lo = NAN, .hi = NAN, .verdict = FL_NOT_APPLICABLE,
+		.mechanism = FL_NOT_APPLICABLE,
 	};
 
 	c->evaluate(r, &v);
@@ -78,6 +97,24 @@ static void test_reproduced(void **state)
 	assert_float_equal(v.measured, 100 * (1 - 0.7 / 5.5), 0.5);
 	assert_true(v.lo <= v.measured && v.measured <= v.hi);
 	assert_non_null(strstr(v.reason, "M="));
+	assert_int_equal(v.mechanism, FL_REPRODUCED);
+	assert_non_null(strstr(v.mechanism_reason, "walk 62500 PGDs per round at M=400000"));
+	fl_run_free(&r);
+}
+
+/* new's purges still walk PGDs: the work the split removed is not gone. */
+static void test_mechanism_new_still_walks(void **state)
+{
+	struct fl_run r;
+	struct fl_verdict v;
+
+	fl_run_init(&r);
+	new_walks = 3;
+	add_series(&r, "old", 0.7, 12e-6, 0.01);
+	add_series(&r, "new", 0.7, 0, 0.01);
+	new_walks = 0;
+	v = judge(&r);
+	assert_int_equal(v.mechanism, FL_NOT_REPRODUCED);
 	fl_run_free(&r);
 }
 
@@ -114,6 +151,8 @@ static void test_lacks_the_claims_points(void **state)
 	assert_true(isnan(v.measured));
 	assert_non_null(strstr(v.reason, "up to M=2000 only"));
 	assert_non_null(strstr(v.reason, "judged at M=384000"));
+	/* the mechanism does not need the claim's largest M */
+	assert_int_equal(v.mechanism, FL_REPRODUCED);
 	fl_run_free(&r);
 }
 
@@ -179,28 +218,39 @@ static void add_spf(struct fl_run *r, const char *workload, const char *variant,
 }
 
 /*
- * A run on 2 CPUs: ebizzy_like records/s at T=1, 2, 4, speculative gaining
- * gain[T] over classic with +-spread across 9 repetitions; kernbench_like's
- * CPU per job, speculative cpu times classic's.
+ * A run on ncpu CPUs (16, the published machine, unless a test says
+ * otherwise): ebizzy_like records/s at T=1, ncpu and twice that, speculative
+ * gaining gain[T] over classic with +-spread across 9 repetitions, and taking
+ * share of its faults speculatively (classic none); kernbench_like's CPU per
+ * job, speculative cpu times classic's.
  */
+static int spf_ncpu = 16;
+static double spf_share_of_speculative = 0.98;
+
 static void spf_run(struct fl_run *r, const double gain[3], double spread, double cpu,
-		    bool with_t4)
+		    bool with_2ncpu)
 {
 	static const double wobble[] = { 0, 1, -1, 0.5, -0.5, 0.25, -0.25, 0.75, -0.75 };
-	static const char *const params[] = { "T=1,C=10,K=256,R=32", "T=2,C=10,K=256,R=32",
-					      "T=4,C=10,K=256,R=32" };
+	static char params[3][64], topology[64];
+	const int t[3] = { 1, spf_ncpu, 2 * spf_ncpu };
 
 	fl_run_init(r);
-	r->meta.topology = "1 package, 2 cores, 2 PUs";
-	for (int t = 0; t < (with_t4 ? 3 : 2); t++)
+	snprintf(topology, sizeof(topology), "1 package, %d cores, %d PUs", spf_ncpu, spf_ncpu);
+	r->meta.topology = topology;
+	for (int i = 0; i < (with_2ncpu ? 3 : 2); i++) {
+		snprintf(params[i], sizeof(params[i]), "T=%d,C=10,K=256,R=32", t[i]);
 		for (int rep = 0; rep < 9; rep++) {
 			double w = 1 + spread * wobble[rep];
 
-			add_spf(r, "ebizzy_like", "classic", params[t], "records_per_s", rep,
+			add_spf(r, "ebizzy_like", "classic", params[i], "records_per_s", rep,
 				1000 * w);
-			add_spf(r, "ebizzy_like", "speculative", params[t], "records_per_s", rep,
-				1000 * gain[t] / w);
+			add_spf(r, "ebizzy_like", "speculative", params[i], "records_per_s", rep,
+				1000 * gain[i] / w);
+			add_spf(r, "ebizzy_like", "classic", params[i], "spf_share", rep, 0);
+			add_spf(r, "ebizzy_like", "speculative", params[i], "spf_share", rep,
+				spf_share_of_speculative);
 		}
+	}
 	for (int rep = 0; rep < 9; rep++) {
 		double w = 1 + 0.002 * wobble[rep];
 
@@ -217,6 +267,7 @@ static struct fl_verdict judge_spf(const struct fl_run *r)
 	struct fl_verdict v = {
 		.claim_id = c->id, .published = c->published,
 		.measured = NAN, .lo = NAN, .hi = NAN, .verdict = FL_NOT_APPLICABLE,
+		.mechanism = FL_NOT_APPLICABLE,
 	};
 
 	c->evaluate(r, &v);
@@ -241,8 +292,9 @@ static void test_spf_reproduced(void **state)
 	assert_int_equal(v.verdict, FL_REPRODUCED);
 	assert_float_equal(v.measured, 100, 1);
 	assert_true(v.lo <= v.measured && v.measured <= v.hi);
-	assert_non_null(strstr(v.reason, "T=2 +100%"));
+	assert_non_null(strstr(v.reason, "T=16 +100%"));
 	assert_null(strstr(v.reason, "nan"));
+	assert_int_equal(v.mechanism, FL_REPRODUCED);
 	free_spf_run(&r);
 }
 
@@ -302,7 +354,46 @@ static void test_spf_lacks_points(void **state)
 	v = judge_spf(&r);
 	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
 	assert_true(isnan(v.measured));
-	assert_non_null(strstr(v.reason, "at T=2 and T=4"));
+	assert_non_null(strstr(v.reason, "at T=16 and T=32"));
+	free_spf_run(&r);
+}
+
+/*
+ * On 2 CPUs the published figure (16 and 80 CPUs) is not this machine's to
+ * judge: the magnitude is not applicable, with the USL's prediction beside
+ * it; the mechanism is judged all the same.
+ */
+static void test_spf_needs_the_published_machine(void **state)
+{
+	const double gain[] = { 1.0, 2.0, 1.8 };
+	struct fl_run r;
+	struct fl_verdict v;
+
+	spf_ncpu = 2;
+	spf_run(&r, gain, 0.02, 1.0, true);
+	spf_ncpu = 16;
+	v = judge_spf(&r);
+	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
+	assert_float_equal(v.measured, 100, 1);
+	assert_non_null(strstr(v.reason, "needs 16 CPUs (this run had 2)"));
+	assert_non_null(strstr(v.reason, "USL prediction at T=16: "));
+	assert_int_equal(v.mechanism, FL_REPRODUCED);
+	free_spf_run(&r);
+}
+
+/* The speculative path taken for a minority of faults: its work is not gone. */
+static void test_spf_mechanism_not_taken(void **state)
+{
+	const double gain[] = { 1.0, 2.0, 1.8 };
+	struct fl_run r;
+	struct fl_verdict v;
+
+	spf_share_of_speculative = 0.2;
+	spf_run(&r, gain, 0.02, 1.0, true);
+	spf_share_of_speculative = 0.98;
+	v = judge_spf(&r);
+	assert_int_equal(v.mechanism, FL_NOT_REPRODUCED);
+	assert_non_null(strstr(v.mechanism_reason, "speculative took 20.0%"));
 	free_spf_run(&r);
 }
 
@@ -320,6 +411,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reproduced),
 		cmocka_unit_test(test_too_small),
+		cmocka_unit_test(test_mechanism_new_still_walks),
 		cmocka_unit_test(test_lacks_the_claims_points),
 		cmocka_unit_test(test_new_not_flat),
 		cmocka_unit_test(test_noise_is_inconclusive),
@@ -329,6 +421,8 @@ int main(void)
 		cmocka_unit_test(test_spf_control_moves),
 		cmocka_unit_test(test_spf_noise_is_inconclusive),
 		cmocka_unit_test(test_spf_lacks_points),
+		cmocka_unit_test(test_spf_needs_the_published_machine),
+		cmocka_unit_test(test_spf_mechanism_not_taken),
 		cmocka_unit_test(test_verdict_names),
 	};
 

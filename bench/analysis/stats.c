@@ -149,7 +149,7 @@ static size_t draw_index(uint64_t *state, size_t n)
 	return (size_t)(((unsigned __int128)splitmix64(state) * n) >> 64);
 }
 
-static double resampled_median(const double *x, size_t n, double *buf, uint64_t *state)
+double fl_resampled_median(const double *x, size_t n, double *buf, uint64_t *state)
 {
 	size_t i;
 
@@ -207,7 +207,7 @@ static double resampled_side(const double *x, const int *g, size_t n, int k, dou
 {
 	if (k >= 2)
 		return resampled_runs_median(x, g, n, k, buf, state);
-	return resampled_median(x, n, buf, state);
+	return fl_resampled_median(x, n, buf, state);
 }
 
 int fl_ratio_of_medians_by_run(const double *a, const int *ga, size_t na,
@@ -297,7 +297,7 @@ int fl_median_boot(const double *x, size_t n, double conf, unsigned iters, uint6
 		return fl_fail(ENOMEM, "median interval: no memory for %u resamples", iters);
 	}
 	for (i = 0; i < iters; i++)
-		m[i] = resampled_median(x, n, buf, &state);
+		m[i] = fl_resampled_median(x, n, buf, &state);
 	qsort(m, iters, sizeof(*m), cmp_double);
 	alpha = 1 - conf;
 	out->est = fl_median(x, n);

@@ -56,6 +56,13 @@ int fl_ratio_of_medians_by_run(const double *a, const int *ga, size_t na,
 int fl_median_boot(const double *x, size_t n, double conf, unsigned iters, uint64_t seed,
 		   struct fl_ci *out);
 
+/*
+ * The median of a resample of x (n values drawn with replacement into buf,
+ * which holds n) from the splitmix64 stream at *state: one bootstrap draw,
+ * for intervals of statistics this file does not compute.
+ */
+double fl_resampled_median(const double *x, size_t n, double *buf, uint64_t *state);
+
 /* The p quantile of Student's t with df degrees of freedom: (0.975, 1) = 12.706. */
 double fl_t_quantile(double p, double df);
 

@@ -18,12 +18,23 @@ enum fl_verdict_kind {
 	FL_NOT_APPLICABLE,	/* the run has no data for it, and why */
 };
 
+/*
+ * Two verdicts, judged apart (../shared/design.md):
+ *   - the magnitude (verdict, reason): does the published number reproduce
+ *     here?  Timed, judged on its interval; "not applicable here" where the
+ *     published machine is larger than this one;
+ *   - the mechanism (mechanism, mechanism_reason): is the work the change
+ *     removed present in old and gone in new?  Judged from counts that noise
+ *     cannot move, so it must hold on any machine.
+ */
 struct fl_verdict {
 	const char *claim_id;
 	double published;
 	double measured, lo, hi;	/* NAN when not measured */
-	enum fl_verdict_kind verdict;
+	enum fl_verdict_kind verdict;	/* the magnitude */
 	char reason[256];
+	enum fl_verdict_kind mechanism;
+	char mechanism_reason[192];
 };
 
 /* One workload's points that the quick suite runs for a claim. */
@@ -56,5 +67,8 @@ const char *fl_verdict_name(enum fl_verdict_kind v);
 /* Appends to v->reason, as far as it has room. */
 void fl_verdict_say(struct fl_verdict *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Sets the mechanism verdict and says why. */
+void fl_verdict_mechanism(struct fl_verdict *v, enum fl_verdict_kind k, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

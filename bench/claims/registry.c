@@ -47,3 +47,13 @@ void fl_verdict_say(struct fl_verdict *v, const char *fmt, ...)
 	vsnprintf(v->reason + len, sizeof(v->reason) - len, fmt, ap);
 	va_end(ap);
 }
+
+void fl_verdict_mechanism(struct fl_verdict *v, enum fl_verdict_kind k, const char *fmt, ...)
+{
+	va_list ap;
+
+	v->mechanism = k;
+	va_start(ap, fmt);
+	vsnprintf(v->mechanism_reason, sizeof(v->mechanism_reason), fmt, ap);
+	va_end(ap);
+}

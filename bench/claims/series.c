@@ -41,6 +41,7 @@ int fl_pair_series_collect(const struct fl_run *r, const struct fl_pair_spec *sp
 		if (s->n && s->p[s->n - 1].x == (double)x)
 			continue;
 		p->x = (double)x;
+		p->params = sets[i];
 		p->base = spread_of(a, na);
 		p->other = spread_of(b, nb);
 		if (fl_ratio_of_medians(b, nb, a, na, FL_SERIES_CONF, FL_SERIES_BOOT_ITERS,
@@ -115,14 +116,14 @@ int fl_variant_at(const struct fl_run *r, const char *workload, const char *metr
 }
 
 size_t fl_variant_values(const struct fl_run *r, const char *workload, const char *variant,
-			 const char *metric, double **out)
+			 const char *params, const char *metric, double **out)
 {
 	size_t n;
 
 	*out = malloc((r->nsamples + 1) * sizeof(**out));
 	if (!*out)
 		return 0;
-	n = fl_run_values(r, workload, variant, NULL, metric, *out, r->nsamples);
+	n = fl_run_values(r, workload, variant, params, metric, *out, r->nsamples);
 	if (!n) {
 		free(*out);
 		*out = NULL;

@@ -30,6 +30,7 @@ struct fl_spread {
 
 struct fl_pair_point {
 	double x;			/* the swept parameter's value */
+	const char *params;		/* its parameter set, in the run's strings */
 	struct fl_spread base, other;
 	struct fl_ci ratio;		/* other / base, medians, bootstrap interval */
 };
@@ -69,11 +70,11 @@ int fl_variant_at(const struct fl_run *r, const char *workload, const char *metr
 		  const char *variant, const char *param, double x, struct fl_spread *out);
 
 /*
- * A variant's whole metric at any parameters: its values into a malloc'd
- * *out; how many (0: none, *out NULL).
+ * A variant's metric at the parameter set params (NULL: any): its values into
+ * a malloc'd *out; how many (0: none, *out NULL).
  */
 size_t fl_variant_values(const struct fl_run *r, const char *workload, const char *variant,
-			 const char *metric, double **out);
+			 const char *params, const char *metric, double **out);
 
 /* The arrays of a plot of the series; free with fl_pair_plot_free(). */
 struct fl_pair_plot {

@@ -27,6 +27,7 @@
 
 #include "bench/claims/claims.h"
 #include "bench/err.h"
+#include "bench/analysis/scalability.h"
 #include "series.h"
 #include "workloads/workload.h"
 
@@ -34,6 +35,11 @@ extern const struct fl_claim fl_claim_spf;
 
 #define SEED		0x5eed0001u
 #define CONTROL_TOL	0.02		/* kernbench_like within +-2% */
+/* the smallest machine the figure was published on: 16 CPUs, ebizzy -t 16 */
+#define PUBLISHED_CPUS	16
+#define USL_RESAMPLES	1000
+/* most faults must take the speculative path for its work to be gone */
+#define SPF_SHARE_MIN	0.5
 
 /* speculative over classic records/s against the threads T */
 static const struct fl_pair_spec records = {
@@ -81,8 +87,8 @@ static int ratio_of(const struct fl_run *r, const char *workload, const char *me
 		    struct fl_ci *ci)
 {
 	double *a, *b;
-	size_t na = fl_variant_values(r, workload, "classic", metric, &a);
-	size_t nb = fl_variant_values(r, workload, "speculative", metric, &b);
+	size_t na = fl_variant_values(r, workload, "classic", NULL, metric, &a);
+	size_t nb = fl_variant_values(r, workload, "speculative", NULL, metric, &b);
 	int err = -ENODATA;
 
 	if (na && nb)
@@ -98,7 +104,7 @@ static double median_of(const struct fl_run *r, const char *workload, const char
 			const char *metric)
 {
 	double *v, med;
-	size_t n = fl_variant_values(r, workload, variant, metric, &v);
+	size_t n = fl_variant_values(r, workload, variant, NULL, metric, &v);
 
 	med = n ? fl_median(v, n) : NAN;
 	free(v);
@@ -141,15 +147,91 @@ static double pct(double ratio)
 	return 100 * (ratio - 1);
 }
 
+/* One point's repetitions, both variants, for resampling. */
+struct usl_point {
+	double n;
+	double *base, *other;
+	size_t nbase, nother;
+};
+
+/* speculative / classic at n from USL fits of each variant's medians. */
+static int usl_ratio(const struct usl_point *pt, size_t k, const double *base,
+		     const double *other, double n, double *ratio)
+{
+	double x[16];
+	struct fl_usl ub, uo;
+	int err;
+
+	for (size_t i = 0; i < k; i++)
+		x[i] = pt[i].n;
+	err = fl_usl_fit(x, base, k, &ub);
+	if (!err)
+		err = fl_usl_fit(x, other, k, &uo);
+	if (!err)
+		*ratio = fl_usl_at(&uo, n) / fl_usl_at(&ub, n);
+	return err;
+}
+
+/*
+ * The Universal Scalability Law fitted to each variant's records/s over the
+ * points with T up to the CPUs (beyond them threads only share the CPUs),
+ * its ratio at n, and a percentile-bootstrap interval over the repetitions.
+ */
+static int usl_prediction(const struct fl_run *r, const struct fl_pair_series *s, int ncpu,
+			  double n, struct fl_ci *ci)
+{
+	struct usl_point pt[16];
+	double base[16], other[16], *buf = NULL, *draws = NULL;
+	uint64_t state = SEED;
+	size_t k = 0, m = 0;
+	int err = 0;
+
+	for (size_t i = 0; i < s->n && k < 16; i++) {
+		if (s->p[i].x > ncpu)
+			continue;
+		pt[k] = (struct usl_point){ .n = s->p[i].x };
+		pt[k].nbase = fl_variant_values(r, records.workload, records.base,
+						s->p[i].params, records.metric, &pt[k].base);
+		pt[k].nother = fl_variant_values(r, records.workload, records.other,
+						 s->p[i].params, records.metric, &pt[k].other);
+		base[k] = s->p[i].base.med;
+		other[k] = s->p[i].other.med;
+		k++;
+	}
+	err = usl_ratio(pt, k, base, other, n, &ci->est);
+	buf = malloc((r->nsamples + 1) * sizeof(*buf));
+	draws = malloc(USL_RESAMPLES * sizeof(*draws));
+	if (!err && (!buf || !draws))
+		err = fl_fail(ENOMEM, "spf: out of memory for the prediction");
+	for (int b = 0; !err && b < USL_RESAMPLES; b++) {
+		for (size_t i = 0; i < k; i++) {
+			base[i] = fl_resampled_median(pt[i].base, pt[i].nbase, buf, &state);
+			other[i] = fl_resampled_median(pt[i].other, pt[i].nother, buf, &state);
+		}
+		if (!usl_ratio(pt, k, base, other, n, &draws[m]) && isfinite(draws[m]))
+			m++;
+	}
+	if (!err && m) {
+		ci->lo = fl_quantile(draws, m, 0.025);
+		ci->hi = fl_quantile(draws, m, 0.975);
+	}
+	for (size_t i = 0; i < k; i++) {
+		free(pt[i].base);
+		free(pt[i].other);
+	}
+	free(buf);
+	free(draws);
+	return err ? err : m ? 0 : -EINVAL;
+}
+
 static void judge(const struct fl_run *r, const struct fl_pair_series *s,
 		  struct fl_verdict *v)
 {
 	double band_lo = 1 + (v->published - fl_claim_spf.tolerance) / 100;
 	double band_hi = 1 + (v->published + fl_claim_spf.tolerance) / 100;
 	const struct fl_pair_point *p1, *p2;
-	struct fl_ci cpu, wall;
-	struct fl_fit fit;
-	double shim_ns, live_ns, cost, at16 = NAN;
+	struct fl_ci cpu, wall, pred;
+	double shim_ns, live_ns, cost;
 	bool control_in, control_out;
 	int ncpu;
 
@@ -188,8 +270,14 @@ static void judge(const struct fl_run *r, const struct fl_pair_series *s,
 	else
 		v->verdict = FL_INCONCLUSIVE;
 
-	if (s->n >= 3 && !trend(s, &fit))
-		at16 = trend_at(&fit, 16);
+	/*
+	 * The figure was published at 16 and 80 CPUs, and the gain grows with
+	 * the threads faulting at once: a smaller machine cannot show it.
+	 */
+	if (ncpu < PUBLISHED_CPUS) {
+		v->verdict = FL_NOT_APPLICABLE;
+		fl_verdict_say(v, "needs %d CPUs (this run had %d); ", PUBLISHED_CPUS, ncpu);
+	}
 	cost = fault_cost_ratio(r, &shim_ns, &live_ns);
 	fl_verdict_say(v, "T=%d %+.0f%% [%+.0f,%+.0f], T=%d %+.0f%% [%+.0f,%+.0f]; kernbench "
 		       "CPU/job %+.1f%% [%+.1f,%+.1f]", ncpu, v->measured, v->lo, v->hi,
@@ -197,11 +285,38 @@ static void judge(const struct fl_run *r, const struct fl_pair_series *s,
 		       pct(cpu.est), pct(cpu.lo), pct(cpu.hi));
 	if (!isnan(wall.est))
 		fl_verdict_say(v, " wall %+.1f%%", pct(wall.est));
-	if (!isnan(at16))
-		fl_verdict_say(v, "; trend->T=16 %+.0f%%", pct(at16));
+	if (ncpu < PUBLISHED_CPUS && !usl_prediction(r, s, ncpu, PUBLISHED_CPUS, &pred))
+		fl_verdict_say(v, "; USL prediction at T=%d: %+.0f%% [%+.0f,%+.0f] (a model, "
+			       "not a verdict)", PUBLISHED_CPUS, pct(pred.est), pct(pred.lo),
+			       pct(pred.hi));
 	if (!isnan(cost))
 		fl_verdict_say(v, "; fault %.2fus shim/%.2fus live=%.2gx", shim_ns / 1000,
 			       live_ns / 1000, cost);
+}
+
+/*
+ * The mechanism, from the model's counts: the work removed is mmap_sem in the
+ * fault, so most of speculative's faults must be taken without it (its
+ * fallbacks are the rest) and none of classic's.
+ */
+static void judge_mechanism(const struct fl_run *r, const struct fl_pair_series *s,
+			    struct fl_verdict *v)
+{
+	struct fl_spread spec, classic;
+	int ncpu = run_ncpu(r);
+	double t = ncpu ? ncpu : s->n ? s->p[s->n - 1].x / 2 : 0;
+
+	if (fl_variant_at(r, records.workload, "spf_share", "speculative", "T", t, &spec) ||
+	    fl_variant_at(r, records.workload, "spf_share", "classic", "T", t, &classic)) {
+		fl_verdict_mechanism(v, FL_NOT_APPLICABLE, "needs %s's spf_share (shim) at "
+				     "T=%.0f, classic and speculative", records.workload, t);
+		return;
+	}
+	fl_verdict_mechanism(v, spec.med >= SPF_SHARE_MIN && classic.hi == 0 ?
+			     FL_REPRODUCED : FL_NOT_REPRODUCED,
+			     "at T=%.0f speculative took %.1f%% of its faults without mmap_sem "
+			     "(the rest fell back), classic %.1f%%", t, 100 * spec.med,
+			     100 * classic.med);
 }
 
 static void evaluate(const struct fl_run *r, struct fl_verdict *v)
@@ -213,6 +328,7 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 		return;
 	}
 	judge(r, &s, v);
+	judge_mechanism(r, &s, v);
 	fl_pair_series_free(&s);
 }
 

@@ -120,6 +120,56 @@ static void judge(const struct fl_pair_series *s, struct fl_verdict *v)
 		       old_fit.r2, 1e6 * new_fit.slope, 100 * new_change);
 }
 
+/*
+ * The mechanism, from the model's counts: old's purges walk PGDs, more of
+ * them the more processes are resident; new syncs nothing and walks nothing
+ * (it syncs only when a mapping creates a top-level entry, which the
+ * workload does once, before it is timed).  Judged where old purged at all:
+ * a short run may free too few stacks to reach lazy_max_pages().
+ */
+static void judge_mechanism(const struct fl_run *r, const struct fl_pair_series *s,
+			    struct fl_verdict *v)
+{
+	struct fl_spread old_walk, old_sync, new_walk, new_sync;
+	double first = NAN, last = NAN, last_m = 0;
+	int points = 0, counted = 0, broken = 0;
+	const char *wl = jobs.workload;
+
+	for (size_t i = 0; i < s->n; i++) {
+		double m = s->p[i].x;
+
+		if (m <= 0 ||
+		    fl_variant_at(r, wl, "pgds_walked_per_round", "old", "M", m, &old_walk) ||
+		    fl_variant_at(r, wl, "syncs_per_round", "old", "M", m, &old_sync) ||
+		    fl_variant_at(r, wl, "pgds_walked_per_round", "new", "M", m, &new_walk) ||
+		    fl_variant_at(r, wl, "syncs_per_round", "new", "M", m, &new_sync))
+			continue;
+		counted++;
+		if (!(old_sync.lo > 0))
+			continue;	/* no purge in some repetition: nothing to see */
+		broken += !(old_walk.lo > 0) || new_walk.hi != 0 || new_sync.hi != 0;
+		if (!points++)
+			first = old_walk.med;
+		last = old_walk.med;
+		last_m = m;
+	}
+	if (!counted)
+		fl_verdict_mechanism(v, FL_NOT_APPLICABLE, "needs %s's PGD and sync counts "
+				     "(shim) at some M > 0", wl);
+	else if (!points)
+		fl_verdict_mechanism(v, FL_NOT_APPLICABLE, "old made no lazy purge in every "
+				     "repetition: too few jobs to reach lazy_max_pages() (run "
+				     "make bench)");
+	else if (broken || (points > 1 && !(last > first)))
+		fl_verdict_mechanism(v, FL_NOT_REPRODUCED, "at %d of %d M > 0, old's purges "
+				     "walked no PGD or new synced or walked some; old's walks %s "
+				     "with M", broken, points, last > first ? "grow" : "do not grow");
+	else
+		fl_verdict_mechanism(v, FL_REPRODUCED, "old's purges walk %.0f PGDs per round at "
+				     "M=%.0f, more as M grows; new walks and syncs none, at every "
+				     "M (%d)", last, last_m, points);
+}
+
 static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 {
 	struct fl_pair_series s;
@@ -129,6 +179,7 @@ static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 		return;
 	}
 	judge(&s, v);
+	judge_mechanism(r, &s, v);
 	fl_pair_series_free(&s);
 }
 

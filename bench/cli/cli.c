@@ -110,7 +110,7 @@ size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max)
 			.claim_id = fl_claims[i]->id,
 			.published = fl_claims[i]->published,
 			.measured = NAN, .lo = NAN, .hi = NAN,
-			.verdict = FL_NOT_APPLICABLE,
+			.verdict = FL_NOT_APPLICABLE, .mechanism = FL_NOT_APPLICABLE,
 		};
 		fl_claims[i]->evaluate(&view, &v[n]);
 	}

@@ -25,7 +25,8 @@ static void print_tsv(const struct fl_verdict *v, size_t n)
 		print_num(v[i].published);
 		printf("\t");
 		print_num(v[i].measured);
-		printf("\t%s\n", fl_verdict_name(v[i].verdict));
+		printf("\t%s\t%s\n", fl_verdict_name(v[i].verdict),
+		       fl_verdict_name(v[i].mechanism));
 	}
 }
 
@@ -41,10 +42,12 @@ static void print_text(const struct fl_run *r, const struct fl_verdict *v, size_
 			snprintf(measured, sizeof(measured), "%.4g [%.4g, %.4g]",
 				 v[i].measured, v[i].lo, v[i].hi);
 		printf("%-14s %s\n", c->id, c->metric);
-		printf("  published %-10.4g measured %-28s %s\n", c->published, measured,
-		       fl_verdict_name(v[i].verdict));
+		printf("  published %-10.4g measured %-28s magnitude: %s\n", c->published,
+		       measured, fl_verdict_name(v[i].verdict));
 		if (v[i].reason[0])
 			printf("  %s\n", v[i].reason);
+		printf("  mechanism: %s", fl_verdict_name(v[i].mechanism));
+		printf("%s%s\n", v[i].mechanism_reason[0] ? ": " : "", v[i].mechanism_reason);
 	}
 }
 
@@ -76,8 +79,11 @@ int cmd_claims(int argc, char **argv)
 	static const struct fl_cmd_help help = {
 		"claims", usage,
 		"For the newest run (or run ID), each claim: what was published, what this run\n"
-		"measured (with its 95% interval), and the verdict, computed from the stored\n"
-		"samples.  tsv prints id, published, measured and verdict, tab-separated.",
+		"measured (with its 95% interval), and two verdicts computed from the stored\n"
+		"samples: the magnitude (does the published number reproduce here) and the\n"
+		"mechanism (is the work the change removed present in old and gone in new,\n"
+		"from counts noise cannot move).  tsv prints id, published, measured, the\n"
+		"magnitude's verdict and the mechanism's, tab-separated.",
 		NULL,
 	};
 	struct fl_cli_run_opts ro = { .db = FL_DEFAULT_DB };

@@ -380,6 +380,8 @@ static int insert_verdict(struct fl_store *st, sqlite3_stmt *stmt, long long id,
 	store_bind_real(stmt, 6, v->hi);
 	store_bind_text(stmt, 7, fl_verdict_name(v->verdict));
 	store_bind_text(stmt, 8, v->reason);
+	store_bind_text(stmt, 9, fl_verdict_name(v->mechanism));
+	store_bind_text(stmt, 10, v->mechanism_reason);
 	/* A foreign key failure here means the claims were not saved first. */
 	snprintf(what, sizeof(what), "saving the verdict of claim %s for run %lld",
 		 v->claim_id ? v->claim_id : "(no id)", id);
@@ -391,7 +393,8 @@ int fl_store_save_verdicts(struct fl_store *st, long long id,
 {
 	static const char sql[] =
 		"INSERT INTO verdicts (run_id, claim_id, published, measured, lo, hi,"
-		" verdict, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+		" verdict, reason, mechanism, mechanism_reason)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 	sqlite3_stmt *del = NULL, *add = NULL;
 	int err;
 

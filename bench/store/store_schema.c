@@ -13,7 +13,7 @@
 #include "bench/store/store_internal.h"
 
 /*
- * The current schema (v3).  These texts are shared with the migrations below:
+ * The current schema (v4).  These texts are shared with the migrations below:
  * a change is a new migration (FL_STORE_SCHEMA_VERSION goes up) whose steps a
  * new file takes too, as comparison_rows' pairs column is, rather than a
  * changed text that the older migrations would have to keep a copy of.
@@ -121,6 +121,15 @@ static const char sql_comparison_rows_index[] =
 	"CREATE INDEX comparison_rows_by_benchmark"
 	" ON comparison_rows (workload, variant, backend, params, metric)";
 
+/*
+ * v4: a claim has two verdicts (bench/claims/claims.h); the magnitude stays in
+ * verdict and reason, the mechanism's is added.
+ */
+static const char sql_verdicts_mechanism[] =
+	"ALTER TABLE verdicts ADD COLUMN mechanism TEXT NOT NULL DEFAULT ''";
+static const char sql_verdicts_mechanism_reason[] =
+	"ALTER TABLE verdicts ADD COLUMN mechanism_reason TEXT NOT NULL DEFAULT ''";
+
 static const char sql_comparison_rows_pairs[] =
 	"ALTER TABLE comparison_rows ADD COLUMN pairs INTEGER NOT NULL DEFAULT 0";
 
@@ -128,7 +137,8 @@ static const char *const schema_current[] = {
 	sql_schema_version, sql_runs, sql_benchmarks, sql_samples, sql_samples_index,
 	sql_claims, sql_verdicts, sql_verdicts_index,
 	sql_comparisons, sql_comparison_runs, sql_comparison_runs_index,
-	sql_comparison_rows, sql_comparison_rows_index, sql_comparison_rows_pairs, NULL,
+	sql_comparison_rows, sql_comparison_rows_index, sql_comparison_rows_pairs,
+	sql_verdicts_mechanism, sql_verdicts_mechanism_reason, NULL,
 };
 
 /*
@@ -156,11 +166,16 @@ static const char *const migrate_v2_v3[] = {
 	sql_comparison_rows_pairs, NULL,
 };
 
+static const char *const migrate_v3_v4[] = {
+	sql_verdicts_mechanism, sql_verdicts_mechanism_reason, NULL,
+};
+
 /* migrations[v] takes a database from version v to v + 1, oldest first. */
 static const char *const *const migrations[] = {
 	migrate_v0_v1,
 	migrate_v1_v2,
 	migrate_v2_v3,
+	migrate_v3_v4,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VERSION,
