@@ -132,6 +132,8 @@ static void test_too_small(void **state)
 	assert_float_equal(v.measured, 100 * (1 - 0.7 / 1.1), 0.5);
 	/* says what is true of the crossing, never "nan" */
 	assert_non_null(strstr(v.reason, "80% not reached for M up to 400000"));
+	/* 0.7 + 1e-6 M µs reaches 5 x 0.7 at M = 2.8e6 */
+	assert_non_null(strstr(v.reason, "old's cost line reaches it at M~2800000"));
 	assert_null(strstr(v.reason, "nan"));
 	fl_run_free(&r);
 }

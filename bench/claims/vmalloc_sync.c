@@ -62,6 +62,27 @@ static double crossing_m(const struct fl_pair_series *s, double loss)
 	return NAN;
 }
 
+/*
+ * Where the run stops short of the published loss: the M at which old's cost
+ * line, a + b M µs per job, reaches 1 / (1 - loss) times new's, with an
+ * interval from the interval of old's slope (the line is the mechanism's
+ * cost: each purge walks M PGDs).  -ERANGE when the lines never meet.
+ */
+static int predicted_m(const struct fl_fit *old_fit, const struct fl_fit *new_fit,
+		       double loss, struct fl_ci *at)
+{
+	double k = 1 / (1 - loss / 100);
+	double num = k * new_fit->intercept - old_fit->intercept;
+	double lo_slope = old_fit->slope_lo - k * new_fit->slope;
+	double slope = old_fit->slope - k * new_fit->slope;
+	double hi_slope = old_fit->slope_hi - k * new_fit->slope;
+
+	if (!(slope > 0) || !(lo_slope > 0) || !(num > 0))
+		return -ERANGE;
+	*at = (struct fl_ci){ num / slope, num / hi_slope, num / lo_slope };
+	return 0;
+}
+
 static void judge(const struct fl_pair_series *s, struct fl_verdict *v)
 {
 	const struct fl_pair_point *last;
@@ -69,6 +90,7 @@ static void judge(const struct fl_pair_series *s, struct fl_verdict *v)
 	double tol = fl_claim_vmalloc_sync.tolerance / 100;
 	struct fl_fit old_fit, new_fit;
 	double new_change, cross;
+	struct fl_ci at;
 	bool grows;
 
 	if (s->n < 3 || fl_pair_series_fit(s, NULL, old_us_per_job, &old_fit) ||
@@ -111,8 +133,12 @@ static void judge(const struct fl_pair_series *s, struct fl_verdict *v)
 		v->verdict = FL_NOT_REPRODUCED;
 
 	fl_verdict_say(v, "old loses %.1f%% at M=%.0f ", v->measured, last->x);
-	if (isnan(cross))
+	if (isnan(cross) && predicted_m(&old_fit, &new_fit, v->published, &at))
 		fl_verdict_say(v, "(%.0f%% not reached for M up to %.0f)", v->published, last->x);
+	else if (isnan(cross))
+		fl_verdict_say(v, "(%.0f%% not reached for M up to %.0f; old's cost line reaches it "
+			       "at M~%.0f [%.0f, %.0f])", v->published, last->x, at.est, at.lo,
+			       at.hi);
 	else
 		fl_verdict_say(v, "(%.0f%% crossed at M~%.0f)", v->published, cross);
 	fl_verdict_say(v, "; per 1000 resident processes a job costs old %+.1f ns (r2 %.2f), "
