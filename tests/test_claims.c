@@ -282,50 +282,54 @@ static void free_spf_run(struct fl_run *r)
 	fl_run_free(r);
 }
 
+/* The verdicts of an spf_run() (its reasons are copied: the run is freed). */
+static struct fl_verdict spf_verdict(const double gain[3], double spread, double cpu,
+				     bool with_2ncpu)
+{
+	struct fl_run r;
+	struct fl_verdict v;
+
+	spf_run(&r, gain, spread, cpu, with_2ncpu);
+	v = judge_spf(&r);
+	free_spf_run(&r);
+	return v;
+}
+
 /* +100% at T = CPUs, still gaining at twice that, the control flat. */
 static void test_spf_reproduced(void **state)
 {
 	const double gain[] = { 1.0, 2.0, 1.8 };
-	struct fl_run r;
 	struct fl_verdict v;
 
-	spf_run(&r, gain, 0.02, 1.0, true);
-	v = judge_spf(&r);
+	v = spf_verdict(gain, 0.02, 1.0, true);
 	assert_int_equal(v.verdict, FL_REPRODUCED);
 	assert_float_equal(v.measured, 100, 1);
 	assert_true(v.lo <= v.measured && v.measured <= v.hi);
 	assert_non_null(strstr(v.reason, "T=16 +100%"));
 	assert_null(strstr(v.reason, "nan"));
 	assert_int_equal(v.mechanism, FL_REPRODUCED);
-	free_spf_run(&r);
 }
 
 /* +10%, tightly measured: outside the published band. */
 static void test_spf_gain_too_small(void **state)
 {
 	const double gain[] = { 1.0, 1.1, 1.1 };
-	struct fl_run r;
 	struct fl_verdict v;
 
-	spf_run(&r, gain, 0.02, 1.0, true);
-	v = judge_spf(&r);
+	v = spf_verdict(gain, 0.02, 1.0, true);
 	assert_int_equal(v.verdict, FL_NOT_REPRODUCED);
 	assert_float_equal(v.measured, 10, 1);
-	free_spf_run(&r);
 }
 
 /* The gain is there, but kernbench pays 10% more CPU per job. */
 static void test_spf_control_moves(void **state)
 {
 	const double gain[] = { 1.0, 2.0, 1.8 };
-	struct fl_run r;
 	struct fl_verdict v;
 
-	spf_run(&r, gain, 0.02, 1.1, true);
-	v = judge_spf(&r);
+	v = spf_verdict(gain, 0.02, 1.1, true);
 	assert_int_equal(v.verdict, FL_NOT_REPRODUCED);
 	assert_non_null(strstr(v.reason, "kernbench CPU/job"));
-	free_spf_run(&r);
 }
 
 /*
@@ -335,29 +339,23 @@ static void test_spf_control_moves(void **state)
 static void test_spf_noise_is_inconclusive(void **state)
 {
 	const double gain[] = { 1.0, 1.6, 1.6 };
-	struct fl_run r;
 	struct fl_verdict v;
 
-	spf_run(&r, gain, 0.6, 1.0, true);
-	v = judge_spf(&r);
+	v = spf_verdict(gain, 0.6, 1.0, true);
 	assert_true(v.lo <= 0);
 	assert_int_equal(v.verdict, FL_INCONCLUSIVE);
-	free_spf_run(&r);
 }
 
 /* Without T = 2 x CPUs the claim is not judged, and says what it needs. */
 static void test_spf_lacks_points(void **state)
 {
 	const double gain[] = { 1.0, 2.0, 1.8 };
-	struct fl_run r;
 	struct fl_verdict v;
 
-	spf_run(&r, gain, 0.02, 1.0, false);
-	v = judge_spf(&r);
+	v = spf_verdict(gain, 0.02, 1.0, false);
 	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
 	assert_true(isnan(v.measured));
 	assert_non_null(strstr(v.reason, "at T=16 and T=32"));
-	free_spf_run(&r);
 }
 
 /*
@@ -368,35 +366,29 @@ static void test_spf_lacks_points(void **state)
 static void test_spf_needs_the_published_machine(void **state)
 {
 	const double gain[] = { 1.0, 2.0, 1.8 };
-	struct fl_run r;
 	struct fl_verdict v;
 
 	spf_ncpu = 2;
-	spf_run(&r, gain, 0.02, 1.0, true);
+	v = spf_verdict(gain, 0.02, 1.0, true);
 	spf_ncpu = 16;
-	v = judge_spf(&r);
 	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
 	assert_float_equal(v.measured, 100, 1);
 	assert_non_null(strstr(v.reason, "needs 16 CPUs (this run had 2)"));
 	assert_non_null(strstr(v.reason, "USL prediction at T=16: "));
 	assert_int_equal(v.mechanism, FL_REPRODUCED);
-	free_spf_run(&r);
 }
 
 /* The speculative path taken for a minority of faults: its work is not gone. */
 static void test_spf_mechanism_not_taken(void **state)
 {
 	const double gain[] = { 1.0, 2.0, 1.8 };
-	struct fl_run r;
 	struct fl_verdict v;
 
 	spf_share_of_speculative = 0.2;
-	spf_run(&r, gain, 0.02, 1.0, true);
+	v = spf_verdict(gain, 0.02, 1.0, true);
 	spf_share_of_speculative = 0.98;
-	v = judge_spf(&r);
 	assert_int_equal(v.mechanism, FL_NOT_REPRODUCED);
 	assert_non_null(strstr(v.mechanism_reason, "speculative took 20.0%"));
-	free_spf_run(&r);
 }
 
 static void test_verdict_names(void **state)
