@@ -82,16 +82,34 @@ static struct fl_verdict judge(const struct fl_run *r)
 	return v;
 }
 
-/* old: 0.7 µs + 12 ns per 1000 processes (as measured here); new flat. */
-static void test_reproduced(void **state)
+/*
+ * The verdicts of a run of old and new, each costing base + slope * M µs per
+ * job with +-spread, at the points at[] (NULL: ms[]).
+ */
+static struct fl_verdict pair_verdict(const long *at, size_t n, double old_slope,
+				      double new_slope, double spread)
 {
 	struct fl_run r;
 	struct fl_verdict v;
 
+	if (!at) {
+		at = ms;
+		n = sizeof(ms) / sizeof(ms[0]);
+	}
 	fl_run_init(&r);
-	add_series(&r, "old", 0.7, 12e-6, 0.01);
-	add_series(&r, "new", 0.7, 0, 0.01);
+	add_series_at(&r, "old", at, n, 0.7, old_slope, spread);
+	add_series_at(&r, "new", at, n, 0.7, new_slope, spread);
 	v = judge(&r);
+	fl_run_free(&r);
+	return v;
+}
+
+/* old: 0.7 µs + 12 ns per 1000 processes (as measured here); new flat. */
+static void test_reproduced(void **state)
+{
+	struct fl_verdict v;
+
+	v = pair_verdict(NULL, 0, 12e-6, 0, 0.01);
 	assert_int_equal(v.verdict, FL_REPRODUCED);
 	/* at M=400000: old costs 0.7 + 4.8 µs, so it keeps 0.7/5.5 of new */
 	assert_float_equal(v.measured, 100 * (1 - 0.7 / 5.5), 0.5);
@@ -99,35 +117,25 @@ static void test_reproduced(void **state)
 	assert_non_null(strstr(v.reason, "M="));
 	assert_int_equal(v.mechanism, FL_REPRODUCED);
 	assert_non_null(strstr(v.mechanism_reason, "walk 62500 PGDs per round at M=400000"));
-	fl_run_free(&r);
 }
 
 /* new's purges still walk PGDs: the work the split removed is not gone. */
 static void test_mechanism_new_still_walks(void **state)
 {
-	struct fl_run r;
 	struct fl_verdict v;
 
-	fl_run_init(&r);
 	new_walks = 3;
-	add_series(&r, "old", 0.7, 12e-6, 0.01);
-	add_series(&r, "new", 0.7, 0, 0.01);
+	v = pair_verdict(NULL, 0, 12e-6, 0, 0.01);
 	new_walks = 0;
-	v = judge(&r);
 	assert_int_equal(v.mechanism, FL_NOT_REPRODUCED);
-	fl_run_free(&r);
 }
 
 /* The same growth but too small to reach 80%: measured, not reproduced. */
 static void test_too_small(void **state)
 {
-	struct fl_run r;
 	struct fl_verdict v;
 
-	fl_run_init(&r);
-	add_series(&r, "old", 0.7, 1e-6, 0.01);
-	add_series(&r, "new", 0.7, 0, 0.01);
-	v = judge(&r);
+	v = pair_verdict(NULL, 0, 1e-6, 0, 0.01);
 	assert_int_equal(v.verdict, FL_NOT_REPRODUCED);
 	assert_float_equal(v.measured, 100 * (1 - 0.7 / 1.1), 0.5);
 	/* says what is true of the crossing, never "nan" */
@@ -135,56 +143,40 @@ static void test_too_small(void **state)
 	/* 0.7 + 1e-6 M µs reaches 5 x 0.7 at M = 2.8e6 */
 	assert_non_null(strstr(v.reason, "old's cost line reaches it at M~2800000"));
 	assert_null(strstr(v.reason, "nan"));
-	fl_run_free(&r);
 }
 
 /* A run that stops short of the claim's M is not judged at its own largest M. */
 static void test_lacks_the_claims_points(void **state)
 {
 	static const long small[] = { 0, 1000, 2000 };
-	struct fl_run r;
 	struct fl_verdict v;
 
-	fl_run_init(&r);
-	add_series_at(&r, "old", small, 3, 0.7, 12e-6, 0.01);
-	add_series_at(&r, "new", small, 3, 0.7, 0, 0.01);
-	v = judge(&r);
+	v = pair_verdict(small, 3, 12e-6, 0, 0.01);
 	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
 	assert_true(isnan(v.measured));
 	assert_non_null(strstr(v.reason, "up to M=2000 only"));
 	assert_non_null(strstr(v.reason, "judged at M=384000"));
 	/* the mechanism does not need the claim's largest M */
 	assert_int_equal(v.mechanism, FL_REPRODUCED);
-	fl_run_free(&r);
 }
 
 /* new grows as much as old: the split bought nothing. */
 static void test_new_not_flat(void **state)
 {
-	struct fl_run r;
 	struct fl_verdict v;
 
-	fl_run_init(&r);
-	add_series(&r, "old", 0.7, 12e-6, 0.01);
-	add_series(&r, "new", 0.7, 6e-6, 0.01);
-	v = judge(&r);
+	v = pair_verdict(NULL, 0, 12e-6, 6e-6, 0.01);
 	assert_int_equal(v.verdict, FL_NOT_REPRODUCED);
-	fl_run_free(&r);
 }
 
 /* The loss straddles the published one: the noise decides nothing. */
 static void test_noise_is_inconclusive(void **state)
 {
-	struct fl_run r;
 	struct fl_verdict v;
 
-	fl_run_init(&r);
 	/* at M=400000 old keeps 0.7/2.9 = 24% of new: 76% lost, with +-60% noise */
-	add_series(&r, "old", 0.7, 5.5e-6, 0.6);
-	add_series(&r, "new", 0.7, 0, 0.6);
-	v = judge(&r);
+	v = pair_verdict(NULL, 0, 5.5e-6, 0, 0.6);
 	assert_int_equal(v.verdict, FL_INCONCLUSIVE);
-	fl_run_free(&r);
 }
 
 static void test_no_data(void **state)
