@@ -17,18 +17,26 @@ static const long ms[] = { 0, 100000, 200000, 300000, 400000 };
 /* PGDs new's purges walk per round (0: the split removed them all). */
 static double new_walks;
 
+/* One sample of a workload at params, as the runner stores them. */
+static void add_sample(struct fl_run *r, const char *workload, const char *variant,
+		       const char *params, const char *metric, int rep, double v)
+{
+	struct fl_sample s = {
+		.workload = (char *)workload, .variant = (char *)variant, .backend = "shim",
+		.params = (char *)params, .repetition = rep, .metric = (char *)metric,
+		.unit = "x", .value = v, .source = "wall",
+	};
+
+	assert_int_equal(fl_run_add(r, &s), 0);
+}
+
 static void add_metric(struct fl_run *r, const char *variant, long m, int rep,
 		       const char *metric, double v)
 {
 	char params[64];
-	struct fl_sample s = {
-		.workload = "reaim_vunmap", .variant = (char *)variant, .backend = "shim",
-		.params = params, .repetition = rep, .metric = (char *)metric,
-		.unit = "x", .value = v, .source = "wall",
-	};
 
 	snprintf(params, sizeof(params), "M=%ld,P=2,J=256,T=4,S=8", m);
-	assert_int_equal(fl_run_add(r, &s), 0);
+	add_sample(r, "reaim_vunmap", variant, params, metric, rep, v);
 }
 
 /*
@@ -69,9 +77,10 @@ static void add_series(struct fl_run *r, const char *variant, double base_us,
 	add_series_at(r, variant, ms, sizeof(ms) / sizeof(ms[0]), base_us, slope_us, spread);
 }
 
-static struct fl_verdict judge(const struct fl_run *r)
+/* Both verdicts of claim id on run r, as faultline claims computes them. */
+static struct fl_verdict judge_claim(const char *id, const struct fl_run *r)
 {
-	const struct fl_claim *c = fl_claim_find("vmalloc-sync");
+	const struct fl_claim *c = fl_claim_find(id);
 	struct fl_verdict v = {
 		.claim_id = c->id, .published = c->published,
 		.measured = NAN, .lo = NAN, .hi = NAN, .verdict = FL_NOT_APPLICABLE,
@@ -99,7 +108,7 @@ static struct fl_verdict pair_verdict(const long *at, size_t n, double old_slope
 	fl_run_init(&r);
 	add_series_at(&r, "old", at, n, 0.7, old_slope, spread);
 	add_series_at(&r, "new", at, n, 0.7, new_slope, spread);
-	v = judge(&r);
+	v = judge_claim("vmalloc-sync", &r);
 	fl_run_free(&r);
 	return v;
 }
@@ -185,31 +194,18 @@ static void test_no_data(void **state)
 	struct fl_verdict v;
 
 	fl_run_init(&r);
-	v = judge(&r);
+	v = judge_claim("vmalloc-sync", &r);
 	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
 	assert_true(isnan(v.measured));
 	assert_non_null(strstr(v.reason, "reaim_vunmap"));
 	/* one variant only is no better */
 	add_series(&r, "old", 0.7, 12e-6, 0.01);
-	v = judge(&r);
+	v = judge_claim("vmalloc-sync", &r);
 	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
 	fl_run_free(&r);
 }
 
 /* ---- spf ------------------------------------------------------------------ */
-
-/* A sample of one of spf's workloads; params as the quick suite makes them. */
-static void add_spf(struct fl_run *r, const char *workload, const char *variant,
-		    const char *params, const char *metric, int rep, double v)
-{
-	struct fl_sample s = {
-		.workload = (char *)workload, .variant = (char *)variant, .backend = "shim",
-		.params = (char *)params, .repetition = rep, .metric = (char *)metric,
-		.unit = "x", .value = v, .source = "wall",
-	};
-
-	assert_int_equal(fl_run_add(r, &s), 0);
-}
 
 /*
  * A run on ncpu CPUs (16, the published machine, unless a test says
@@ -236,36 +232,23 @@ static void spf_run(struct fl_run *r, const double gain[3], double spread, doubl
 		for (int rep = 0; rep < 9; rep++) {
 			double w = 1 + spread * wobble[rep];
 
-			add_spf(r, "ebizzy_like", "classic", params[i], "records_per_s", rep,
+			add_sample(r, "ebizzy_like", "classic", params[i], "records_per_s", rep,
 				1000 * w);
-			add_spf(r, "ebizzy_like", "speculative", params[i], "records_per_s", rep,
+			add_sample(r, "ebizzy_like", "speculative", params[i], "records_per_s", rep,
 				1000 * gain[i] / w);
-			add_spf(r, "ebizzy_like", "classic", params[i], "spf_share", rep, 0);
-			add_spf(r, "ebizzy_like", "speculative", params[i], "spf_share", rep,
+			add_sample(r, "ebizzy_like", "classic", params[i], "spf_share", rep, 0);
+			add_sample(r, "ebizzy_like", "speculative", params[i], "spf_share", rep,
 				spf_share_of_speculative);
 		}
 	}
 	for (int rep = 0; rep < 9; rep++) {
 		double w = 1 + 0.002 * wobble[rep];
 
-		add_spf(r, "kernbench_like", "classic", "J=16,H=64,C=4",
+		add_sample(r, "kernbench_like", "classic", "J=16,H=64,C=4",
 			"task_clock_ns_per_round", rep, 1e6 * w);
-		add_spf(r, "kernbench_like", "speculative", "J=16,H=64,C=4",
+		add_sample(r, "kernbench_like", "speculative", "J=16,H=64,C=4",
 			"task_clock_ns_per_round", rep, 1e6 * cpu / w);
 	}
-}
-
-static struct fl_verdict judge_spf(const struct fl_run *r)
-{
-	const struct fl_claim *c = fl_claim_find("spf");
-	struct fl_verdict v = {
-		.claim_id = c->id, .published = c->published,
-		.measured = NAN, .lo = NAN, .hi = NAN, .verdict = FL_NOT_APPLICABLE,
-		.mechanism = FL_NOT_APPLICABLE,
-	};
-
-	c->evaluate(r, &v);
-	return v;
 }
 
 static void free_spf_run(struct fl_run *r)
@@ -282,7 +265,7 @@ static struct fl_verdict spf_verdict(const double gain[3], double spread, double
 	struct fl_verdict v;
 
 	spf_run(&r, gain, spread, cpu, with_2ncpu);
-	v = judge_spf(&r);
+	v = judge_claim("spf", &r);
 	free_spf_run(&r);
 	return v;
 }
