@@ -444,14 +444,15 @@ static bool km_pte_is_zero_page(struct km_spf_mm *mm, unsigned long pte)
 }
 
 /*
- * zap_pte_range() over [start, end): clear the PTEs and free the pages.  The
- * kernel frees the pages after the TLB flush, batched by mmu_gather; here
- * there is no TLB, so they go at once, under the PTE lock.
+ * Calls fn on each PTE slot of [start, end) whose table exists, under that
+ * table's lock, and sums what it returns: the one walk that zapping,
+ * write-protecting and counting share, as walk_page_range() serves the kernel.
  */
-static void km_zap_range(struct km_spf_mm *mm, unsigned long start,
-			 unsigned long end)
+static long km_walk_ptes(struct km_spf_mm *mm, unsigned long start, unsigned long end,
+			 long (*fn)(struct km_spf_mm *mm, unsigned long *ptep))
 {
 	unsigned long addr, next;
+	long sum = 0;
 
 	for (addr = start; addr < end; addr = next) {
 		unsigned long *pmd = km_pmd_lookup(mm, addr);
@@ -464,18 +465,34 @@ static void km_zap_range(struct km_spf_mm *mm, unsigned long start,
 		if (!t)
 			continue;
 		spin_lock(&t->ptl);
-		for (unsigned long a = addr; a < next; a += PAGE_SIZE) {
-			unsigned long *ptep = &t->pte[km_pte_idx(a)];
-			unsigned long pte = *ptep;
-
-			if (!pte)
-				continue;
-			WRITE_ONCE(*ptep, 0);
-			if (!km_pte_is_zero_page(mm, pte))
-				free_page(pte & KM_PTE_PAGE_MASK);
-		}
+		for (unsigned long a = addr; a < next; a += PAGE_SIZE)
+			sum += fn(mm, &t->pte[km_pte_idx(a)]);
 		spin_unlock(&t->ptl);
 	}
+	return sum;
+}
+
+/*
+ * zap_pte_range(): clear a PTE and free its page.  The kernel frees the pages
+ * after the TLB flush, batched by mmu_gather; here there is no TLB, so they
+ * go at once, under the PTE lock.
+ */
+static long km_zap_pte(struct km_spf_mm *mm, unsigned long *ptep)
+{
+	unsigned long pte = *ptep;
+
+	if (!pte)
+		return 0;
+	WRITE_ONCE(*ptep, 0);
+	if (!km_pte_is_zero_page(mm, pte))
+		free_page(pte & KM_PTE_PAGE_MASK);
+	return 1;
+}
+
+static void km_zap_range(struct km_spf_mm *mm, unsigned long start,
+			 unsigned long end)
+{
+	km_walk_ptes(mm, start, end, km_zap_pte);
 }
 
 /*
@@ -484,18 +501,13 @@ static void km_zap_range(struct km_spf_mm *mm, unsigned long start,
  */
 static void km_check_table_empty(struct km_spf_mm *mm, struct km_pte_table *t)
 {
-	spin_lock(&t->ptl);
-	for (int i = 0; i < KM_PTRS_PER_PTE; i++) {
-		unsigned long pte = t->pte[i];
+	long stale = 0;
 
-		if (!pte)
-			continue;
-		atomic_long_inc(&mm->stale_ptes);
-		WRITE_ONCE(t->pte[i], 0);
-		if (!km_pte_is_zero_page(mm, pte))
-			free_page(pte & KM_PTE_PAGE_MASK);
-	}
+	spin_lock(&t->ptl);
+	for (int i = 0; i < KM_PTRS_PER_PTE; i++)
+		stale += km_zap_pte(mm, &t->pte[i]);
 	spin_unlock(&t->ptl);
+	atomic_long_add(stale, &mm->stale_ptes);
 }
 
 /*
@@ -526,55 +538,23 @@ static void km_free_pgtables(struct km_spf_mm *mm, unsigned long start,
 }
 
 /* change_protection() when write is taken away: PTEs lose _PAGE_RW. */
-static void km_wrprotect_range(struct km_spf_mm *mm, unsigned long start,
-			       unsigned long end)
+static long km_wrprotect_pte(struct km_spf_mm *mm, unsigned long *ptep)
 {
-	unsigned long addr, next;
+	if (*ptep & KM_PTE_RW)
+		WRITE_ONCE(*ptep, *ptep & ~KM_PTE_RW);
+	return 0;
+}
 
-	for (addr = start; addr < end; addr = next) {
-		unsigned long *pmd = km_pmd_lookup(mm, addr);
-		struct km_pte_table *t;
-
-		next = min((addr & KM_PMD_MASK) + KM_PMD_SIZE, end);
-		if (!pmd)
-			continue;
-		t = (struct km_pte_table *)smp_load_acquire(pmd);
-		if (!t)
-			continue;
-		spin_lock(&t->ptl);
-		for (unsigned long a = addr; a < next; a += PAGE_SIZE) {
-			unsigned long *ptep = &t->pte[km_pte_idx(a)];
-
-			if (*ptep & KM_PTE_RW)
-				WRITE_ONCE(*ptep, *ptep & ~KM_PTE_RW);
-		}
-		spin_unlock(&t->ptl);
-	}
+static long km_pte_present(struct km_spf_mm *mm, unsigned long *ptep)
+{
+	return *ptep != 0;
 }
 
 /* Present PTEs in [start, end); for the debug check of a new mapping. */
 static long km_count_ptes(struct km_spf_mm *mm, unsigned long start,
 			  unsigned long end)
 {
-	unsigned long addr, next;
-	long n = 0;
-
-	for (addr = start; addr < end; addr = next) {
-		unsigned long *pmd = km_pmd_lookup(mm, addr);
-		struct km_pte_table *t;
-
-		next = min((addr & KM_PMD_MASK) + KM_PMD_SIZE, end);
-		if (!pmd)
-			continue;
-		t = (struct km_pte_table *)smp_load_acquire(pmd);
-		if (!t)
-			continue;
-		spin_lock(&t->ptl);
-		for (unsigned long a = addr; a < next; a += PAGE_SIZE)
-			n += t->pte[km_pte_idx(a)] != 0;
-		spin_unlock(&t->ptl);
-	}
-	return n;
+	return km_walk_ptes(mm, start, end, km_pte_present);
 }
 
 /* ---- the fault: shared by both paths ---------------------------------------- */
@@ -1252,7 +1232,7 @@ static int km_do_mprotect(struct km_spf_mm *mm, unsigned long start,
 		km_vm_write_begin(mm, vma);
 		WRITE_ONCE(vma->vm_flags, newflags);
 		if (!(newflags & KM_VM_WRITE))
-			km_wrprotect_range(mm, vma->vm_start, vma->vm_end);
+			km_walk_ptes(mm, vma->vm_start, vma->vm_end, km_wrprotect_pte);
 		km_vm_write_end(mm, vma);
 	}
 	return 0;

@@ -20,28 +20,29 @@
 
 /* ---- formatting helpers -------------------------------------------------- */
 
-static const char *num(double v, char *buf, size_t size)
+/* v by spec, or "n/a" and "inf": a percent's infinity is signed and has its '%'. */
+static const char *format(double v, const char *spec, bool percent, char *buf, size_t size)
 {
 	if (isnan(v))
 		snprintf(buf, size, "n/a");
 	else if (isinf(v))
-		snprintf(buf, size, "%sinf", v < 0 ? "-" : "");
+		snprintf(buf, size, "%sinf%s", v < 0 ? "-" : percent ? "+" : "",
+			 percent ? "%" : "");
 	else
-		snprintf(buf, size, "%.4g", v);
+		snprintf(buf, size, spec, v);
 	return buf;
+}
+
+static const char *num(double v, char *buf, size_t size)
+{
+	return format(v, "%.4g", false, buf, size);
 }
 
 static const char *pct(double v, char *buf, size_t size)
 {
 	if (fabs(v) < 0.05)
 		v = 0;		/* no "-0.0%" */
-	if (isnan(v))
-		snprintf(buf, size, "n/a");
-	else if (isinf(v))
-		snprintf(buf, size, "%sinf%%", v < 0 ? "-" : "+");
-	else
-		snprintf(buf, size, "%+.1f%%", v);
-	return buf;
+	return format(v, "%+.1f%%", true, buf, size);
 }
 
 /*

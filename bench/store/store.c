@@ -128,6 +128,37 @@ void store_bind_key(sqlite3_stmt *stmt, int first, const struct fl_bench_key *k)
 	store_bind_text(stmt, first + 4, k->metric);
 }
 
+void store_bind_row(sqlite3_stmt *stmt, int first, const char *types, ...)
+{
+	int i = first;
+	va_list ap;
+
+	va_start(ap, types);
+	for (const char *t = types; *t; t++) {
+		switch (*t) {
+		case 't':
+			store_bind_text(stmt, i++, va_arg(ap, const char *));
+			break;
+		case 'r':
+			store_bind_real(stmt, i++, va_arg(ap, double));
+			break;
+		case 'd':
+			sqlite3_bind_int(stmt, i++, va_arg(ap, int));
+			break;
+		case 'l':
+			sqlite3_bind_int64(stmt, i++, va_arg(ap, long long));
+			break;
+		case 'k':
+			store_bind_key(stmt, i, va_arg(ap, const struct fl_bench_key *));
+			i += 5;
+			break;
+		default:
+			abort();	/* a caller's typo, not a user's */
+		}
+	}
+	va_end(ap);
+}
+
 double store_column_real(sqlite3_stmt *stmt, int i)
 {
 	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)

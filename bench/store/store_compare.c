@@ -26,18 +26,10 @@ static int insert_comparison(struct fl_store *st, const struct fl_cmp_record *re
 	err = store_prepare(st, sql, &stmt, "saving a comparison");
 	if (err)
 		return err;
-	store_bind_text(stmt, 1, rec->created_at);
-	store_bind_text(stmt, 2, rec->label);
-	store_bind_text(stmt, 3, rec->kind);
-	store_bind_text(stmt, 4, rec->a_spec);
-	store_bind_text(stmt, 5, rec->b_spec);
-	store_bind_text(stmt, 6, rec->host);
-	store_bind_text(stmt, 7, rec->suite);
-	store_bind_real(stmt, 8, rec->alpha);
-	store_bind_real(stmt, 9, rec->min_change);
-	sqlite3_bind_int64(stmt, 10, (sqlite3_int64)c->nrows);
-	sqlite3_bind_int64(stmt, 11, (sqlite3_int64)c->regressions);
-	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)c->improvements);
+	store_bind_row(stmt, 1, "tttttttrrlll", rec->created_at, rec->label, rec->kind,
+		       rec->a_spec, rec->b_spec, rec->host, rec->suite, rec->alpha,
+		       rec->min_change, (long long)c->nrows, (long long)c->regressions,
+		       (long long)c->improvements);
 	err = store_step_done(st, stmt, "saving a comparison");
 	sqlite3_finalize(stmt);
 	*id = sqlite3_last_insert_rowid(st->db);
@@ -58,9 +50,7 @@ static int insert_comparison_runs(struct fl_store *st, long long id,
 		size_t n = side ? rec->nb_runs : rec->na_runs;
 
 		for (size_t i = 0; !err && i < n; i++) {
-			sqlite3_bind_int64(stmt, 1, id);
-			store_bind_text(stmt, 2, side ? "B" : "A");
-			sqlite3_bind_int64(stmt, 3, runs[i]);
+			store_bind_row(stmt, 1, "ltl", id, side ? "B" : "A", runs[i]);
 			err = store_step_done(st, stmt, "saving the runs of a comparison");
 		}
 	}
@@ -71,29 +61,12 @@ static int insert_comparison_runs(struct fl_store *st, long long id,
 static int insert_comparison_row(struct fl_store *st, sqlite3_stmt *stmt, long long id,
 				 const struct fl_cmp_row *r)
 {
-	sqlite3_bind_int64(stmt, 1, id);
-	store_bind_key(stmt, 2, &r->key);
-	store_bind_text(stmt, 7, r->unit);
-	sqlite3_bind_int(stmt, 8, r->higher_is_better);
-	sqlite3_bind_int64(stmt, 9, (sqlite3_int64)r->na);
-	sqlite3_bind_int64(stmt, 10, (sqlite3_int64)r->nb);
-	store_bind_real(stmt, 11, r->med_a.est);
-	store_bind_real(stmt, 12, r->med_a.lo);
-	store_bind_real(stmt, 13, r->med_a.hi);
-	store_bind_real(stmt, 14, r->med_b.est);
-	store_bind_real(stmt, 15, r->med_b.lo);
-	store_bind_real(stmt, 16, r->med_b.hi);
-	store_bind_real(stmt, 17, r->change.est);
-	store_bind_real(stmt, 18, r->change.lo);
-	store_bind_real(stmt, 19, r->change.hi);
-	store_bind_real(stmt, 20, r->u.u);
-	store_bind_real(stmt, 21, r->u.p);
-	store_bind_real(stmt, 22, r->q);
-	store_bind_real(stmt, 23, r->floor_pct);
-	sqlite3_bind_int(stmt, 24, r->noise.comparisons);
-	sqlite3_bind_int64(stmt, 25, r->noise.samples);
-	store_bind_text(stmt, 26, fl_cmp_verdict_name(r->verdict));
-	sqlite3_bind_int64(stmt, 27, (sqlite3_int64)r->pairs);
+	store_bind_row(stmt, 1, "lktdllrrrrrrrrrrrrrdltl", id, &r->key, r->unit,
+		       (int)r->higher_is_better, (long long)r->na, (long long)r->nb,
+		       r->med_a.est, r->med_a.lo, r->med_a.hi, r->med_b.est, r->med_b.lo,
+		       r->med_b.hi, r->change.est, r->change.lo, r->change.hi, r->u.u, r->u.p,
+		       r->q, r->floor_pct, r->noise.comparisons, (long long)r->noise.samples,
+		       fl_cmp_verdict_name(r->verdict), (long long)r->pairs);
 	return store_step_done(st, stmt, "saving a comparison row");
 }
 
@@ -138,10 +111,8 @@ static int noise_of(struct fl_store *st, sqlite3_stmt *stmt, const char *host,
 	long samples = 0;
 	int rc, err = 0;
 
-	store_bind_text(stmt, 1, host);
-	store_bind_key(stmt, 2, &r->key);
 	/* A floor holds for changes measured as its A/A comparisons' were. */
-	sqlite3_bind_int(stmt, 7, r->pairs > 0);
+	store_bind_row(stmt, 1, "tkd", host, &r->key, (int)(r->pairs > 0));
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (n == cap) {
 			double *p = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
@@ -282,8 +253,7 @@ int fl_store_noise_floors(struct fl_store *st, const char *host, bool paired,
 	err = store_prepare(st, sql, &stmt, "reading noise floors");
 	if (err)
 		return err;
-	store_bind_text(stmt, 1, host);
-	sqlite3_bind_int(stmt, 2, paired);
+	store_bind_row(stmt, 1, "td", host, (int)paired);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (!same_key_row(&g, stmt)) {
 			group_emit(&g, fn, arg);

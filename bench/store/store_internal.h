@@ -36,6 +36,13 @@ void store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
 void store_bind_real(sqlite3_stmt *stmt, int i, double v);
 /* A benchmark key's five columns, from parameter first on. */
 void store_bind_key(sqlite3_stmt *stmt, int first, const struct fl_bench_key *k);
+/*
+ * Binds a row's values from parameter first on, one letter of types a value:
+ * t text (const char *), r real (double, NaN binds NULL), d int, l long long,
+ * k a benchmark key (const struct fl_bench_key *, five parameters).  One call
+ * states a row where twenty lines of numbered binds would.
+ */
+void store_bind_row(sqlite3_stmt *stmt, int first, const char *types, ...);
 double store_column_real(sqlite3_stmt *stmt, int i);
 /* strdup of a text column; NULL for NULL, and *err = -ENOMEM when out of memory. */
 char *store_column_dup(sqlite3_stmt *stmt, int i, int *err);

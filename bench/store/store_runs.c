@@ -90,11 +90,8 @@ static bool same_bench(const struct fl_sample *a, const struct fl_sample *b)
 
 static void bind_bench(sqlite3_stmt *stmt, long long run_id, const struct fl_sample *s)
 {
-	sqlite3_bind_int64(stmt, 1, run_id);
-	store_bind_text(stmt, 2, s->workload);
-	store_bind_text(stmt, 3, s->variant);
-	store_bind_text(stmt, 4, s->backend);
-	store_bind_text(stmt, 5, s->params);
+	store_bind_row(stmt, 1, "ltttt", run_id, s->workload, s->variant, s->backend,
+		       s->params);
 }
 
 /* The benchmark row of a sample; samples come grouped, so one lookup per group. */
@@ -139,12 +136,8 @@ static int insert_sample(struct saver *sv, const struct fl_sample *s)
 	err = bench_id(sv, s);
 	if (err)
 		return err;
-	sqlite3_bind_int64(stmt, 1, sv->bench_id);
-	sqlite3_bind_int(stmt, 2, s->repetition);
-	store_bind_text(stmt, 3, s->metric);
-	store_bind_text(stmt, 4, s->unit);
-	store_bind_real(stmt, 5, s->value);
-	store_bind_text(stmt, 6, s->source);
+	store_bind_row(stmt, 1, "ldttrt", sv->bench_id, s->repetition, s->metric, s->unit,
+		       s->value, s->source);
 	rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE)
 		err = store_fail(sv->st, rc, "saving sample %s/%s/%s [%s] repetition %d %s",
@@ -307,13 +300,8 @@ static int insert_claim(struct fl_store *st, sqlite3_stmt *stmt, const struct fl
 {
 	char what[128];
 
-	store_bind_text(stmt, 1, c->id);
-	store_bind_text(stmt, 2, c->seed);
-	store_bind_text(stmt, 3, c->statement);
-	store_bind_text(stmt, 4, c->metric);
-	store_bind_real(stmt, 5, c->published);
-	store_bind_real(stmt, 6, c->tolerance);
-	store_bind_text(stmt, 7, c->source);
+	store_bind_row(stmt, 1, "ttttrrt", c->id, c->seed, c->statement, c->metric,
+		       c->published, c->tolerance, c->source);
 	snprintf(what, sizeof(what), "saving claim %s", c->id ? c->id : "(no id)");
 	return store_step_done(st, stmt, what);
 }
@@ -372,16 +360,9 @@ static int insert_verdict(struct fl_store *st, sqlite3_stmt *stmt, long long id,
 {
 	char what[128];
 
-	sqlite3_bind_int64(stmt, 1, id);
-	store_bind_text(stmt, 2, v->claim_id);
-	store_bind_real(stmt, 3, v->published);
-	store_bind_real(stmt, 4, v->measured);
-	store_bind_real(stmt, 5, v->lo);
-	store_bind_real(stmt, 6, v->hi);
-	store_bind_text(stmt, 7, fl_verdict_name(v->verdict));
-	store_bind_text(stmt, 8, v->reason);
-	store_bind_text(stmt, 9, fl_verdict_name(v->mechanism));
-	store_bind_text(stmt, 10, v->mechanism_reason);
+	store_bind_row(stmt, 1, "ltrrrrtttt", id, v->claim_id, v->published, v->measured,
+		       v->lo, v->hi, fl_verdict_name(v->verdict), v->reason,
+		       fl_verdict_name(v->mechanism), v->mechanism_reason);
 	/* A foreign key failure here means the claims were not saved first. */
 	snprintf(what, sizeof(what), "saving the verdict of claim %s for run %lld",
 		 v->claim_id ? v->claim_id : "(no id)", id);

@@ -69,10 +69,9 @@ void km_user_warn(const char *file, int line, const char *cond);
 #define smp_store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define smp_load_acquire(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
 
+/* Only what impl/ uses: add one from the kernel's atomic_t API when a model needs it. */
 typedef struct { int counter; } atomic_t;
 typedef struct { long counter; } atomic_long_t;
-
-#define ATOMIC_INIT(i)	{ (i) }
 
 static inline int atomic_read(const atomic_t *v)
 {
@@ -89,19 +88,9 @@ static inline int atomic_add_return(int i, atomic_t *v)
 	return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST);
 }
 
-static inline void atomic_add(int i, atomic_t *v) { atomic_add_return(i, v); }
-static inline void atomic_sub(int i, atomic_t *v) { atomic_add_return(-i, v); }
 static inline void atomic_inc(atomic_t *v) { atomic_add_return(1, v); }
 static inline void atomic_dec(atomic_t *v) { atomic_add_return(-1, v); }
-static inline int atomic_inc_return(atomic_t *v) { return atomic_add_return(1, v); }
 static inline int atomic_dec_return(atomic_t *v) { return atomic_add_return(-1, v); }
-
-static inline int atomic_cmpxchg(atomic_t *v, int old, int new)
-{
-	__atomic_compare_exchange_n(&v->counter, &old, new, false,
-				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-	return old;
-}
 
 static inline long atomic_long_read(const atomic_long_t *v)
 {
@@ -121,14 +110,6 @@ static inline long atomic_long_add_return(long i, atomic_long_t *v)
 static inline void atomic_long_add(long i, atomic_long_t *v) { atomic_long_add_return(i, v); }
 static inline void atomic_long_sub(long i, atomic_long_t *v) { atomic_long_add_return(-i, v); }
 static inline void atomic_long_inc(atomic_long_t *v) { atomic_long_add_return(1, v); }
-static inline void atomic_long_dec(atomic_long_t *v) { atomic_long_add_return(-1, v); }
-
-static inline long atomic_long_cmpxchg(atomic_long_t *v, long old, long new)
-{
-	__atomic_compare_exchange_n(&v->counter, &old, new, false,
-				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-	return old;
-}
 
 /* ---- spinlock: a ticket lock, fair like the kernel's qspinlock ----------- */
 

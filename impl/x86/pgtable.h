@@ -74,30 +74,19 @@ struct km_pgtable_geometry {
 /* The geometry of 4- or 5-level paging; .levels == 0 for any other value. */
 static inline struct km_pgtable_geometry km_geometry(int levels)
 {
-	struct km_pgtable_geometry g = { .levels = 0 };
+	/* In the field order of struct km_pgtable_geometry. */
+	static const struct km_pgtable_geometry g[] = {
+		{ 4, KM_PGDIR_SHIFT_4L, KM_PGDIR_SIZE_4L, KM_PGDIR_MASK_4L, KM_PTRS_PER_P4D_4L,
+		  KM_KERNEL_PGD_BOUNDARY_4L, KM_VMALLOC_START_4L, KM_VMALLOC_END_4L,
+		  KM_PAGE_OFFSET_4L },
+		{ 5, KM_PGDIR_SHIFT_5L, KM_PGDIR_SIZE_5L, KM_PGDIR_MASK_5L, KM_PTRS_PER_P4D_5L,
+		  KM_KERNEL_PGD_BOUNDARY_5L, KM_VMALLOC_START_5L, KM_VMALLOC_END_5L,
+		  KM_PAGE_OFFSET_5L },
+	};
 
-	if (levels == 4) {
-		g.levels = 4;
-		g.pgdir_shift = KM_PGDIR_SHIFT_4L;
-		g.pgdir_size = KM_PGDIR_SIZE_4L;
-		g.pgdir_mask = KM_PGDIR_MASK_4L;
-		g.ptrs_per_p4d = KM_PTRS_PER_P4D_4L;
-		g.kernel_pgd_boundary = KM_KERNEL_PGD_BOUNDARY_4L;
-		g.vmalloc_start = KM_VMALLOC_START_4L;
-		g.vmalloc_end = KM_VMALLOC_END_4L;
-		g.page_offset = KM_PAGE_OFFSET_4L;
-	} else if (levels == 5) {
-		g.levels = 5;
-		g.pgdir_shift = KM_PGDIR_SHIFT_5L;
-		g.pgdir_size = KM_PGDIR_SIZE_5L;
-		g.pgdir_mask = KM_PGDIR_MASK_5L;
-		g.ptrs_per_p4d = KM_PTRS_PER_P4D_5L;
-		g.kernel_pgd_boundary = KM_KERNEL_PGD_BOUNDARY_5L;
-		g.vmalloc_start = KM_VMALLOC_START_5L;
-		g.vmalloc_end = KM_VMALLOC_END_5L;
-		g.page_offset = KM_PAGE_OFFSET_5L;
-	}
-	return g;
+	if (levels != 4 && levels != 5)
+		return (struct km_pgtable_geometry){ .levels = 0 };
+	return g[levels - 4];
 }
 
 /* pgd_index(): the slot of addr in a PGD page. */
