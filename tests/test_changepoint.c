@@ -23,6 +23,30 @@ static void fill(double *x, size_t from, size_t to, double mean, double sd)
 		x[i] = normal(mean, sd);
 }
 
+/* A level held up to (not including) index end. */
+struct level {
+	size_t end;
+	double mean;
+};
+
+/*
+ * A series of len points at the given levels, each with noise sd, drawn from
+ * seed; returns the changes the default options find there, at most max.
+ */
+static size_t find_steps(double *x, size_t len, const struct level *lv, size_t nlv,
+			 double sd, unsigned seed, struct fl_changepoint *cp, size_t max)
+{
+	const struct fl_cp_opts o = FL_CP_OPTS_DEFAULT;
+	size_t from = 0, n;
+
+	rng_state = seed;
+	for (size_t i = 0; i < nlv; from = lv[i++].end)
+		fill(x, from, lv[i].end, lv[i].mean, sd);
+	assert_int_equal(from, len);
+	assert_int_equal(fl_edivisive(x, len, &o, cp, max, &n), 0);
+	return n;
+}
+
 static void test_statistic_by_hand(void **state)
 {
 	/*
@@ -42,16 +66,11 @@ static void test_statistic_by_hand(void **state)
 
 static void test_one_step(void **state)
 {
-	const struct fl_cp_opts o = FL_CP_OPTS_DEFAULT;
+	const struct level lv[] = { { 30, 100 }, { 60, 110 } };
 	struct fl_changepoint cp[8];
 	double x[60];
-	size_t n;
 
-	rng_state = 1;
-	fill(x, 0, 30, 100, 1);
-	fill(x, 30, 60, 110, 1);
-	assert_int_equal(fl_edivisive(x, N_OF(x), &o, cp, N_OF(cp), &n), 0);
-	assert_int_equal(n, 1);
+	assert_int_equal(find_steps(x, N_OF(x), lv, N_OF(lv), 1, 1, cp, N_OF(cp)), 1);
 	assert_int_equal(cp[0].index, 30);
 	/* Nothing of 199 permutations comes close: the smallest p there is. */
 	assert_true(fabs(cp[0].p - 1.0 / 200) < 1e-12);
@@ -60,52 +79,39 @@ static void test_one_step(void **state)
 /* A small step (2 sd) in a longer, noisier series is still found, near its place. */
 static void test_small_step(void **state)
 {
+	const struct level lv[] = { { 50, 100 }, { 80, 104 } };
 	const struct fl_cp_opts o = FL_CP_OPTS_DEFAULT;
 	struct fl_changepoint cp[8];
 	double x[80];
-	size_t n;
 
-	rng_state = 7;
-	fill(x, 0, 50, 100, 2);
-	fill(x, 50, 80, 104, 2);
-	assert_int_equal(fl_edivisive(x, N_OF(x), &o, cp, N_OF(cp), &n), 0);
-	assert_int_equal(n, 1);
+	assert_int_equal(find_steps(x, N_OF(x), lv, N_OF(lv), 2, 7, cp, N_OF(cp)), 1);
 	assert_true(cp[0].index >= 48 && cp[0].index <= 52);
 	assert_true(cp[0].p <= o.alpha);
 }
 
 static void test_two_steps(void **state)
 {
-	const struct fl_cp_opts o = FL_CP_OPTS_DEFAULT;
+	const struct level lv[] = { { 25, 100 }, { 50, 110 }, { 75, 95 } };
 	struct fl_changepoint cp[8];
 	double x[75];
-	size_t n;
 
-	rng_state = 2;
-	fill(x, 0, 25, 100, 1);
-	fill(x, 25, 50, 110, 1);
-	fill(x, 50, 75, 95, 1);
-	assert_int_equal(fl_edivisive(x, N_OF(x), &o, cp, N_OF(cp), &n), 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(find_steps(x, N_OF(x), lv, N_OF(lv), 1, 2, cp, N_OF(cp)), 2);
 	/* In ascending order, whichever was found first. */
 	assert_int_equal(cp[0].index, 25);
 	assert_int_equal(cp[1].index, 50);
 	/* max bounds the answer */
-	assert_int_equal(fl_edivisive(x, N_OF(x), &o, cp, 1, &n), 0);
-	assert_int_equal(n, 1);
+	assert_int_equal(find_steps(x, N_OF(x), lv, N_OF(lv), 1, 2, cp, 1), 1);
 }
 
 static void test_no_step(void **state)
 {
+	const struct level lv[] = { { 60, 100 } };
 	const struct fl_cp_opts o = FL_CP_OPTS_DEFAULT;
 	struct fl_changepoint cp[8];
 	double x[60], flat[20];
 	size_t n;
 
-	rng_state = 3;
-	fill(x, 0, 60, 100, 1);
-	assert_int_equal(fl_edivisive(x, N_OF(x), &o, cp, N_OF(cp), &n), 0);
-	assert_int_equal(n, 0);
+	assert_int_equal(find_steps(x, N_OF(x), lv, N_OF(lv), 1, 3, cp, N_OF(cp)), 0);
 
 	for (size_t i = 0; i < N_OF(flat); i++)
 		flat[i] = 42;
@@ -120,13 +126,13 @@ static void test_no_step(void **state)
 /* One wild point is not a change of level. */
 static void test_outlier_is_not_a_step(void **state)
 {
+	const struct level lv[] = { { 40, 100 } };
 	const struct fl_cp_opts o = FL_CP_OPTS_DEFAULT;
 	struct fl_changepoint cp[8];
 	double x[40];
 	size_t n;
 
-	rng_state = 4;
-	fill(x, 0, 40, 100, 1);
+	assert_int_equal(find_steps(x, N_OF(x), lv, N_OF(lv), 1, 4, cp, N_OF(cp)), 0);
 	x[20] = 200;
 	assert_int_equal(fl_edivisive(x, N_OF(x), &o, cp, N_OF(cp), &n), 0);
 	assert_int_equal(n, 0);
@@ -163,16 +169,13 @@ static void test_error_rates(void **state)
 
 static void test_deterministic(void **state)
 {
-	const struct fl_cp_opts o = FL_CP_OPTS_DEFAULT;
+	const struct level lv[] = { { 20, 100 }, { 40, 103 } };
 	struct fl_changepoint a[8], b[8];
 	double x[40];
 	size_t na, nb;
 
-	rng_state = 5;
-	fill(x, 0, 20, 100, 3);
-	fill(x, 20, 40, 103, 3);
-	assert_int_equal(fl_edivisive(x, N_OF(x), &o, a, N_OF(a), &na), 0);
-	assert_int_equal(fl_edivisive(x, N_OF(x), &o, b, N_OF(b), &nb), 0);
+	na = find_steps(x, N_OF(x), lv, N_OF(lv), 3, 5, a, N_OF(a));
+	nb = find_steps(x, N_OF(x), lv, N_OF(lv), 3, 5, b, N_OF(b));
 	assert_int_equal(na, nb);
 	for (size_t i = 0; i < na; i++) {
 		assert_int_equal(a[i].index, b[i].index);
