@@ -42,6 +42,7 @@ static void meta_free(struct fl_run_meta *m)
 	free(m->topology);
 	free(m->counter_source);
 	free(m->virt);
+	free(m->schedule);
 	free(m->started_at);
 	free(m->finished_at);
 }

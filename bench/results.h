@@ -26,9 +26,20 @@ struct fl_run_meta {
 	char *topology;			/* hwloc summary */
 	char *counter_source;		/* "pmu" or "tsc+task-clock" */
 	char *virt;			/* "", "tcg", "kvm" */
+	char *schedule;			/* how repetitions were ordered: FL_SCHEDULE_* */
 	char *started_at;		/* ISO 8601, UTC */
 	char *finished_at;
 };
+
+/*
+ * The orders a run's repetitions ran in.  Only in pairs does repetition k of
+ * one variant stand next to repetition k of the others, so that their ratio
+ * cancels the machine's swings; a run stored before schedules were recorded
+ * has "".
+ */
+#define FL_SCHEDULE_PAIRS	"pairs"
+#define FL_SCHEDULE_RANDOM	"interleaved"
+#define FL_SCHEDULE_IN_ORDER	"in order"
 
 struct fl_sample {
 	char *workload;

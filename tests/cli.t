@@ -81,6 +81,27 @@ check "run --verbose: Google Benchmark's table, jobs/min not shown as /s" \
 check "run --quiet: only the line that says where the run is stored" \
 	"[ ! -s '$T/err' ] && [ \$(wc -l <'$T/out') -eq 1 ]"
 
+# In pairs, the variants of a point run back to back, repetition by repetition:
+# in the order the samples were stored, each (M, repetition) has old and new
+# next to each other, and the run says how it was ordered.
+"$FL" run reaim_vunmap --param M=0,64 --reps 3 --rounds 2 --quiet --pairs --db "$T/pairs.db" >"$T/out" 2>&1
+check "run --pairs: the run's order is recorded" \
+	"[ \"\$(sqlite3 '$T/pairs.db' 'SELECT schedule FROM runs')\" = pairs ] &&
+	 '$FL' show --db '$T/pairs.db' | grep -q 'order pairs'"
+sqlite3 "$T/pairs.db" "SELECT b.params || ' ' || s.repetition FROM samples s
+	JOIN benchmarks b ON b.id = s.benchmark_id WHERE s.metric = 'jobs_per_min'
+	ORDER BY s.id" >"$T/order"
+check "... old and new of each point and repetition stored next to each other" \
+	"[ \$(wc -l <'$T/order') -eq 12 ] && [ \$(uniq '$T/order' | wc -l) -eq 6 ] &&
+	 [ \$(uniq -c '$T/order' | awk '\$1 != 2' | wc -l) -eq 0 ]"
+check "... repetitions 0, 1, 2 of each" \
+	"[ \"\$(awk '{ print \$2 }' '$T/order' | sort | uniq -c | awk '{ print \$1 }' | tr '\n' ' ')\" = '4 4 4 ' ]"
+"$FL" run reaim_vunmap --param M=0 $tiny --db "$T/io.db" >"$T/out" 2>&1
+check "a custom run is interleaved at random unless asked" \
+	"[ \"\$(sqlite3 '$T/io.db' 'SELECT schedule FROM runs')\" = interleaved ]"
+expect_error "pairs and in order are two orders" "two orders" \
+	"$FL" run reaim_vunmap --pairs --no-interleave --db "$T/a.db"
+
 # Exit status: 1 from the commands of a run, 2 from the command line itself.
 "$FL" frobnicate 2>"$T/err"
 check "an unknown command exits 2" "[ $? -eq 2 ]"

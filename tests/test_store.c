@@ -440,6 +440,7 @@ static void test_upgrade_from_v0(void **state)
 	assert_string_equal(r.meta.label, "old-run");
 	assert_string_equal(r.meta.git_commit, "abc123");
 	assert_null(r.meta.virt);
+	assert_null(r.meta.schedule);
 	assert_null(r.gbench_json);
 	assert_int_equal(r.nsamples, 2);
 	assert_string_equal(r.samples[0].params, "M=64");
@@ -640,6 +641,7 @@ static void test_round_trip(void **state)
 		.kernel_config_fp = strdup("sha256:ff"), .cmdline = strdup("ro quiet"),
 		.cpu_model = strdup("Xeon"), .topology = strdup("2 cores"),
 		.counter_source = strdup("tsc+task-clock"), .virt = strdup("tcg"),
+		.schedule = strdup(FL_SCHEDULE_PAIRS),
 		.started_at = strdup("2024-01-01T00:00:00Z"), .finished_at = NULL,
 	};
 	r.gbench_json = strdup("{\"benchmarks\": []}");
@@ -671,6 +673,7 @@ static void test_round_trip(void **state)
 	assert_same_text(r.meta.topology, l.meta.topology);
 	assert_same_text(r.meta.counter_source, l.meta.counter_source);
 	assert_same_text(r.meta.virt, l.meta.virt);
+	assert_same_text(r.meta.schedule, l.meta.schedule);
 	assert_same_text(r.meta.started_at, l.meta.started_at);
 	assert_same_text(r.meta.finished_at, l.meta.finished_at);
 	assert_null(l.meta.finished_at);

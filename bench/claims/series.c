@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The claims' shared toolkit: a variant pair over a swept parameter (series.h). */
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,39 @@
 static struct fl_spread spread_of(const double *v, size_t n)
 {
 	return (struct fl_spread){ fl_median(v, n), fl_min(v, n), fl_max(v, n) };
+}
+
+bool fl_run_in_pairs(const struct fl_run *r)
+{
+	return r->meta.schedule && !strcmp(r->meta.schedule, FL_SCHEDULE_PAIRS);
+}
+
+int fl_pair_ratio(const struct fl_run *r, const double *base, size_t nbase,
+		  const double *other, size_t nother, uint64_t seed, struct fl_ci *ci,
+		  size_t *pairs)
+{
+	double *q;
+	int err;
+
+	*pairs = 0;
+	if (!fl_run_in_pairs(r) || nbase != nother || nbase < 2)
+		return fl_ratio_of_medians(other, nother, base, nbase, FL_SERIES_CONF,
+					   FL_SERIES_BOOT_ITERS, seed, ci);
+	q = malloc(nbase * sizeof(*q));
+	if (!q)
+		return fl_fail(ENOMEM, "out of memory for %zu pairs", nbase);
+	for (size_t k = 0; k < nbase; k++) {
+		if (!(base[k] > 0)) {
+			free(q);
+			return -EINVAL;
+		}
+		q[k] = other[k] / base[k];
+	}
+	err = fl_median_boot(q, nbase, FL_SERIES_CONF, FL_SERIES_BOOT_ITERS, seed, ci);
+	free(q);
+	if (!err)
+		*pairs = nbase;
+	return err;
 }
 
 int fl_pair_series_collect(const struct fl_run *r, const struct fl_pair_spec *spec,
@@ -44,8 +78,7 @@ int fl_pair_series_collect(const struct fl_run *r, const struct fl_pair_spec *sp
 		p->params = sets[i];
 		p->base = spread_of(a, na);
 		p->other = spread_of(b, nb);
-		if (fl_ratio_of_medians(b, nb, a, na, FL_SERIES_CONF, FL_SERIES_BOOT_ITERS,
-					spec->seed, &p->ratio))
+		if (fl_pair_ratio(r, a, na, b, nb, spec->seed, &p->ratio, &p->pairs))
 			continue;
 		s->n++;
 	}

@@ -12,6 +12,7 @@
 #ifndef FL_CLAIMS_SERIES_H
 #define FL_CLAIMS_SERIES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,7 +33,13 @@ struct fl_pair_point {
 	double x;			/* the swept parameter's value */
 	const char *params;		/* its parameter set, in the run's strings */
 	struct fl_spread base, other;
-	struct fl_ci ratio;		/* other / base, medians, bootstrap interval */
+	/*
+	 * other / base with its bootstrap interval: in a run made in pairs,
+	 * the median of the pairs' ratios (pairs of them); otherwise the
+	 * ratio of the medians (pairs 0).
+	 */
+	struct fl_ci ratio;
+	size_t pairs;
 };
 
 /* What to collect: "other" against "base" of workload's metric over param. */
@@ -55,6 +62,18 @@ struct fl_pair_series {
 int fl_pair_series_collect(const struct fl_run *r, const struct fl_pair_spec *spec,
 			   struct fl_pair_series *s);
 void fl_pair_series_free(struct fl_pair_series *s);
+/* Whether the run's variants ran back to back, repetition by repetition. */
+bool fl_run_in_pairs(const struct fl_run *r);
+
+/*
+ * other / base at one point: by pairs where the run ran in pairs and both
+ * sides have the same repetitions (*pairs set to their count), else the ratio
+ * of the medians (*pairs 0).
+ */
+int fl_pair_ratio(const struct fl_run *r, const double *base, size_t nbase,
+		  const double *other, size_t nother, uint64_t seed, struct fl_ci *ci,
+		  size_t *pairs);
+
 /* The point at x, or NULL. */
 const struct fl_pair_point *fl_pair_series_at(const struct fl_pair_series *s, double x);
 

@@ -90,10 +90,10 @@ static int ratio_of(const struct fl_run *r, const char *workload, const char *me
 	size_t na = fl_variant_values(r, workload, "classic", NULL, metric, &a);
 	size_t nb = fl_variant_values(r, workload, "speculative", NULL, metric, &b);
 	int err = -ENODATA;
+	size_t pairs;
 
 	if (na && nb)
-		err = fl_ratio_of_medians(b, nb, a, na, FL_SERIES_CONF, FL_SERIES_BOOT_ITERS,
-					  SEED, ci);
+		err = fl_pair_ratio(r, a, na, b, nb, SEED, ci, &pairs);
 	free(a);
 	free(b);
 	return err;
@@ -279,10 +279,11 @@ static void judge(const struct fl_run *r, const struct fl_pair_series *s,
 		fl_verdict_say(v, "needs %d CPUs (this run had %d); ", PUBLISHED_CPUS, ncpu);
 	}
 	cost = fault_cost_ratio(r, &shim_ns, &live_ns);
-	fl_verdict_say(v, "T=%d %+.0f%% [%+.0f,%+.0f], T=%d %+.0f%% [%+.0f,%+.0f]; kernbench "
-		       "CPU/job %+.1f%% [%+.1f,%+.1f]", ncpu, v->measured, v->lo, v->hi,
-		       2 * ncpu, pct(p2->ratio.est), pct(p2->ratio.lo), pct(p2->ratio.hi),
-		       pct(cpu.est), pct(cpu.lo), pct(cpu.hi));
+	fl_verdict_say(v, "T=%d %+.0f%% [%+.0f,%+.0f], T=%d %+.0f%% [%+.0f,%+.0f] (%s); "
+		       "kernbench CPU/job %+.1f%% [%+.1f,%+.1f]", ncpu, v->measured, v->lo,
+		       v->hi, 2 * ncpu, pct(p2->ratio.est), pct(p2->ratio.lo),
+		       pct(p2->ratio.hi), p1->pairs ? "by pairs" : "not paired", pct(cpu.est),
+		       pct(cpu.lo), pct(cpu.hi));
 	if (!isnan(wall.est))
 		fl_verdict_say(v, " wall %+.1f%%", pct(wall.est));
 	if (ncpu < PUBLISHED_CPUS && !usl_prediction(r, s, ncpu, PUBLISHED_CPUS, &pred))

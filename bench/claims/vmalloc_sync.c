@@ -132,6 +132,8 @@ static void judge(const struct fl_pair_series *s, struct fl_verdict *v)
 	else
 		v->verdict = FL_NOT_REPRODUCED;
 
+	if (last->pairs)
+		fl_verdict_say(v, "by %zu pairs: ", last->pairs);
 	fl_verdict_say(v, "old loses %.1f%% at M=%.0f ", v->measured, last->x);
 	if (isnan(cross) && predicted_m(&old_fit, &new_fit, v->published, &at))
 		fl_verdict_say(v, "(%.0f%% not reached for M up to %.0f)", v->published, last->x);

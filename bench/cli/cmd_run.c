@@ -24,7 +24,7 @@ struct run_args {
 	bool backend_set;
 	char backend_names[32];
 	long reps, rounds, warmup;
-	bool no_interleave;
+	bool no_interleave, pairs;
 	char *workloads[64];
 	int nworkloads;
 	struct fl_runner_opts ro;
@@ -114,6 +114,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		FL_OPT_BOOL("no-pmu", &a->ro.no_pmu, "skip hardware counters (TSC + task-clock)"),
 		FL_OPT_BOOL("no-interleave", &a->no_interleave,
 			    "run repetitions in order, not randomly interleaved"),
+		FL_OPT_BOOL("pairs", &a->pairs,
+			    "variants of each point back to back, repetition by repetition "
+			    "(the quick suite's default)"),
 		FL_OPT_BOOL("quiet", &a->ro.quiet, "print nothing while it runs"),
 		FL_OPT_BOOL("verbose", &a->ro.verbose,
 			    "Google Benchmark's table instead of progress lines"),
@@ -131,6 +134,11 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		return err;
 	a->ro.warmup = (double)a->warmup;
 	a->ro.interleave = !a->no_interleave;
+	/* the claims judge their ratios by pair: the quick suite runs in pairs */
+	a->ro.pairs = a->pairs || (a->suite && !a->no_interleave);
+	if (a->pairs && a->no_interleave)
+		return fl_fail(EINVAL, "run: --pairs and --no-interleave are two orders; "
+			       "give one");
 	if (a->append && !a->vm)
 		return fl_fail(EINVAL, "run: --append goes with --vm");
 	return fl_cli_check_writable("--json", a->json);
@@ -214,6 +222,7 @@ static void fill_meta(struct fl_run_meta *m, const struct run_args *a)
 	m->label = strdup(a->label ? a->label : "");
 	m->suite = strdup(a->suite ? a->suite : "custom");
 	m->backend = strdup(a->backend_names);
+	m->schedule = strdup(fl_runner_schedule(&a->ro));
 }
 
 static int store_run(struct fl_store *st, struct fl_run *r)

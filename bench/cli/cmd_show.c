@@ -105,8 +105,9 @@ static int show(const struct fl_run *r, void *arg)
 	wn = width_of(rows, n, "benchmark", 0);
 	wm = width_of(rows, n, "metric", 1);
 	wu = width_of(rows, n, "unit", 2);
-	printf("run %lld  %s  suite %s  kernel %s  counters %s\n", r->meta.id,
-	       r->meta.started_at, r->meta.suite, r->meta.kernel_release,
+	printf("run %lld  %s  suite %s  order %s  kernel %s  counters %s\n", r->meta.id,
+	       r->meta.started_at, r->meta.suite,
+	       r->meta.schedule ? r->meta.schedule : "not recorded", r->meta.kernel_release,
 	       r->meta.counter_source);
 	printf("%-*s  %-*s  %-*s %4s %12s %12s %12s %7s\n", wn, "benchmark", wm, "metric",
 	       wu, "unit", "n", "median", "min", "max", "cv");

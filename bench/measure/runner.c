@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,7 @@ int fl_plan_check(const struct fl_plan *p)
 /* ---- running ------------------------------------------------------------- */
 
 struct runner {
+	bool pairs;
 	struct fl_counters *counters;
 	struct fl_run *out;
 	struct fl_plan *plan;
@@ -416,7 +418,9 @@ static void take_repetition(const struct fl_gb_run *r, void *arg)
 			.variant = (char *)it->in.variant,
 			.backend = (char *)fl_backend_name(it->in.backend),
 			.params = (char *)it->params,
-			.repetition = r->repetition < 0 ? 0 : r->repetition,
+			/* in pairs, an item's repetitions run one at a time, in order */
+			.repetition = current->pairs ? it->reported
+				      : r->repetition < 0 ? 0 : r->repetition,
 			.metric = (char *)r->counter_names[i],
 			.value = r->counter_values[i],
 		};
@@ -447,11 +451,83 @@ static char *read_file(const char *path)
 	return buf;
 }
 
+const char *fl_runner_schedule(const struct fl_runner_opts *o)
+{
+	if (o->pairs)
+		return FL_SCHEDULE_PAIRS;
+	return o->interleave ? FL_SCHEDULE_RANDOM : FL_SCHEDULE_IN_ORDER;
+}
+
+static void register_item(struct fl_plan_item *it, const struct fl_runner_opts *o,
+			  int repetitions)
+{
+	struct fl_gb_opts gopts = {
+		.iterations = it->rounds,
+		.repetitions = repetitions,
+		.min_warmup_time = o->warmup,
+		.manual_time = it->in.backend == FL_KMOD,
+	};
+
+	fl_gb_register(it->name, bench_one, it, &gopts);
+}
+
+/* One point: the same workload, backend and parameters, whatever the variant. */
+static bool same_point(const struct fl_plan_item *a, const struct fl_plan_item *b)
+{
+	return a->in.w == b->in.w && a->in.backend == b->in.backend &&
+	       !strcmp(a->params, b->params);
+}
+
+static bool point_seen_before(const struct fl_plan *p, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (same_point(&p->items[j], &p->items[i]))
+			return true;
+	return false;
+}
+
+/*
+ * In pairs: for each repetition k, point by point, the variants' k-th
+ * repetitions back to back, starting from a variant drawn at random (A B or
+ * B A), each registered as a benchmark of one repetition.  Google Benchmark
+ * runs them in this order, so a pair's ratio sees one state of the machine:
+ * the method compare's pairs use, inside one run.
+ */
+static void register_pairs(struct fl_plan *p, const struct fl_runner_opts *o)
+{
+	uint64_t rng = (uint64_t)(monotonic_s() * 1e9) | 1;
+	int reps = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		reps = p->items[i].repetitions > reps ? p->items[i].repetitions : reps;
+	for (int k = 0; k < reps; k++) {
+		for (size_t i = 0; i < p->n; i++) {
+			size_t group[16], n = 0, first;
+
+			if (point_seen_before(p, i))
+				continue;
+			for (size_t j = i; j < p->n && n < 16; j++)
+				if (same_point(&p->items[i], &p->items[j]))
+					group[n++] = j;
+			rng ^= rng << 13;
+			rng ^= rng >> 7;
+			rng ^= rng << 17;
+			first = (size_t)(rng % n);
+			for (size_t j = 0; j < n; j++) {
+				struct fl_plan_item *it = &p->items[group[(first + j) % n]];
+
+				if (k < it->repetitions)
+					register_item(it, o, 1);
+			}
+		}
+	}
+}
+
 int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_run *out)
 {
-	struct fl_gb_run_opts go = { .interleave = o->interleave,
+	struct fl_gb_run_opts go = { .interleave = o->interleave && !o->pairs,
 				     .table = o->verbose && !o->quiet };
-	struct runner r = { .out = out, .plan = p };
+	struct runner r = { .out = out, .plan = p, .pairs = o->pairs };
 	double reps = 0;
 	char json[PATH_MAX];
 	int err, ran;
@@ -482,15 +558,10 @@ int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_r
 		reps += p->items[i].repetitions;
 	}
 	fl_progress_start(&r.progress, o->quiet || o->verbose ? NULL : stderr, p->n, reps);
-	for (size_t i = 0; i < p->n; i++) {
-		struct fl_gb_opts gopts = {
-			.iterations = p->items[i].rounds,
-			.repetitions = p->items[i].repetitions,
-			.min_warmup_time = o->warmup,
-			.manual_time = p->items[i].in.backend == FL_KMOD,
-		};
-		fl_gb_register(p->items[i].name, bench_one, &p->items[i], &gopts);
-	}
+	if (o->pairs)
+		register_pairs(p, o);
+	for (size_t i = 0; !o->pairs && i < p->n; i++)
+		register_item(&p->items[i], o, p->items[i].repetitions);
 	current = &r;
 	ran = fl_gb_run_all(&go, take_repetition, NULL);
 	current = NULL;

@@ -49,9 +49,13 @@ struct fl_runner_opts {
 	bool quiet;		/* nothing on the console while it runs */
 	bool verbose;		/* Google Benchmark's console table, not progress lines */
 	bool interleave;	/* random interleaving of repetitions */
+	bool pairs;		/* variants of a point back to back (wins over interleave) */
 	double warmup;		/* seconds of warm-up per benchmark */
 	const char *json_path;	/* keep Google Benchmark's JSON here too */
 };
+
+/* FL_SCHEDULE_* of a run made with these options. */
+const char *fl_runner_schedule(const struct fl_runner_opts *o);
 
 /*
  * Runs the plan; samples and the counter source go into out (whose meta the

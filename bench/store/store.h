@@ -13,7 +13,7 @@
 
 #include "bench/results.h"
 
-#define FL_STORE_SCHEMA_VERSION	4
+#define FL_STORE_SCHEMA_VERSION	5
 #define FL_STORE_BUSY_MS	5000
 
 struct fl_store;

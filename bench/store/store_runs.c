@@ -33,18 +33,19 @@ static const size_t meta_text[] = {
 	offsetof(struct fl_run_meta, virt),
 	offsetof(struct fl_run_meta, started_at),
 	offsetof(struct fl_run_meta, finished_at),
+	offsetof(struct fl_run_meta, schedule),
 };
 
 #define META_TEXT_COLUMNS						\
 	"label, suite, backend, git_commit, git_branch, host, kernel_release,"	\
 	" kernel_config_fp, cmdline, cpu_model, topology, counter_source, virt,"	\
-	" started_at, finished_at"
+	" started_at, finished_at, schedule"
 
 #define NMETA_TEXT (sizeof(meta_text) / sizeof(meta_text[0]))
 
 static const char sql_run_insert[] =
 	"INSERT INTO runs (" META_TEXT_COLUMNS ", git_dirty, gbench_json)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 static const char sql_run_select[] =
 	"SELECT " META_TEXT_COLUMNS ", git_dirty, gbench_json FROM runs WHERE id = ?";

@@ -13,7 +13,7 @@
 #include "bench/store/store_internal.h"
 
 /*
- * The current schema (v4).  These texts are shared with the migrations below:
+ * The current schema (v5).  These texts are shared with the migrations below:
  * a change is a new migration (FL_STORE_SCHEMA_VERSION goes up) whose steps a
  * new file takes too, as comparison_rows' pairs column is, rather than a
  * changed text that the older migrations would have to keep a copy of.
@@ -130,6 +130,10 @@ static const char sql_verdicts_mechanism[] =
 static const char sql_verdicts_mechanism_reason[] =
 	"ALTER TABLE verdicts ADD COLUMN mechanism_reason TEXT NOT NULL DEFAULT ''";
 
+/* v5: the order a run's repetitions ran in (FL_SCHEDULE_*); NULL before. */
+static const char sql_runs_schedule[] =
+	"ALTER TABLE runs ADD COLUMN schedule TEXT";
+
 static const char sql_comparison_rows_pairs[] =
 	"ALTER TABLE comparison_rows ADD COLUMN pairs INTEGER NOT NULL DEFAULT 0";
 
@@ -138,7 +142,7 @@ static const char *const schema_current[] = {
 	sql_claims, sql_verdicts, sql_verdicts_index,
 	sql_comparisons, sql_comparison_runs, sql_comparison_runs_index,
 	sql_comparison_rows, sql_comparison_rows_index, sql_comparison_rows_pairs,
-	sql_verdicts_mechanism, sql_verdicts_mechanism_reason, NULL,
+	sql_verdicts_mechanism, sql_verdicts_mechanism_reason, sql_runs_schedule, NULL,
 };
 
 /*
@@ -170,12 +174,17 @@ static const char *const migrate_v3_v4[] = {
 	sql_verdicts_mechanism, sql_verdicts_mechanism_reason, NULL,
 };
 
+static const char *const migrate_v4_v5[] = {
+	sql_runs_schedule, NULL,
+};
+
 /* migrations[v] takes a database from version v to v + 1, oldest first. */
 static const char *const *const migrations[] = {
 	migrate_v0_v1,
 	migrate_v1_v2,
 	migrate_v2_v3,
 	migrate_v3_v4,
+	migrate_v4_v5,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == FL_STORE_SCHEMA_VERSION,
