@@ -155,6 +155,70 @@ static void test_pairs_cancel_the_machines_swings(void **state)
 	assert_non_null(strstr(paired.reason, "by 5 pairs"));
 }
 
+/*
+ * A slower machine: a job costs 2 µs at M=0 (0.7 here), so old's 12 ns per
+ * 1000 processes reach 80% only at 5 * 2 = 2 + 0.012 M / 1000: M = 666667.
+ * The quick suite's M up to 384000 are not enough; extend() asks for the M
+ * the cost line predicts, rounded up, until the loss crosses 80%, and never
+ * beyond the workload's bound.
+ */
+static void test_extends_m_to_the_crossing(void **state)
+{
+	static const long quick_ms[] = { 0, 96000, 192000, 288000, 384000 };
+	const struct fl_claim *c = fl_claim_find("vmalloc-sync");
+	struct fl_suite_entry more;
+	struct fl_verdict v;
+	char buf[64];
+	struct fl_run r;
+	long m;
+
+	fl_run_init(&r);
+	add_series_at(&r, "old", quick_ms, 5, 2, 12e-6, 0);
+	add_series_at(&r, "new", quick_ms, 5, 2, 0, 0);
+	v = judge_claim("vmalloc-sync", &r);
+	assert_int_equal(v.verdict, FL_INCONCLUSIVE);
+	assert_non_null(strstr(v.reason, "old's cost line reaches it at M~666667"));
+
+	assert_int_equal(c->extend(&r, &more, buf, sizeof(buf)), 1);
+	assert_string_equal(more.workload, "reaim_vunmap");
+	assert_string_equal(more.params[0], buf);
+	assert_int_equal(sscanf(buf, "M=%ld", &m), 1);
+	assert_int_equal(m, 667000);	/* no noise: the interval is the estimate */
+	assert_string_equal(more.params[1], "P=2");
+
+	/* Run there: 80.0% exactly is crossed, and nothing more is asked. */
+	add_series_at(&r, "old", &m, 1, 2, 12e-6, 0);
+	add_series_at(&r, "new", &m, 1, 2, 0, 0);
+	assert_int_equal(c->extend(&r, &more, buf, sizeof(buf)), 0);
+	v = judge_claim("vmalloc-sync", &r);
+	assert_int_equal(v.verdict, FL_REPRODUCED);
+	assert_non_null(strstr(v.reason, "at M=667000 (80% crossed at M~"));
+	fl_run_free(&r);
+
+	/* A machine slower still: the bound (M=1000000) ends the search. */
+	fl_run_init(&r);
+	add_series_at(&r, "old", quick_ms, 5, 6, 12e-6, 0);
+	add_series_at(&r, "new", quick_ms, 5, 6, 0, 0);
+	assert_int_equal(c->extend(&r, &more, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "M=1000000");
+	m = 1000000;
+	add_series_at(&r, "old", &m, 1, 6, 12e-6, 0);
+	add_series_at(&r, "new", &m, 1, 6, 0, 0);
+	assert_int_equal(c->extend(&r, &more, buf, sizeof(buf)), 0);
+	v = judge_claim("vmalloc-sync", &r);
+	assert_int_equal(v.verdict, FL_NOT_REPRODUCED);
+	assert_non_null(strstr(v.reason, "not reached for M up to 1000000, the workload's "
+				       "bound; old's cost line reaches it at M~2000000"));
+	fl_run_free(&r);
+
+	/* old's cost does not grow with M (no purge in a short run): no more M */
+	fl_run_init(&r);
+	add_series_at(&r, "old", quick_ms, 5, 2, 0, 0.01);
+	add_series_at(&r, "new", quick_ms, 5, 2, 0, 0.01);
+	assert_int_equal(c->extend(&r, &more, buf, sizeof(buf)), 0);
+	fl_run_free(&r);
+}
+
 /* new's purges still walk PGDs: the work the split removed is not gone. */
 static void test_mechanism_new_still_walks(void **state)
 {
@@ -172,7 +236,8 @@ static void test_too_small(void **state)
 	struct fl_verdict v;
 
 	v = pair_verdict(NULL, 0, 1e-6, 0, 0.01);
-	assert_int_equal(v.verdict, FL_NOT_REPRODUCED);
+	/* short of 80%, and M could go on: the crossing may lie beyond */
+	assert_int_equal(v.verdict, FL_INCONCLUSIVE);
 	assert_float_equal(v.measured, 100 * (1 - 0.7 / 1.1), 0.5);
 	/* says what is true of the crossing, never "nan" */
 	assert_non_null(strstr(v.reason, "80% not reached for M up to 400000"));
@@ -407,6 +472,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reproduced),
 		cmocka_unit_test(test_pairs_cancel_the_machines_swings),
+		cmocka_unit_test(test_extends_m_to_the_crossing),
 		cmocka_unit_test(test_too_small),
 		cmocka_unit_test(test_mechanism_new_still_walks),
 		cmocka_unit_test(test_lacks_the_claims_points),

@@ -57,6 +57,15 @@ struct fl_claim {
 	const char *source;
 	const struct fl_suite_entry *quick;	/* ended by a NULL workload */
 	void (*evaluate)(const struct fl_run *r, struct fl_verdict *v);
+	/*
+	 * After the quick suite ran, where the claim's answer lies beyond its
+	 * points (vmalloc-sync's 80% at a larger M): one more entry to run into
+	 * the same run, its parameter specs written into buf; 1 if so, 0 if the
+	 * run has what the claim needs (or nothing more could help).  Asked
+	 * again after each extension.  NULL: never more.
+	 */
+	int (*extend)(const struct fl_run *r, struct fl_suite_entry *more, char *buf,
+		      size_t size);
 	/* Draws the claim's plots into dir; 0 or a negative errno. */
 	int (*plot)(const struct fl_run *r, const char *dir);
 };

@@ -144,6 +144,16 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	return fl_cli_check_writable("--json", a->json);
 }
 
+static int add_entry(struct fl_plan *p, const struct fl_workload *w,
+		     const struct fl_suite_entry *e, const struct run_args *a)
+{
+	if (!w)
+		return fl_fail(EINVAL, "the quick suite needs unknown workload %s", e->workload);
+	return fl_plan_add(p, w, e->backend, e->variants, e->params,
+			   a->reps ? (int)a->reps : e->repetitions,
+			   a->rounds ? a->rounds : e->rounds);
+}
+
 static int plan_suite(struct fl_plan *p, const struct run_args *a)
 {
 	for (int i = 0; fl_claims[i]; i++) {
@@ -167,14 +177,67 @@ static int plan_suite(struct fl_plan *p, const struct run_args *a)
 					"backend: %s\n", e->workload, fl_errmsg());
 				continue;
 			}
-			err = fl_plan_add(p, w, e->backend, e->variants, e->params,
-					  a->reps ? (int)a->reps : e->repetitions,
-					  a->rounds ? a->rounds : e->rounds);
+			err = add_entry(p, w, e, a);
 			if (err)
 				return err;
 		}
 	}
 	return p->n ? 0 : fl_fail(EINVAL, "the quick suite has nothing for that backend");
+}
+
+/* How often the claims may ask for more points after the quick suite. */
+#define MAX_EXTENSIONS	4
+
+/* The claims' further points, run once into extra and moved into r. */
+static int run_more(struct fl_plan *more, const struct run_args *a, struct fl_run *r)
+{
+	struct fl_runner_opts ro = a->ro;
+	struct fl_run extra;
+	int err;
+
+	ro.json_path = NULL;	/* --json keeps the quick suite's report */
+	fl_run_init(&extra);
+	err = fl_plan_check(more);
+	if (!err)
+		err = fl_runner_run(more, &ro, &extra);
+	for (size_t i = 0; !err && i < extra.nsamples; i++)
+		err = fl_run_add(r, &extra.samples[i]);
+	fl_run_free(&extra);
+	return err == -ENOMEM ? fl_fail(ENOMEM, "out of memory adding points") : err;
+}
+
+/*
+ * The quick suite's second part: a claim whose answer lies beyond the points
+ * run (vmalloc-sync's 80% at a larger M than this machine reached) names
+ * more, which run into the same run, until no claim asks for more.
+ */
+static int extend_suite(const struct run_args *a, struct fl_run *r)
+{
+	for (int n = 0; n < MAX_EXTENSIONS; n++) {
+		struct fl_plan more = { 0 };
+		int err = 0;
+
+		for (int i = 0; !err && fl_claims[i]; i++) {
+			const struct fl_claim *c = fl_claims[i];
+			struct fl_suite_entry e;
+			char buf[64];
+
+			if (!c->extend || !c->extend(r, &e, buf, sizeof(buf)))
+				continue;
+			if (a->backend_set && !(e.backend & a->backends))
+				continue;
+			if (!a->ro.quiet)
+				fprintf(stderr, "faultline: %s needs more: %s at %s\n", c->id,
+					e.workload, buf);
+			err = add_entry(&more, fl_workload_find(e.workload), &e, a);
+		}
+		if (!err && more.n)
+			err = run_more(&more, a, r);
+		fl_plan_free(&more);
+		if (err || !more.n)
+			return err;
+	}
+	return 0;
 }
 
 static int plan_workloads(struct fl_plan *p, const struct run_args *a)
@@ -346,6 +409,8 @@ int cmd_run(int argc, char **argv)
 		fill_meta(&r.meta, &a);
 		r.meta.started_at = fl_now_iso8601();
 		err = fl_runner_run(&plan, &a.ro, &r);
+		if (!err && a.suite)
+			err = extend_suite(&a, &r);
 		r.meta.finished_at = fl_now_iso8601();
 	}
 	if (!err)
