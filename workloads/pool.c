@@ -38,7 +38,8 @@ static void *pool_main(void *v)
 	struct fl_pool *p = a.p;
 
 	free(v);
-	fl_topo_pin_self(p->first_pu + a.index);
+	if (p->first_pu != FL_POOL_UNPINNED)
+		fl_topo_pin_self(p->first_pu + a.index);
 	pthread_mutex_lock(&p->gate_lock);
 	while (!p->open)
 		pthread_cond_wait(&p->gate, &p->gate_lock);

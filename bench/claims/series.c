@@ -14,6 +14,21 @@ static struct fl_spread spread_of(const double *v, size_t n)
 	return (struct fl_spread){ fl_median(v, n), fl_min(v, n), fl_max(v, n) };
 }
 
+bool fl_params_where(const char *params, const char *where)
+{
+	const char *eq = where ? strchr(where, '=') : NULL;
+	char name[32];
+	long v;
+
+	if (!where)
+		return true;
+	if (!eq || (size_t)(eq - where) >= sizeof(name))
+		return false;
+	memcpy(name, where, (size_t)(eq - where));
+	name[eq - where] = '\0';
+	return !fl_params_get(params, name, &v) && v == strtol(eq + 1, NULL, 10);
+}
+
 bool fl_run_in_pairs(const struct fl_run *r)
 {
 	return r->meta.schedule && !strcmp(r->meta.schedule, FL_SCHEDULE_PAIRS);
@@ -70,7 +85,8 @@ int fl_pair_series_collect(const struct fl_run *r, const struct fl_pair_spec *sp
 		struct fl_pair_point *p = &s->p[s->n];
 		long x;
 
-		if (!na || !nb || fl_params_get(sets[i], spec->param, &x))
+		if (!na || !nb || fl_params_get(sets[i], spec->param, &x) ||
+		    !fl_params_where(sets[i], spec->where))
 			continue;
 		if (s->n && s->p[s->n - 1].x == (double)x)
 			continue;
@@ -224,4 +240,17 @@ struct fl_series fl_pair_plot_other(const struct fl_pair_plot *pp, const char *l
 struct fl_series fl_pair_plot_ratio(const struct fl_pair_plot *pp, const char *label)
 {
 	return (struct fl_series){ label, pp->x, pp->ratio, pp->ratio_lo, pp->ratio_hi, pp->n };
+}
+
+int fl_variant_spread(const struct fl_run *r, const char *workload, const char *variant,
+		      const char *params, const char *metric, struct fl_spread *out)
+{
+	double *v;
+	size_t n = fl_variant_values(r, workload, variant, params, metric, &v);
+
+	if (!n)
+		return -ENODATA;
+	*out = spread_of(v, n);
+	free(v);
+	return 0;
 }

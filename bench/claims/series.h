@@ -47,7 +47,12 @@ struct fl_pair_spec {
 	const char *workload, *metric, *param;
 	const char *base, *other;	/* variants */
 	uint64_t seed;			/* of the ratios' bootstrap */
+	/* NULL, or "name=value": only the parameter sets with that value */
+	const char *where;
 };
+
+/* Whether params has where's "name=value" (NULL where: any params has). */
+bool fl_params_where(const char *params, const char *where);
 
 struct fl_pair_series {
 	struct fl_pair_point *p;	/* by ascending x */
@@ -94,6 +99,10 @@ int fl_variant_at(const struct fl_run *r, const char *workload, const char *metr
  */
 size_t fl_variant_values(const struct fl_run *r, const char *workload, const char *variant,
 			 const char *params, const char *metric, double **out);
+
+/* A variant's metric at the parameter set params: 0, or -ENODATA. */
+int fl_variant_spread(const struct fl_run *r, const char *workload, const char *variant,
+		      const char *params, const char *metric, struct fl_spread *out);
 
 /* The arrays of a plot of the series; free with fl_pair_plot_free(). */
 struct fl_pair_plot {

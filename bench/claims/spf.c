@@ -41,10 +41,16 @@ extern const struct fl_claim fl_claim_spf;
 /* most faults must take the speculative path for its work to be gone */
 #define SPF_SHARE_MIN	0.5
 
-/* speculative over classic records/s against the threads T */
+/* speculative over classic records/s against the threads T: ebizzy -mTt */
 static const struct fl_pair_spec records = {
 	.workload = "ebizzy_like", .metric = "records_per_s", .param = "T",
-	.base = "classic", .other = "speculative", .seed = SEED,
+	.base = "classic", .other = "speculative", .seed = SEED, .where = "touch=1",
+};
+
+/* the same, ebizzy without -T: copy and search, a second point */
+static const struct fl_pair_spec searched = {
+	.workload = "ebizzy_like", .metric = "records_per_s", .param = "T",
+	.base = "classic", .other = "speculative", .seed = SEED, .where = "touch=0",
 };
 
 static const struct fl_pair_spec faults = {
@@ -224,6 +230,22 @@ static int usl_prediction(const struct fl_run *r, const struct fl_pair_series *s
 	return err ? err : m ? 0 : -EINVAL;
 }
 
+/* The second point: ebizzy's copy and search (no -T) at T = CPUs. */
+static void say_searched(const struct fl_run *r, int ncpu, struct fl_verdict *v)
+{
+	const struct fl_pair_point *p;
+	struct fl_pair_series s;
+
+	if (fl_pair_series_collect(r, &searched, &s))
+		return;
+	p = fl_pair_series_at(&s, ncpu);
+	if (p)
+		fl_verdict_say(v, "; copy-and-search (ebizzy without -T) T=%d %+.0f%% "
+			       "[%+.0f,%+.0f]", ncpu, pct(p->ratio.est), pct(p->ratio.lo),
+			       pct(p->ratio.hi));
+	fl_pair_series_free(&s);
+}
+
 static void judge(const struct fl_run *r, const struct fl_pair_series *s,
 		  struct fl_verdict *v)
 {
@@ -290,6 +312,7 @@ static void judge(const struct fl_run *r, const struct fl_pair_series *s,
 		fl_verdict_say(v, "; USL prediction at T=%d: %+.0f%% [%+.0f,%+.0f] (a model, "
 			       "not a verdict)", PUBLISHED_CPUS, pct(pred.est), pct(pred.lo),
 			       pct(pred.hi));
+	say_searched(r, ncpu, v);
 	if (!isnan(cost))
 		fl_verdict_say(v, "; fault %.2fus shim/%.2fus live=%.2gx", shim_ns / 1000,
 			       live_ns / 1000, cost);
@@ -306,9 +329,13 @@ static void judge_mechanism(const struct fl_run *r, const struct fl_pair_series 
 	struct fl_spread spec, classic;
 	int ncpu = run_ncpu(r);
 	double t = ncpu ? ncpu : s->n ? s->p[s->n - 1].x / 2 : 0;
+	const struct fl_pair_point *p = fl_pair_series_at(s, t);
 
-	if (fl_variant_at(r, records.workload, "spf_share", "speculative", "T", t, &spec) ||
-	    fl_variant_at(r, records.workload, "spf_share", "classic", "T", t, &classic)) {
+	if (!p ||
+	    fl_variant_spread(r, records.workload, "speculative", p->params, "spf_share",
+			      &spec) ||
+	    fl_variant_spread(r, records.workload, "classic", p->params, "spf_share",
+			      &classic)) {
 		fl_verdict_mechanism(v, FL_NOT_APPLICABLE, "needs %s's spf_share (shim) at "
 				     "T=%.0f, classic and speculative", records.workload, t);
 		return;
@@ -457,6 +484,7 @@ static int plot(const struct fl_run *r, const char *dir)
  * main() so that the suite stays plain data to the runner.
  */
 static char threads_spec[96] = "T=1,2,4";
+static char ncpu_spec[16] = "T=2";
 
 __attribute__((constructor)) static void spf_threads_spec(void)
 {
@@ -468,6 +496,7 @@ __attribute__((constructor)) static void spf_threads_spec(void)
 	ncpu = CPU_COUNT(&set);
 	if (ncpu < 1 || ncpu > 4096)
 		return;
+	snprintf(ncpu_spec, sizeof(ncpu_spec), "T=%d", ncpu);
 	len = snprintf(threads_spec, sizeof(threads_spec), "T=1");
 	for (int t = 2; t < ncpu && len < 64; t *= 2)
 		len += snprintf(threads_spec + len, sizeof(threads_spec) - (size_t)len, ",%d", t);
@@ -478,7 +507,8 @@ __attribute__((constructor)) static void spf_threads_spec(void)
 }
 
 static const struct fl_suite_entry quick[] = {
-	{ "ebizzy_like", FL_SHIM, "classic,speculative", { threads_spec, NULL }, 9, 48 },
+	{ "ebizzy_like", FL_SHIM, "classic,speculative", { threads_spec, "touch=1", NULL }, 9, 48 },
+	{ "ebizzy_like", FL_SHIM, "classic,speculative", { ncpu_spec, "touch=0", NULL }, 9, 48 },
 	{ "kernbench_like", FL_SHIM, "classic,speculative", { NULL }, 15, 256 },
 	{ "fault_cost", FL_SHIM, "classic,speculative", { NULL }, 5, 16 },
 	{ "fault_cost", FL_LIVE, "live", { NULL }, 5, 16 },
