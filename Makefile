@@ -52,8 +52,14 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/faultline: $(BUILD)/bench/faultline.o $(LIB)
-	$(CXX) -o $@ $^ $(LDLIBS)
+# fl-forker goes wherever faultline goes: the live fork workloads run it.
+$(BUILD)/faultline: $(BUILD)/bench/faultline.o $(LIB) | $(BUILD)/fl-forker
+	$(CXX) -o $@ $(filter-out $(BUILD)/fl-forker,$^) $(LDLIBS)
+
+# The small static process the live fork workloads fork from (workloads/fork_helper.h).
+$(BUILD)/fl-forker: workloads/forker/forker.c workloads/fork_helper.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $<
 
 $(BUILD)/tests/test_%: tests/test_%.c $(LIB)
 	@mkdir -p $(dir $@)

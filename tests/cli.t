@@ -102,6 +102,23 @@ check "a custom run is interleaved at random unless asked" \
 expect_error "pairs and in order are two orders" "two orders" \
 	"$FL" run reaim_vunmap --pairs --no-interleave --db "$T/a.db"
 
+# The live fork workloads fork from fl-forker beside the binary; without it,
+# one line that names it.
+if [ "$(id -u)" = 0 ]; then
+	"$FL" run fork_vmap_stack --backend live --param P=1 --param J=8 --reps 1 --rounds 2 \
+		--quiet --db "$T/fork.db" >"$T/out" 2>&1
+	check "fork_vmap_stack --backend live runs, forking from fl-forker" \
+		"[ \"\$(sqlite3 '$T/fork.db' \"SELECT count(*) FROM samples WHERE metric = 'forks_per_min'
+		  AND value > 0\")\" = 1 ]"
+	mkdir -p "$T/lone"
+	cp "$FL" "$T/lone/faultline"
+	expect_error "a live fork run without fl-forker" "lone/fl-forker not found" \
+		"$T/lone/faultline" run fork_vmap_stack --backend live --reps 1 --rounds 1 --db "$T/fork.db"
+else
+	n=$((n + 1)); echo "ok $n # SKIP the live backend needs root"
+	n=$((n + 1)); echo "ok $n # SKIP the live backend needs root"
+fi
+
 # Exit status: 1 from the commands of a run, 2 from the command line itself.
 "$FL" frobnicate 2>"$T/err"
 check "an unknown command exits 2" "[ $? -eq 2 ]"

@@ -7,17 +7,15 @@
  * after each round, so a round is exactly P x jobs jobs and nothing else.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench/err.h"
+#include "fork_helper.h"
 #include "impl/vmalloc_sync.h"
 #include "live.h"
 #include "pool.h"
@@ -33,6 +31,7 @@ struct vmap_jobs {
 	/* live */
 	pid_t *resident_pid;
 	int hold[2];			/* resident processes block reading this */
+	struct fl_fork_helper *forker;	/* per worker: the small process it forks from */
 	struct fl_pool *pool;
 	long *owed;			/* per worker: see injected_jobs() */
 	bool inject;			/* shim variant new: see injected_jobs() */
@@ -113,45 +112,32 @@ static int injected_jobs(struct vmap_jobs *j, long *owed)
 	return 0;
 }
 
-/* The child of a live job: only async-signal-safe calls after fork(). */
-static void live_child(const struct vmap_job_mix *m)
-{
-	size_t len = (size_t)m->touch_pages * 4096;
-	char *p = len ? mmap(NULL, len, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) : NULL;
-
-	if (p == MAP_FAILED)
-		_exit(1);
-	for (size_t off = 0; off < len; off += 4096)
-		p[off] = 1;
-	for (long i = 0; i < m->syscalls; i++)
-		syscall(SYS_getppid);
-	_exit(0);
-}
-
-static int live_job(struct vmap_jobs *j)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -errno;
-	if (!pid)
-		live_child(&j->mix);
-	if (waitpid(pid, &status, 0) != pid)
-		return -errno;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -ECHILD;
-}
-
 /* ---- workers ------------------------------------------------------------- */
+
+/* A live worker's round: its jobs, forked by its fl-forker. */
+static int live_work(struct vmap_jobs *j, int index, struct fl_round *acc)
+{
+	const struct fl_fork_request rq = {
+		.jobs = j->mix.jobs,
+		.touch_pages = j->mix.touch_pages,
+		.syscalls = j->mix.syscalls,
+	};
+	int err = fl_fork_helper_run(&j->forker[index], &rq);
+
+	if (!err)
+		acc->metric[VMAP_JOBS] += (double)j->mix.jobs;
+	return err;
+}
 
 /* One worker's round: its jobs, and those the sensitivity study injects. */
 static int work(void *arg, int index, struct fl_round *acc)
 {
 	struct vmap_jobs *j = arg;
 
+	if (j->backend == FL_LIVE)
+		return live_work(j, index, acc);
 	for (long i = 0; i < j->mix.jobs; i++) {
-		int err = j->backend == FL_LIVE ? live_job(j) : shim_job(j);
+		int err = shim_job(j);
 
 		if (!err)
 			err = injected_jobs(j, &j->owed[index]);
@@ -240,8 +226,29 @@ static int live_resident(struct vmap_jobs *j)
 	return 0;
 }
 
+/* One fl-forker per worker, started before the workers' threads. */
+static int live_forkers(struct vmap_jobs *j)
+{
+	j->forker = calloc((size_t)j->mix.workers, sizeof(*j->forker));
+	if (!j->forker)
+		return fl_fail(ENOMEM, "out of memory for %ld workers", j->mix.workers);
+	for (long i = 0; i < j->mix.workers; i++)
+		j->forker[i].sock = -1;
+	for (long i = 0; i < j->mix.workers; i++) {
+		int err = fl_fork_helper_start(&j->forker[i]);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static void live_release(struct vmap_jobs *j)
 {
+	for (long i = 0; j->forker && i < j->mix.workers; i++)
+		fl_fork_helper_stop(&j->forker[i]);
+	free(j->forker);
+	j->forker = NULL;
 	if (!j->resident_pid)
 		return;
 	close(j->hold[0]);
@@ -295,9 +302,11 @@ int vmap_jobs_setup(struct fl_instance *in)
 	j->mix = mix;
 	j->backend = in->backend;
 	j->hold[0] = j->hold[1] = -1;
-	if (in->backend == FL_LIVE)
+	if (in->backend == FL_LIVE) {
 		err = live_resident(j);
-	else
+		if (!err)
+			err = live_forkers(j);
+	} else
 		err = shim_resident(j, in->variant);
 	j->owed = calloc((size_t)mix.workers, sizeof(*j->owed));
 	if (!err && !j->owed)

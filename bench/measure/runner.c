@@ -566,7 +566,8 @@ int fl_runner_run(struct fl_plan *p, const struct fl_runner_opts *o, struct fl_r
 	ran = fl_gb_run_all(&go, take_repetition, NULL);
 	current = NULL;
 	fl_gb_clear();
-	fl_progress_end(&r.progress);
+	if (!r.failed)	/* a failure is said once, by the caller */
+		fl_progress_end(&r.progress);
 
 	free(out->meta.counter_source);
 	out->meta.counter_source = strdup(fl_counters_source(r.counters));
