@@ -22,15 +22,17 @@
  *              write_seqcount_end
  *   deferred   struct srcu_struct, init_srcu_struct, cleanup_srcu_struct,
  *   free       srcu_read_lock, srcu_read_unlock, synchronize_srcu
- *   atomics    atomic_t, atomic_long_t and their _read/_set/_inc/_dec/_add/
- *              _sub/_add_return/_inc_return/_cmpxchg, READ_ONCE, WRITE_ONCE,
+ *   atomics    atomic_t: _read/_set/_inc/_dec/_add_return/_dec_return;
+ *              atomic_long_t: _read/_set/_inc/_add/_sub/_add_return;
+ *              READ_ONCE, WRITE_ONCE, smp_load_acquire, smp_store_release,
  *              smp_mb, smp_rmb, smp_wmb, cpu_relax
  *   lists      struct list_head, LIST_HEAD, INIT_LIST_HEAD, list_add,
  *              list_add_tail, list_del, list_del_init, list_empty,
  *              list_for_each_entry, list_for_each_entry_safe, list_first_entry,
  *              container_of
  *   memory     kmalloc, kzalloc, kfree (GFP_KERNEL), get_zeroed_page,
- *              free_page, PAGE_SIZE, PAGE_SHIFT, PAGE_MASK, PAGE_ALIGN, ALIGN
+ *              free_page, memcpy, PAGE_SIZE, PAGE_SHIFT, PAGE_MASK, PAGE_ALIGN,
+ *              ALIGN
  *   helpers    min, max
  *   cpu        num_online_cpus, raw_smp_processor_id, fls
  *   time       get_cycles, ndelay, udelay, usleep_range

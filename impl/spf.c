@@ -18,8 +18,9 @@
  * clearing upper page-table entries, anon_vma_prepare()); a PTE table's ptl;
  * retire_lock (the lists of objects waiting for a grace period).
  *
- * What is not modelled: file mappings, swap, THP, fork and COW of shared
- * pages, stack expansion (VM_GROWSDOWN only matters for the exclusion),
+ * File mappings are modelled as far as their faults go (impl/filemap.h: a
+ * page cache that always has the page); not modelled: readahead, writeback,
+ * page_mkwrite(), truncation, swap, THP, fork and COW of shared pages, stack expansion (VM_GROWSDOWN only matters for the exclusion),
  * VMA merging in mprotect(), freeing of PUD and PMD tables before the mm
  * dies, the vmacache, RSS counters.
  */
@@ -46,6 +47,8 @@ struct km_vma {
 	unsigned long vm_start, vm_end;
 	unsigned long vm_flags;
 	struct km_anon_vma *anon_vma;
+	struct km_file *vm_file;	/* NULL: anonymous; fixed for the VMA's life */
+	unsigned long vm_pgoff;		/* vm_start's page in vm_file */
 	/*
 	 * Odd while a writer changes the VMA; a detached VMA stays odd, so
 	 * that every speculative check on it fails (RB_EMPTY_NODE() in the
@@ -282,6 +285,7 @@ static struct km_anon_vma *km_anon_vma_get(struct km_anon_vma *av)
 static void km_vma_free(struct km_spf_mm *mm, struct km_vma *vma)
 {
 	km_anon_vma_put(vma->anon_vma);
+	km_file_put(vma->vm_file);
 	kfree(vma);
 	atomic_long_inc(&mm->vmas_freed);
 }
@@ -484,7 +488,7 @@ static long km_zap_pte(struct km_spf_mm *mm, unsigned long *ptep)
 	if (!pte)
 		return 0;
 	WRITE_ONCE(*ptep, 0);
-	if (!km_pte_is_zero_page(mm, pte))
+	if (!km_pte_is_zero_page(mm, pte) && !(pte & KM_PTE_PAGECACHE))
 		free_page(pte & KM_PTE_PAGE_MASK);
 	return 1;
 }
@@ -692,22 +696,34 @@ static int km_do_anonymous_page(struct km_vm_fault *vmf)
 	return 0;
 }
 
+/* A private copy of src (the zero page, or a file's page): wp_page_copy()'s. */
+static unsigned long km_copy_page(struct km_spf_mm *mm, unsigned long src)
+{
+	unsigned long page = get_zeroed_page(GFP_KERNEL);
+
+	if (page && src != mm->zero_page)
+		memcpy((void *)page, (void *)src, PAGE_SIZE);
+	return page;
+}
+
 /*
- * do_wp_page() for private anonymous memory, PTE lock held: the zero page is
- * copied (wp_page_copy()), a page of our own made writable (wp_page_reuse()).
+ * do_wp_page(), PTE lock held: a page of our own, or a shared mapping's file
+ * page, is made writable (wp_page_reuse(), wp_page_shared()); the zero page
+ * and a private mapping's file page are copied (wp_page_copy()).
  */
 static int km_do_wp_page(struct km_vm_fault *vmf)
 {
-	unsigned long page;
+	unsigned long orig = vmf->orig_pte, page;
+	bool file = orig & KM_PTE_PAGECACHE;
 
-	if (!km_pte_is_zero_page(vmf->mm, vmf->orig_pte)) {
-		km_set_pte(vmf->pte, vmf->orig_pte | KM_PTE_RW | KM_PTE_ACCESSED |
-			   KM_PTE_DIRTY);
+	if (!km_pte_is_zero_page(vmf->mm, orig) &&
+	    (!file || (vmf->vma_flags & KM_VM_SHARED))) {
+		km_set_pte(vmf->pte, orig | KM_PTE_RW | KM_PTE_ACCESSED | KM_PTE_DIRTY);
 		km_pte_unlock(vmf);
 		return 0;
 	}
 	km_pte_unlock(vmf);
-	page = get_zeroed_page(GFP_KERNEL);	/* a copy of the zero page */
+	page = km_copy_page(vmf->mm, orig & KM_PTE_PAGE_MASK);
 	if (!page)
 		return KM_VM_FAULT_OOM;
 	if (!km_pte_map_lock(vmf)) {
@@ -726,6 +742,53 @@ static int km_do_wp_page(struct km_vm_fault *vmf)
 	return 0;
 }
 
+/*
+ * do_fault() (4.9 mm/memory.c) for a PTE that maps nothing yet: the file's
+ * page from its cache, read-only for a read (do_read_fault()), copied into a
+ * page of our own for a private write (do_cow_fault()), writable for a
+ * shared one (do_shared_fault()).  Never on the speculative path: the seed
+ * gives up there, since vm_ops->fault() may drop mmap_sem.
+ */
+static int km_do_fault(struct km_vm_fault *vmf)
+{
+	struct km_vma *vma = vmf->vma;
+	bool write = vmf->flags & KM_FAULT_FLAG_WRITE;
+	unsigned long pgoff, page, cow = 0, entry;
+
+	if (vmf->flags & KM_FAULT_FLAG_SPECULATIVE) {
+		vmf->fail = KM_SPF_FAIL_FILE;
+		return KM_VM_FAULT_RETRY;
+	}
+	pgoff = vma->vm_pgoff + ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
+	page = km_filemap_get_page(vma->vm_file, pgoff);
+	if (!page)
+		return pgoff < km_file_pages(vma->vm_file) ? KM_VM_FAULT_OOM
+							   : KM_VM_FAULT_SIGBUS;
+	entry = page | KM_PTE_PRESENT | KM_PTE_USER | KM_PTE_ACCESSED | KM_PTE_PAGECACHE;
+	if (write && (vmf->vma_flags & KM_VM_SHARED)) {
+		entry |= KM_PTE_RW | KM_PTE_DIRTY;
+	} else if (write) {
+		if (km_anon_vma_prepare(vmf->mm, vma))
+			return KM_VM_FAULT_OOM;
+		cow = km_copy_page(vmf->mm, page);
+		if (!cow)
+			return KM_VM_FAULT_OOM;
+		entry = cow | KM_PTE_PRESENT | KM_PTE_USER | KM_PTE_RW | KM_PTE_ACCESSED |
+			KM_PTE_DIRTY;
+	}
+	km_pte_map_lock(vmf);	/* classic: it always takes the lock */
+	if (READ_ONCE(*vmf->pte)) {
+		km_pte_unlock(vmf);
+		if (cow)
+			free_page(cow);
+		vmf->st->pte_raced++;
+		return 0;
+	}
+	km_set_pte(vmf->pte, entry);
+	km_pte_unlock(vmf);
+	return 0;
+}
+
 /* handle_pte_fault() (4.9 mm/memory.c); vmf->pte and orig_pte are set. */
 static int km_handle_pte_fault(struct km_vm_fault *vmf)
 {
@@ -733,7 +796,7 @@ static int km_handle_pte_fault(struct km_vm_fault *vmf)
 	unsigned long entry = vmf->orig_pte;
 
 	if (!entry)
-		return km_do_anonymous_page(vmf);
+		return vmf->vma->vm_file ? km_do_fault(vmf) : km_do_anonymous_page(vmf);
 	if (!km_pte_map_lock(vmf))
 		return KM_VM_FAULT_RETRY;
 	if (READ_ONCE(*vmf->pte) != entry) {
@@ -930,6 +993,8 @@ int km_do_user_addr_fault(struct km_spf_task *t, unsigned long addr,
 		ret = km_do_classic_fault(t, addr, flags);
 	if (ret & KM_VM_FAULT_SIGSEGV)
 		t->st.sigsegv++;
+	if (ret & KM_VM_FAULT_SIGBUS)
+		t->st.sigbus++;
 	if (ret & KM_VM_FAULT_OOM)
 		t->st.oom++;
 	return ret;
@@ -981,10 +1046,13 @@ static struct km_vma *km_vma_alloc(unsigned long start, unsigned long end,
 	return vma;
 }
 
-/* is_mergeable_vma() + is_mergeable_anon_vma(), for anonymous memory. */
+/*
+ * is_mergeable_vma() + is_mergeable_anon_vma(), for anonymous memory: file
+ * mappings are left apart (the kernel would merge adjacent pgoffs).
+ */
 static bool km_can_merge(struct km_vma *vma, unsigned long vm_flags)
 {
-	return vma->vm_flags == vm_flags &&
+	return vma->vm_flags == vm_flags && !vma->vm_file &&
 	       !(vm_flags & (KM_VM_GROWSDOWN | KM_VM_GROWSUP | KM_VM_UFFD_MISSING));
 }
 
@@ -1044,9 +1112,12 @@ static unsigned long km_get_unmapped_area(struct km_spf_mm *mm, unsigned long le
 	return addr + len <= KM_SPF_TASK_SIZE ? addr : 0;
 }
 
-/* mmap_region() (4.9 mm/mmap.c) for a free range; mmap_sem held for write. */
-static int km_mmap_region(struct km_spf_mm *mm, unsigned long addr,
-			  unsigned long end, unsigned long vm_flags)
+/*
+ * mmap_region() (4.9 mm/mmap.c) for a free range, anonymous or of file from
+ * page pgoff; mmap_sem held for write.
+ */
+static int km_mmap_region(struct km_spf_mm *mm, unsigned long addr, unsigned long end,
+			  unsigned long vm_flags, struct km_file *file, unsigned long pgoff)
 {
 	struct km_vma *next = km_find_vma(mm, addr);
 	struct km_vma *prev = next ? km_vma_prev(mm, next) : km_vma_last(mm);
@@ -1058,11 +1129,13 @@ static int km_mmap_region(struct km_spf_mm *mm, unsigned long addr,
 		if (n)
 			atomic_long_add(n, &mm->stale_ptes);
 	}
-	if (km_vma_merge(mm, prev, next, addr, end, vm_flags))
+	if (!file && km_vma_merge(mm, prev, next, addr, end, vm_flags))
 		return 0;
 	vma = km_vma_alloc(addr, end, vm_flags);
 	if (!vma)
 		return -ENOMEM;
+	vma->vm_file = km_file_get(file);
+	vma->vm_pgoff = pgoff;
 	km_vma_link(mm, vma, prev);
 	return 0;
 }
@@ -1073,8 +1146,10 @@ static bool km_range_ok(unsigned long addr, unsigned long len)
 	       addr <= KM_SPF_TASK_SIZE - len;
 }
 
-long km_spf_mmap(struct km_spf_mm *mm, unsigned long addr, unsigned long len,
-		 unsigned int prot, unsigned int flags)
+/* do_mmap() (4.9 mm/mmap.c): anonymous where file is NULL. */
+static long km_do_mmap(struct km_spf_mm *mm, unsigned long addr, unsigned long len,
+		       unsigned int prot, unsigned int flags, struct km_file *file,
+		       unsigned long pgoff)
 {
 	unsigned long vm_flags = KM_VM_READ;
 	struct km_vma *vma;
@@ -1083,8 +1158,12 @@ long km_spf_mmap(struct km_spf_mm *mm, unsigned long addr, unsigned long len,
 	len = PAGE_ALIGN(len);
 	if (!(prot & KM_PROT_READ) || (addr && !km_range_ok(addr, len)) || !len)
 		return -EINVAL;
+	if ((flags & KM_MAP_SHARED) && !file)
+		return -EINVAL;		/* shared anonymous memory is not modelled */
 	if (prot & KM_PROT_WRITE)
 		vm_flags |= KM_VM_WRITE;
+	if (flags & KM_MAP_SHARED)
+		vm_flags |= KM_VM_SHARED;
 	if (flags & KM_MAP_GROWSDOWN)
 		vm_flags |= KM_VM_GROWSDOWN;
 	if (flags & KM_MAP_UFFD_MISSING)
@@ -1099,10 +1178,25 @@ long km_spf_mmap(struct km_spf_mm *mm, unsigned long addr, unsigned long len,
 		err = addr ? 0 : -ENOMEM;
 	}
 	if (!err)
-		err = km_mmap_region(mm, addr, addr + len, vm_flags);
+		err = km_mmap_region(mm, addr, addr + len, vm_flags, file, pgoff);
 	up_write(&mm->mmap_sem);
 	km_spf_reclaim(mm, false);
 	return err ? err : (long)addr;
+}
+
+long km_spf_mmap(struct km_spf_mm *mm, unsigned long addr, unsigned long len,
+		 unsigned int prot, unsigned int flags)
+{
+	return km_do_mmap(mm, addr, len, prot, flags, NULL, 0);
+}
+
+long km_spf_mmap_file(struct km_spf_mm *mm, unsigned long addr, unsigned long len,
+		      unsigned int prot, unsigned int flags, struct km_file *file,
+		      unsigned long pgoff)
+{
+	if (!file)
+		return -EBADF;
+	return km_do_mmap(mm, addr, len, prot, flags, file, pgoff);
 }
 
 /*
@@ -1117,6 +1211,8 @@ static struct km_vma *km_split_vma(struct km_spf_mm *mm, struct km_vma *vma,
 	if (!new)
 		return NULL;
 	new->anon_vma = km_anon_vma_get(vma->anon_vma);
+	new->vm_file = km_file_get(vma->vm_file);
+	new->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 	km_vm_write_begin(mm, vma);
 	WRITE_ONCE(vma->vm_end, addr);
 	km_vma_link(mm, new, vma);
@@ -1306,8 +1402,7 @@ struct km_spf_mm *km_spf_mm_create(const struct km_spf_config *cfg)
 static void km_free_pte_table(struct km_spf_mm *mm, struct km_pte_table *t)
 {
 	for (int i = 0; i < KM_PTRS_PER_PTE; i++)
-		if (t->pte[i] && !km_pte_is_zero_page(mm, t->pte[i]))
-			free_page(t->pte[i] & KM_PTE_PAGE_MASK);
+		km_zap_pte(mm, &t->pte[i]);
 	kfree(t);
 }
 
@@ -1493,6 +1588,7 @@ const char *km_spf_fail_name(enum km_spf_fail why)
 		[KM_SPF_FAIL_NOT_SUPPORTED] = "not_supported",
 		[KM_SPF_FAIL_WALK] = "walk",
 		[KM_SPF_FAIL_PTL_BUSY] = "ptl_busy",
+		[KM_SPF_FAIL_FILE] = "file_backed",
 	};
 
 	return (unsigned int)why < KM_SPF_NR_FAIL ? names[why] : "?";

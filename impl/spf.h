@@ -17,12 +17,17 @@
  * yet, growing stacks, userfaultfd), end in VM_FAULT_RETRY and the classic
  * path.
  *
- * Everything is anonymous private memory; addresses are those of a 47-bit
- * x86-64 user address space.
+ * Memory is anonymous and private, or a file's (impl/filemap.h), private or
+ * shared: the cost side of the series.  Its speculative path gives up on a
+ * file-backed VMA, as the seed does rather than call vm_ops->fault(), which
+ * may drop mmap_sem: before its walk where the VMA has no anon_vma yet (a
+ * shared mapping never has one), or at do_fault() after it.  Addresses are
+ * those of a 47-bit x86-64 user address space.
  */
 #ifndef KM_IMPL_SPF_H
 #define KM_IMPL_SPF_H
 
+#include "filemap.h"
 #include "platform.h"
 
 enum km_spf_variant {
@@ -44,10 +49,12 @@ struct km_spf_config {
 #define KM_PROT_WRITE		0x2
 #define KM_MAP_GROWSDOWN	0x100	/* a stack that grows down */
 #define KM_MAP_UFFD_MISSING	0x200	/* registered with userfaultfd, missing mode */
+#define KM_MAP_SHARED		0x400	/* a file mapping's writes go to the file */
 
 /* vm_flags, with the kernel's meanings. */
 #define KM_VM_READ		0x1UL
 #define KM_VM_WRITE		0x2UL
+#define KM_VM_SHARED		0x8UL
 #define KM_VM_GROWSDOWN		0x100UL
 #define KM_VM_GROWSUP		0x200UL
 #define KM_VM_UFFD_MISSING	0x1000UL
@@ -59,6 +66,7 @@ struct km_spf_config {
 
 /* vm_fault_t bits */
 #define KM_VM_FAULT_OOM		0x0001
+#define KM_VM_FAULT_SIGBUS	0x0002
 #define KM_VM_FAULT_SIGSEGV	0x0040
 #define KM_VM_FAULT_RETRY	0x0400
 
@@ -68,6 +76,12 @@ struct km_spf_config {
 #define KM_PTE_USER		0x004UL
 #define KM_PTE_ACCESSED		0x020UL
 #define KM_PTE_DIRTY		0x040UL
+/*
+ * A software bit (_PAGE_SOFTW1) standing for !PageAnon(page), which the model
+ * has no struct page to ask: the page is the file's, in its page cache, and
+ * unmapping it does not free it.
+ */
+#define KM_PTE_PAGECACHE	0x200UL
 #define KM_PTE_PAGE_MASK	(~(PAGE_SIZE - 1))
 
 #define KM_SPF_TASK_SIZE	((1UL << 47) - PAGE_SIZE)
@@ -82,6 +96,7 @@ enum km_spf_fail {
 	KM_SPF_FAIL_NOT_SUPPORTED, /* growing stack, userfaultfd */
 	KM_SPF_FAIL_WALK,	/* no PTE table yet, or the PMD changed */
 	KM_SPF_FAIL_PTL_BUSY,	/* spin_trylock() of the PTE lock failed */
+	KM_SPF_FAIL_FILE,	/* do_fault(): vm_ops->fault() may drop mmap_sem */
 	KM_SPF_NR_FAIL,
 };
 
@@ -94,6 +109,7 @@ struct km_spf_stats {
 	long spf_fail[KM_SPF_NR_FAIL];
 	long classic;		/* handled under mmap_sem */
 	long sigsegv;
+	long sigbus;		/* a file mapping beyond the file's end */
 	long oom;
 	long userfaults;	/* handle_userfault() calls (classic path only) */
 	long pte_raced;		/* someone else had set the PTE meanwhile */
@@ -153,6 +169,14 @@ void km_spf_task_exit(struct km_spf_task *t);
  */
 long km_spf_mmap(struct km_spf_mm *mm, unsigned long addr, unsigned long len,
 		 unsigned int prot, unsigned int flags);
+/*
+ * mmap(addr, len, prot, MAP_PRIVATE or, with KM_MAP_SHARED, MAP_SHARED, file,
+ * pgoff pages in), addr as km_spf_mmap()'s: the mapping takes a reference on
+ * the file.  Returns the address, or a negative errno.
+ */
+long km_spf_mmap_file(struct km_spf_mm *mm, unsigned long addr, unsigned long len,
+		      unsigned int prot, unsigned int flags, struct km_file *file,
+		      unsigned long pgoff);
 int km_spf_munmap(struct km_spf_mm *mm, unsigned long addr, unsigned long len);
 /* prot is KM_PROT_READ, with or without KM_PROT_WRITE. */
 int km_spf_mprotect(struct km_spf_mm *mm, unsigned long addr, unsigned long len,
@@ -164,7 +188,7 @@ int km_spf_madvise_dontneed(struct km_spf_mm *mm, unsigned long addr,
 /*
  * The fault, as arch/x86/mm/fault.c enters the mm: speculative first when
  * the variant has it, then classic.  flags: KM_FAULT_FLAG_WRITE or 0.
- * Returns 0 or KM_VM_FAULT_SIGSEGV / KM_VM_FAULT_OOM.
+ * Returns 0 or KM_VM_FAULT_SIGSEGV / KM_VM_FAULT_SIGBUS / KM_VM_FAULT_OOM.
  */
 int km_do_user_addr_fault(struct km_spf_task *t, unsigned long addr,
 			  unsigned int flags);

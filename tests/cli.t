@@ -131,7 +131,8 @@ line=$("$FL" claims --db "$T/short.db" --format tsv | grep '^vmalloc-sync')
 check "a run up to M=2000: vmalloc-sync is not applicable here" \
 	"[ \"\$(echo '$line' | cut -f4)\" = 'not applicable here' ]"
 check "... naming what it lacks" \
-	"'$FL' claims --db '$T/short.db' | grep -q 'up to M=2000 only; the loss is judged at M=384000'"
+	"'$FL' claims --db '$T/short.db' | grep -q 'up to M=2000 only' &&
+	 '$FL' claims --db '$T/short.db' | grep -q '^  the loss is judged at M=384000'"
 check "... and no nan anywhere" "! '$FL' claims --db '$T/short.db' | grep -qi nan"
 check "... and its mechanism (5th column) not judged from runs too short to purge" \
 	"[ \"\$(echo '$line' | cut -f5)\" = 'not applicable here' ] &&

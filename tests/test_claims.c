@@ -315,7 +315,7 @@ static void spf_run(struct fl_run *r, const double gain[3], double spread, doubl
 		    bool with_2ncpu)
 {
 	static const double wobble[] = { 0, 1, -1, 0.5, -0.5, 0.25, -0.25, 0.75, -0.75 };
-	static char params[3][64], searched[64], topology[64];
+	static char params[3][64], searched[64], files[2][64], topology[64];
 	const int t[3] = { 1, spf_ncpu, 2 * spf_ncpu };
 
 	fl_run_init(r);
@@ -336,6 +336,15 @@ static void spf_run(struct fl_run *r, const double gain[3], double spread, doubl
 		}
 	}
 	snprintf(searched, sizeof(searched), "T=%d,C=10,K=512,R=32,touch=0", spf_ncpu);
+	snprintf(files[0], sizeof(files[0]), "T=%d,P=1024,S=0", spf_ncpu);
+	snprintf(files[1], sizeof(files[1]), "T=%d,P=1024,S=1", spf_ncpu);
+	for (int rep = 0; rep < 9; rep++) {
+		/* the cost side: private file faults -10%, shared -20% */
+		add_sample(r, "page_fault_file", "classic", files[0], "faults_per_s", rep, 1000);
+		add_sample(r, "page_fault_file", "speculative", files[0], "faults_per_s", rep, 900);
+		add_sample(r, "page_fault_file", "classic", files[1], "faults_per_s", rep, 1000);
+		add_sample(r, "page_fault_file", "speculative", files[1], "faults_per_s", rep, 800);
+	}
 	for (int rep = 0; rep < 9; rep++) {
 		add_sample(r, "ebizzy_like", "classic", searched, "records_per_s", rep, 500);
 		add_sample(r, "ebizzy_like", "speculative", searched, "records_per_s", rep, 650);
@@ -383,6 +392,8 @@ static void test_spf_reproduced(void **state)
 	assert_true(v.lo <= v.measured && v.measured <= v.hi);
 	assert_non_null(strstr(v.reason, "T=16 +100%"));
 	assert_non_null(strstr(v.reason, "copy-and-search (ebizzy without -T) T=16 +30% [+30,+30]"));
+	assert_non_null(strstr(v.reason, "cost side, file faults at T=16: private (page_fault2) "
+				       "-10% [-10,-10], shared (page_fault3) -20% [-20,-20]"));
 	assert_null(strstr(v.reason, "nan"));
 	/* judged on ebizzy -T's faults (98% speculative), not copy and search's 10% */
 	assert_int_equal(v.mechanism, FL_REPRODUCED);

@@ -586,6 +586,122 @@ static void test_spf_unmapped_under_fault(void **state)
 
 /* ---- deferred freeing -------------------------------------------------------------- */
 
+/* ---- file mappings (the cost side) ----------------------------------------- */
+
+static unsigned long map_file(struct env *e, struct km_file *f, unsigned long pages,
+			      unsigned int flags, unsigned long pgoff)
+{
+	long r = km_spf_mmap_file(e->mm, 0, pages * PAGE_SIZE, KM_PROT_READ | KM_PROT_WRITE,
+				  flags, f, pgoff);
+
+	assert_true(r > 0);
+	return (unsigned long)r;
+}
+
+/*
+ * Private: a read maps the file's own page, read-only; a write copies it
+ * (COW), so the file keeps its contents and another mapping of the file
+ * sees none of it.  Shared: the write is the file's.  Unmapping frees the
+ * copies and leaves the file's pages, which the file frees last.
+ */
+static void file_cycle(enum km_spf_variant v)
+{
+	struct env *e = env_new(v, true);
+	struct km_file *f = km_file_create(8);
+	unsigned long priv, shared, pte, cache;
+	unsigned char *p;
+
+	assert_non_null(f);
+	shared = map_file(e, f, 8, KM_MAP_SHARED, 0);
+	priv = map_file(e, f, 4, 0, 4);		/* the file's pages 4..7 */
+	p = km_spf_access(&e->t, shared + 5 * PAGE_SIZE, true);
+	assert_non_null(p);
+	*p = 42;
+	cache = km_spf_follow_pte(e->mm, shared + 5 * PAGE_SIZE);
+	assert_true((cache & KM_PTE_PAGECACHE) && (cache & KM_PTE_RW));
+
+	/* the private mapping reads the file's page 5, read-only */
+	p = km_spf_access(&e->t, priv + PAGE_SIZE, false);
+	assert_non_null(p);
+	assert_int_equal(*p, 42);
+	pte = km_spf_follow_pte(e->mm, priv + PAGE_SIZE);
+	assert_true((pte & KM_PTE_PAGECACHE) && !(pte & KM_PTE_RW));
+	assert_true((pte & KM_PTE_PAGE_MASK) == (cache & KM_PTE_PAGE_MASK));
+
+	/* its write copies: the copy is its own, the file unchanged */
+	p = km_spf_access(&e->t, priv + PAGE_SIZE, true);
+	assert_int_equal(*p, 42);
+	*p = 7;
+	pte = km_spf_follow_pte(e->mm, priv + PAGE_SIZE);
+	assert_true(!(pte & KM_PTE_PAGECACHE) && (pte & KM_PTE_RW));
+	assert_true((pte & KM_PTE_PAGE_MASK) != (cache & KM_PTE_PAGE_MASK));
+	assert_int_equal(*(unsigned char *)km_spf_access(&e->t, shared + 5 * PAGE_SIZE, false),
+			 42);
+	/* a first write to a private page copies at once (do_cow_fault()) */
+	p = km_spf_access(&e->t, priv + 2 * PAGE_SIZE, true);
+	*p = 9;
+	assert_false(km_spf_follow_pte(e->mm, priv + 2 * PAGE_SIZE) & KM_PTE_PAGECACHE);
+	assert_int_equal(*(unsigned char *)km_spf_access(&e->t, shared + 6 * PAGE_SIZE, false),
+			 0);
+
+	assert_consistent(e->mm);
+	assert_int_equal(km_spf_munmap(e->mm, priv, 4 * PAGE_SIZE), 0);
+	assert_int_equal(km_spf_munmap(e->mm, shared, 8 * PAGE_SIZE), 0);
+	/* the file's page outlives every mapping of it */
+	shared = map_file(e, f, 8, KM_MAP_SHARED, 0);
+	assert_int_equal(*(unsigned char *)km_spf_access(&e->t, shared + 5 * PAGE_SIZE, false),
+			 42);
+	km_file_put(f);		/* the mapping holds it now */
+	assert_int_equal(e->t.st.sigsegv + e->t.st.sigbus + e->t.st.oom, 0);
+	env_free(e);
+}
+
+static void test_file_classic(void **state)
+{
+	file_cycle(KM_SPF_CLASSIC);
+}
+
+static void test_file_speculative(void **state)
+{
+	file_cycle(KM_SPF_SPECULATIVE);
+}
+
+/*
+ * The speculative path gives up on file-backed faults and the classic one
+ * takes them: a shared mapping never has an anon_vma, so it stops at that
+ * check; a private one has one after its first copy, walks, and stops at
+ * do_fault().  Faults that find the PTE (a write to a page read before) are
+ * do_wp_page()'s, which it may take.
+ */
+static void test_spf_gives_up_on_file_faults(void **state)
+{
+	struct env *e = env_new(KM_SPF_SPECULATIVE, true);
+	struct km_file *f = km_file_create(64);
+	unsigned long shared, priv;
+
+	shared = map_file(e, f, 32, KM_MAP_SHARED, 0);
+	priv = map_file(e, f, 32, 0, 32);
+	for (int i = 0; i < 32; i++)
+		assert_int_equal(wfault(e, shared + i * PAGE_SIZE), 0);
+	assert_int_equal(e->t.st.spf_fail[KM_SPF_FAIL_NO_ANON_VMA], 32);
+	assert_int_equal(e->t.st.classic, 32);
+	for (int i = 0; i < 32; i++)
+		assert_int_equal(wfault(e, priv + i * PAGE_SIZE), 0);
+	/* the first made the anon_vma; the rest walked and gave up at do_fault() */
+	assert_int_equal(e->t.st.spf_fail[KM_SPF_FAIL_NO_ANON_VMA], 33);
+	assert_int_equal(e->t.st.spf_fail[KM_SPF_FAIL_FILE], 31);
+	assert_int_equal(e->t.st.spf_done, 0);
+	assert_int_equal(e->t.st.classic, 64);
+	/* beyond the file's end: SIGBUS, not a page */
+	assert_int_equal(km_spf_munmap(e->mm, priv, 32 * PAGE_SIZE), 0);
+	priv = map_file(e, f, 32, 0, 48);	/* pages 48..79 of a 64-page file */
+	assert_int_equal(wfault(e, priv + 15 * PAGE_SIZE), 0);
+	assert_int_equal(wfault(e, priv + 16 * PAGE_SIZE), KM_VM_FAULT_SIGBUS);
+	assert_int_equal(e->t.st.sigbus, 1);
+	km_file_put(f);
+	env_free(e);
+}
+
 static void test_vmas_freed_after_grace_period(void **state)
 {
 	struct env *c = env_new(KM_SPF_CLASSIC, true);
@@ -632,6 +748,9 @@ int main(void)
 		cmocka_unit_test(test_spf_ptl_busy),
 		cmocka_unit_test(test_spf_unmapped_under_fault),
 		cmocka_unit_test(test_vmas_freed_after_grace_period),
+		cmocka_unit_test(test_file_classic),
+		cmocka_unit_test(test_file_speculative),
+		cmocka_unit_test(test_spf_gives_up_on_file_faults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
 /*
  * The mm model of impl/spf.c under heavy concurrency, built with
  * ThreadSanitizer: faulting threads hammer an arena while writer threads
- * map, unmap, split and re-protect it.  Checked throughout, under mmap_sem:
+ * map (anonymous memory, or a file's pages, private or shared), unmap, split
+ * and re-protect it.  Checked throughout, under mmap_sem:
  * no PTE outside a VMA, no writable PTE in a read-only VMA, no PTE left
  * behind in a range being unmapped or remapped (stale), a sound VMA tree.
  * A VMA or PTE table touched after its grace period would be a
@@ -31,6 +32,7 @@
 
 struct shared {
 	struct km_spf_mm *mm;
+	struct km_file *file;		/* SLOTS x SLOT_PAGES pages, a slot each */
 	int stop;			/* writers stop when faulters are done */
 	int faulters_left;
 };
@@ -76,9 +78,15 @@ static void writer_op(struct writer *w)
 
 	switch (rnd(&w->seed) % 10) {
 	case 0:
+		r = km_spf_mmap(mm, slot, SLOT_PAGES * PAGE_SIZE, rw, 0);
+		w->unexpected += r != (long)slot && r != -EEXIST;
+		break;
 	case 1:
 	case 2:
-		r = km_spf_mmap(mm, slot, SLOT_PAGES * PAGE_SIZE, rw, 0);
+		/* the slot's own pages of the file, privately or shared */
+		r = km_spf_mmap_file(mm, slot, SLOT_PAGES * PAGE_SIZE, rw,
+				     rnd(&w->seed) & 1 ? KM_MAP_SHARED : 0, w->sh->file,
+				     (slot - ARENA) / PAGE_SIZE);
 		w->unexpected += r != (long)slot && r != -EEXIST;
 		break;
 	case 3:
@@ -154,6 +162,8 @@ static void hammer(enum km_spf_variant v)
 
 	sh.mm = km_spf_mm_create(&cfg);
 	assert_non_null(sh.mm);
+	sh.file = km_file_create(SLOTS * SLOT_PAGES);
+	assert_non_null(sh.file);
 	km_spf_set_hook(sh.mm, widen, NULL);
 	for (int i = 0; i < FAULTERS; i++) {
 		f[i].sh = &sh;
@@ -196,8 +206,10 @@ static void hammer(enum km_spf_variant v)
 	assert_int_equal(all.faults, FAULTERS * FAULTS);
 	for (int i = 0; i < KM_SPF_NR_FAIL; i++)
 		fallbacks += all.spf_fail[i];
+	assert_int_equal(all.sigbus + all.oom, 0);
 	if (v == KM_SPF_SPECULATIVE) {
 		assert_int_equal(all.spf_tried, all.faults);
+		assert_true(all.spf_fail[KM_SPF_FAIL_FILE] > 0);
 		assert_true(all.spf_done > 0);
 		assert_true(all.spf_fail[KM_SPF_FAIL_NO_ANON_VMA] > 0);
 		assert_true(ms.grace_periods > 0);
@@ -210,7 +222,7 @@ static void hammer(enum km_spf_variant v)
 	}
 	print_message("%s: %ld faults, %ld speculative, %ld classic, %ld sigsegv; "
 		      "fallbacks: changed %ld, late %ld, no_anon_vma %ld, walk %ld, "
-		      "ptl %ld, no_vma %ld; %ld grace periods\n",
+		      "ptl %ld, no_vma %ld, file %ld; %ld grace periods\n",
 		      v == KM_SPF_SPECULATIVE ? "speculative" : "classic",
 		      all.faults, all.spf_done, all.classic, all.sigsegv,
 		      all.spf_fail[KM_SPF_FAIL_CHANGED],
@@ -218,8 +230,10 @@ static void hammer(enum km_spf_variant v)
 		      all.spf_fail[KM_SPF_FAIL_NO_ANON_VMA],
 		      all.spf_fail[KM_SPF_FAIL_WALK],
 		      all.spf_fail[KM_SPF_FAIL_PTL_BUSY],
-		      all.spf_fail[KM_SPF_FAIL_NO_VMA], ms.grace_periods);
+		      all.spf_fail[KM_SPF_FAIL_NO_VMA], all.spf_fail[KM_SPF_FAIL_FILE],
+		      ms.grace_periods);
 	km_spf_mm_destroy(sh.mm);
+	km_file_put(sh.file);
 }
 
 static void test_hammer_speculative(void **state)

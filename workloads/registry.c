@@ -11,6 +11,7 @@ extern const struct fl_workload fl_wl_ebizzy_like;
 extern const struct fl_workload fl_wl_fault_scaling;
 extern const struct fl_workload fl_wl_kernbench_like;
 extern const struct fl_workload fl_wl_fault_cost;
+extern const struct fl_workload fl_wl_page_fault_file;
 
 const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_reaim_vunmap,
@@ -19,6 +20,7 @@ const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_fault_scaling,
 	&fl_wl_kernbench_like,
 	&fl_wl_fault_cost,
+	&fl_wl_page_fault_file,
 	NULL,
 };
 

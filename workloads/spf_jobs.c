@@ -166,6 +166,57 @@ unsigned long spf_mmap(struct spf_thread *t, unsigned long len, bool writable)
 	return (unsigned long)p;
 }
 
+int spf_file_create(struct spf_space *sp, unsigned long pages, struct spf_file *f)
+{
+	*f = (struct spf_file){ .fd = -1, .pages = pages };
+	if (sp->mm) {
+		f->km = km_file_create(pages);
+		return f->km ? 0 : fl_fail(ENOMEM, "out of memory for a %lu-page file", pages);
+	}
+	f->fd = memfd_create("faultline", MFD_CLOEXEC);
+	if (f->fd < 0)
+		return fl_fail(errno, "memfd_create: %s", strerror(errno));
+	if (ftruncate(f->fd, (off_t)(pages * SPF_PAGE))) {
+		int err = errno;
+
+		spf_file_destroy(f);
+		return fl_fail(err, "ftruncate of a %lu-page file: %s", pages, strerror(err));
+	}
+	return 0;
+}
+
+void spf_file_destroy(struct spf_file *f)
+{
+	km_file_put(f->km);
+	if (f->fd >= 0)
+		close(f->fd);
+	*f = (struct spf_file){ .fd = -1 };
+}
+
+unsigned long spf_mmap_file(struct spf_thread *t, struct spf_file *f, bool shared)
+{
+	unsigned long len = f->pages * SPF_PAGE;
+	void *p;
+	long r;
+
+	if (t->sp->mm) {
+		r = km_spf_mmap_file(t->sp->mm, 0, len, KM_PROT_READ | KM_PROT_WRITE,
+				     shared ? KM_MAP_SHARED : 0, f->km, 0);
+		if (r < 0) {
+			fl_fail((int)-r, "model mmap of a file: %s", strerror((int)-r));
+			return 0;
+		}
+		return (unsigned long)r;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, shared ? MAP_SHARED : MAP_PRIVATE,
+		 f->fd, 0);
+	if (p == MAP_FAILED) {
+		fl_fail(errno, "mmap of a file: %s", strerror(errno));
+		return 0;
+	}
+	return (unsigned long)p;
+}
+
 static int live_result(int r, const char *what, unsigned long addr, unsigned long len)
 {
 	if (!r)

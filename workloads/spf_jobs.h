@@ -61,6 +61,22 @@ void spf_crew_destroy(struct spf_crew *c);
 
 /* Anonymous private mappings; live ones never get huge pages. 0: failed. */
 unsigned long spf_mmap(struct spf_thread *t, unsigned long len, bool writable);
+
+/*
+ * A file of pages pages to map: the model's page cache on the shim, a memfd
+ * (shmem, whose faults are file faults: do_fault(), shmem_fault()) live.
+ */
+struct spf_file {
+	struct km_file *km;		/* shim */
+	int fd;				/* live; -1: none */
+	unsigned long pages;
+};
+
+int spf_file_create(struct spf_space *sp, unsigned long pages, struct spf_file *f);
+/* Harmless on a file spf_file_create() failed to make. */
+void spf_file_destroy(struct spf_file *f);
+/* The whole file, writable, MAP_SHARED or MAP_PRIVATE.  0: failed. */
+unsigned long spf_mmap_file(struct spf_thread *t, struct spf_file *f, bool shared);
 int spf_munmap(struct spf_thread *t, unsigned long addr, unsigned long len);
 int spf_mprotect(struct spf_thread *t, unsigned long addr, unsigned long len,
 		 bool writable);

@@ -32,7 +32,7 @@ struct fl_verdict {
 	double published;
 	double measured, lo, hi;	/* NAN when not measured */
 	enum fl_verdict_kind verdict;	/* the magnitude */
-	char reason[256];
+	char reason[768];
 	enum fl_verdict_kind mechanism;
 	char mechanism_reason[192];
 };

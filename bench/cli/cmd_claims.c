@@ -30,6 +30,18 @@ static void print_tsv(const struct fl_verdict *v, size_t n)
 	}
 }
 
+/* A reason, one of its "; "-separated parts a line, so that a person can read it. */
+static void print_reason(const char *s)
+{
+	while (*s) {
+		const char *end = strstr(s, "; ");
+		int len = end ? (int)(end - s) : (int)strlen(s);
+
+		printf("  %.*s\n", len, s);
+		s += len + (end ? 2 : 0);
+	}
+}
+
 static void print_text(const struct fl_run *r, const struct fl_verdict *v, size_t n)
 {
 	printf("run %lld  %s  %s  kernel %s  counters %s\n\n", r->meta.id, r->meta.started_at,
@@ -44,8 +56,7 @@ static void print_text(const struct fl_run *r, const struct fl_verdict *v, size_
 		printf("%-14s %s\n", c->id, c->metric);
 		printf("  published %-10.4g measured %-28s magnitude: %s\n", c->published,
 		       measured, fl_verdict_name(v[i].verdict));
-		if (v[i].reason[0])
-			printf("  %s\n", v[i].reason);
+		print_reason(v[i].reason);
 		printf("  mechanism: %s", fl_verdict_name(v[i].mechanism));
 		printf("%s%s\n", v[i].mechanism_reason[0] ? ": " : "", v[i].mechanism_reason);
 	}
