@@ -99,6 +99,24 @@ check "... repetitions 0, 1, 2 of each" \
 "$FL" run reaim_vunmap --param M=0 $tiny --db "$T/io.db" >"$T/out" 2>&1
 check "a custom run is interleaved at random unless asked" \
 	"[ \"\$(sqlite3 '$T/io.db' 'SELECT schedule FROM runs')\" = interleaved ]"
+check "claims --format tsv: 7 columns, the interval's ends last" \
+	"'$FL' claims --db '$T/pairs.db' --format tsv | awk -F '\t' 'NF != 7 { bad = 1 } END { exit bad }'"
+# Judged on the first 2 of 3 pairs, repetition 2 does not count.  The run's
+# largest M is renamed the judged one (a test's data, so that the claim has
+# a number to give), and old's repetition 2 then made a thousand times faster:
+# pair 2's ratio, which the full run's interval then reaches.
+"$FL" run reaim_vunmap --param M=0,1000,2000 --reps 3 --rounds 2 --quiet --pairs \
+	--db "$T/p3.db" >"$T/out" 2>&1
+sqlite3 "$T/p3.db" "UPDATE benchmarks SET params = replace(params, 'M=2000,', 'M=384000,')"
+first2=$("$FL" claims --db "$T/p3.db" --format tsv --pairs 2 | grep '^vmalloc-sync')
+all3=$("$FL" claims --db "$T/p3.db" --format tsv | grep '^vmalloc-sync')
+sqlite3 "$T/p3.db" "UPDATE samples SET value = value * 1000 WHERE repetition = 2 AND
+	benchmark_id IN (SELECT id FROM benchmarks WHERE variant = 'old')"
+check "claims --pairs 2 judges on the first two repetitions only" \
+	"[ \"\$('$FL' claims --db '$T/p3.db' --format tsv --pairs 2 | grep '^vmalloc-sync')\" = '$first2' ] &&
+	 [ \"\$('$FL' claims --db '$T/p3.db' --format tsv | grep '^vmalloc-sync')\" != '$all3' ] &&
+	 [ \"\$(echo '$first2' | cut -f3)\" != - ]"
+expect_error "claims --pairs 1" "out of range \[2, 1000\]" "$FL" claims --db "$T/pairs.db" --pairs 1
 expect_error "pairs and in order are two orders" "two orders" \
 	"$FL" run reaim_vunmap --pairs --no-interleave --db "$T/a.db"
 

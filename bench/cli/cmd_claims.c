@@ -25,8 +25,12 @@ static void print_tsv(const struct fl_verdict *v, size_t n)
 		print_num(v[i].published);
 		printf("\t");
 		print_num(v[i].measured);
-		printf("\t%s\t%s\n", fl_verdict_name(v[i].verdict),
+		printf("\t%s\t%s\t", fl_verdict_name(v[i].verdict),
 		       fl_verdict_name(v[i].mechanism));
+		print_num(v[i].lo);
+		printf("\t");
+		print_num(v[i].hi);
+		printf("\n");
 	}
 }
 
@@ -62,11 +66,48 @@ static void print_text(const struct fl_run *r, const struct fl_verdict *v, size_
 	}
 }
 
+struct claims_args {
+	const char *format;
+	long pairs;		/* 0: every repetition */
+};
+
+/*
+ * r's first `pairs` repetitions of every benchmark, meta borrowed: how a
+ * verdict would have come out with fewer pairs (README, "How many pairs").
+ */
+static int first_repetitions(const struct fl_run *r, long pairs, struct fl_run *out)
+{
+	fl_run_init(out);
+	out->meta = r->meta;
+	for (size_t i = 0; i < r->nsamples; i++) {
+		if (r->samples[i].repetition >= pairs)
+			continue;
+		if (fl_run_add(out, &r->samples[i]))
+			return fl_fail(ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static int claims_of(const struct fl_run *r, void *arg)
 {
-	const char *format = arg;
+	const struct claims_args *a = arg;
+	const char *format = a->format;
 	struct fl_verdict v[32];
-	size_t n = fl_cli_evaluate(r, v, 32);
+	struct fl_run first;
+	size_t n;
+
+	if (a->pairs) {
+		int err = first_repetitions(r, a->pairs, &first);
+
+		if (!err)
+			n = fl_cli_evaluate(&first, v, 32);
+		memset(&first.meta, 0, sizeof(first.meta));	/* borrowed */
+		fl_run_free(&first);
+		if (err)
+			return err;
+	} else {
+		n = fl_cli_evaluate(r, v, 32);
+	}
 
 	if (!strcmp(format, "tsv"))
 		print_tsv(v, n);
@@ -86,7 +127,7 @@ static int opt_format(void *value, const char *arg)
 int cmd_claims(int argc, char **argv)
 {
 	static const char *const usage[] = { "faultline claims [--db FILE] [--run ID] "
-					     "[--format text|tsv]", NULL };
+					     "[--format text|tsv] [--pairs N]", NULL };
 	static const struct fl_cmd_help help = {
 		"claims", usage,
 		"For the newest run (or run ID), each claim: what was published, what this run\n"
@@ -94,19 +135,22 @@ int cmd_claims(int argc, char **argv)
 		"samples: the magnitude (does the published number reproduce here) and the\n"
 		"mechanism (is the work the change removed present in old and gone in new,\n"
 		"from counts noise cannot move).  tsv prints id, published, measured, the\n"
-		"magnitude's verdict and the mechanism's, tab-separated.",
+		"magnitude's verdict and the mechanism's, and the interval's low and high,\n"
+		"tab-separated.  --pairs N judges on the first N repetitions (pairs) only.",
 		NULL,
 	};
 	struct fl_cli_run_opts ro = { .db = FL_DEFAULT_DB };
-	const char *format = "text";
+	struct claims_args a = { .format = "text" };
 	const struct fl_option opts[] = {
 		FL_CLI_RUN_OPTIONS(ro),
-		FL_OPT_CALLBACK("format", &format, "F", "text (default) or tsv", opt_format),
+		FL_OPT_CALLBACK("format", &a.format, "F", "text (default) or tsv", opt_format),
+		FL_OPT_LONG("pairs", &a.pairs, 2, 1000, "N",
+			    "judge on the first N repetitions (pairs) of each benchmark"),
 		FL_OPT_END(),
 	};
 	int n, status;
 
 	if (fl_cli_options(argc, argv, opts, &help, NULL, 0, &n, &status))
 		return status;
-	return fl_cli_with_run(&ro, claims_of, (void *)format);
+	return fl_cli_with_run(&ro, claims_of, &a);
 }
