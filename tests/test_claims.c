@@ -452,6 +452,67 @@ static void test_spf_lacks_points(void **state)
  * judge: the magnitude is not applicable, with the USL's prediction beside
  * it; the mechanism is judged all the same.
  */
+/* Records/s at n threads by the USL, lambda 1000. */
+static double usl(double n, double sigma, double kappa)
+{
+	return 1000 * n / (1 + sigma * (n - 1) + kappa * n * (n - 1));
+}
+
+/*
+ * Where the machine has the CPUs to test it (16 here), the USL is fitted to
+ * the points below them and checked against the point at them: on curves
+ * that are the USL's own, the prediction is what was measured.  Two CPUs
+ * leave it nothing to test, and it says nothing.
+ */
+static void spf_usl_run(struct fl_run *r, int ncpu)
+{
+	static const int t[] = { 1, 2, 4, 8, 16, 32 };
+	static char topology[64];
+	char params[64];
+
+	fl_run_init(r);
+	snprintf(topology, sizeof(topology), "1 package, %d cores, %d PUs", ncpu, ncpu);
+	r->meta.topology = topology;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(params, sizeof(params), "T=%d,C=10,K=512,R=32,touch=1", t[i]);
+		for (int rep = 0; rep < 9; rep++) {
+			add_sample(r, "ebizzy_like", "classic", params, "records_per_s", rep,
+				   usl(t[i], 0.2, 0.005));
+			add_sample(r, "ebizzy_like", "speculative", params, "records_per_s", rep,
+				   usl(t[i], 0.02, 0.0005));
+			add_sample(r, "ebizzy_like", "classic", params, "spf_share", rep, 0);
+			add_sample(r, "ebizzy_like", "speculative", params, "spf_share", rep, 0.9);
+		}
+	}
+	for (int rep = 0; rep < 9; rep++) {
+		add_sample(r, "kernbench_like", "classic", "J=16,H=64,C=4",
+			   "task_clock_ns_per_round", rep, 1e6);
+		add_sample(r, "kernbench_like", "speculative", "J=16,H=64,C=4",
+			   "task_clock_ns_per_round", rep, 1e6);
+	}
+}
+
+static void test_spf_usl_checked_where_it_can_be(void **state)
+{
+	double gain = 100 * (usl(16, 0.02, 0.0005) / usl(16, 0.2, 0.005) - 1);
+	struct fl_verdict v;
+	char want[128];
+	struct fl_run r;
+
+	spf_usl_run(&r, 16);
+	v = judge_claim("spf", &r);
+	free_spf_run(&r);
+	snprintf(want, sizeof(want), "USL check: fitted to T<16, it predicts %+.0f%% [%+.0f,%+.0f] "
+		 "at T=16, measured %+.0f%%", gain, gain, gain, gain);
+	assert_non_null(strstr(v.reason, want));
+
+	spf_usl_run(&r, 2);
+	v = judge_claim("spf", &r);
+	free_spf_run(&r);
+	assert_null(strstr(v.reason, "USL check"));
+	assert_non_null(strstr(v.reason, "USL prediction at T=16"));
+}
+
 static void test_spf_needs_the_published_machine(void **state)
 {
 	const double gain[] = { 1.0, 2.0, 1.8 };
@@ -507,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_spf_noise_is_inconclusive),
 		cmocka_unit_test(test_spf_lacks_points),
 		cmocka_unit_test(test_spf_needs_the_published_machine),
+		cmocka_unit_test(test_spf_usl_checked_where_it_can_be),
 		cmocka_unit_test(test_spf_mechanism_not_taken),
 		cmocka_unit_test(test_verdict_names),
 	};

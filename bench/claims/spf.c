@@ -347,6 +347,15 @@ static void judge(const struct fl_run *r, const struct fl_pair_series *s,
 		fl_verdict_say(v, "; USL prediction at T=%d: %+.0f%% [%+.0f,%+.0f] (a model, "
 			       "not a verdict)", PUBLISHED_CPUS, pct(pred.est), pct(pred.lo),
 			       pct(pred.hi));
+	/*
+	 * The model tested where it can be: fitted below this machine's CPUs,
+	 * against what was measured at them.  Its three parameters need two
+	 * points past T=1, so three CPUs at least.
+	 */
+	if (ncpu >= 3 && !usl_prediction(r, s, ncpu - 1, ncpu, &pred))
+		fl_verdict_say(v, "; USL check: fitted to T<%d, it predicts %+.0f%% [%+.0f,%+.0f] "
+			       "at T=%d, measured %+.0f%%", ncpu, pct(pred.est), pct(pred.lo),
+			       pct(pred.hi), ncpu, v->measured);
 	say_searched(r, ncpu, v);
 	say_cost_side(r, ncpu, v);
 	if (!isnan(cost))
