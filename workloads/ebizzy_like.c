@@ -21,19 +21,16 @@
 #include <string.h>
 
 #include "bench/err.h"
-#include "pool.h"
 #include "spf_jobs.h"
 
 typedef unsigned long record_t;		/* ebizzy's record_t is a size_t */
 
 struct ebizzy {
 	struct spf_crew crew;		/* T threads */
-	struct fl_pool *pool;
 	long threads, chunks, records;
 	bool touch;
 	unsigned long chunk_len;
 	unsigned long *chunk;
-	struct spf_fault_tally tally;
 };
 
 static const struct fl_param params[] = {
@@ -171,7 +168,7 @@ static void release(void *priv)
 {
 	struct ebizzy *e = priv;
 
-	fl_pool_stop(e->pool);
+	spf_crew_stop(&e->crew);
 	for (long i = 0; e->chunk && i < e->chunks && e->chunk[i]; i++)
 		spf_munmap(&e->crew.main, e->chunk[i], e->chunk_len);
 	spf_crew_destroy(&e->crew);
@@ -196,8 +193,7 @@ static int prepare(struct ebizzy *e, const struct fl_instance *in)
 		if (err)
 			return err;
 	}
-	spf_tally_start(&e->tally, e->crew.th, (int)e->threads);
-	return fl_pool_start(&e->pool, (int)e->threads, FL_POOL_UNPINNED, work, e);
+	return spf_crew_start(&e->crew, FL_POOL_UNPINNED, work, e);
 }
 
 static int setup(struct fl_instance *in)
@@ -224,15 +220,8 @@ static int setup(struct fl_instance *in)
 static int round_fn(struct fl_instance *in, struct fl_round *acc)
 {
 	struct ebizzy *e = in->priv;
-	int err;
 
-	fl_pool_kick(e->pool);
-	err = fl_pool_wait(e->pool, acc);
-	if (err)
-		return err;
-	spf_tally_round(&e->tally, e->crew.th, (int)e->threads, in->backend, &fault_slots,
-			acc);
-	return 0;
+	return spf_crew_round(&e->crew, in->backend, &fault_slots, acc);
 }
 
 const struct fl_workload fl_wl_ebizzy_like = {

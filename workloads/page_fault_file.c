@@ -20,16 +20,13 @@
 #include <stdlib.h>
 
 #include "bench/err.h"
-#include "pool.h"
 #include "spf_jobs.h"
 
 struct file_faults {
 	struct spf_crew crew;
-	struct fl_pool *pool;
 	long t;
 	bool shared;
 	struct spf_file *file;		/* one per thread */
-	struct spf_fault_tally tally;
 };
 
 static const struct fl_param params[] = {
@@ -86,7 +83,7 @@ static void release(void *priv)
 {
 	struct file_faults *ff = priv;
 
-	fl_pool_stop(ff->pool);
+	spf_crew_stop(&ff->crew);
 	for (long i = 0; ff->file && i < ff->t; i++)
 		spf_file_destroy(&ff->file[i]);
 	spf_crew_destroy(&ff->crew);
@@ -114,8 +111,7 @@ static int prepare(struct file_faults *ff, const struct fl_instance *in)
 	}
 	if (err)
 		return err;
-	spf_tally_start(&ff->tally, ff->crew.th, (int)ff->t);
-	return fl_pool_start(&ff->pool, (int)ff->t, 0, work, ff);
+	return spf_crew_start(&ff->crew, 0, work, ff);
 }
 
 static int setup(struct fl_instance *in)
@@ -139,14 +135,8 @@ static int setup(struct fl_instance *in)
 static int round_fn(struct fl_instance *in, struct fl_round *acc)
 {
 	struct file_faults *ff = in->priv;
-	int err;
 
-	fl_pool_kick(ff->pool);
-	err = fl_pool_wait(ff->pool, acc);
-	if (err)
-		return err;
-	spf_tally_round(&ff->tally, ff->crew.th, (int)ff->t, in->backend, &fault_slots, acc);
-	return 0;
+	return spf_crew_round(&ff->crew, in->backend, &fault_slots, acc);
 }
 
 const struct fl_workload fl_wl_page_fault_file = {

@@ -123,8 +123,33 @@ int spf_crew_create(struct spf_crew *c, const struct fl_instance *in, long n)
 	return 0;
 }
 
+int spf_crew_start(struct spf_crew *c, int first_pu, fl_pool_fn work, void *arg)
+{
+	spf_tally_start(&c->tally, c->th, (int)c->n);
+	return fl_pool_start(&c->pool, (int)c->n, first_pu, work, arg);
+}
+
+int spf_crew_round(struct spf_crew *c, enum fl_backend backend,
+		   const struct spf_fault_slots *slots, struct fl_round *acc)
+{
+	int err;
+
+	fl_pool_kick(c->pool);
+	err = fl_pool_wait(c->pool, acc);
+	if (!err)
+		spf_tally_round(&c->tally, c->th, (int)c->n, backend, slots, acc);
+	return err;
+}
+
+void spf_crew_stop(struct spf_crew *c)
+{
+	fl_pool_stop(c->pool);
+	c->pool = NULL;
+}
+
 void spf_crew_destroy(struct spf_crew *c)
 {
+	spf_crew_stop(c);
 	for (long i = 0; c->th && i < c->n; i++)
 		spf_thread_exit(&c->th[i]);
 	if (c->main.sp)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "impl/spf.h"
+#include "pool.h"
 #include "workload.h"
 
 #define SPF_PAGE	4096UL
@@ -42,22 +43,6 @@ void spf_space_destroy(struct spf_space *sp);
 
 void spf_thread_init(struct spf_thread *t, struct spf_space *sp, unsigned long seed);
 void spf_thread_exit(struct spf_thread *t);
-
-/*
- * What the multi-threaded spf workloads set up alike: the space, a thread of
- * the harness's own (main, to map and fill before the rounds) and n threads
- * that work in it, seeded 1..n.
- */
-struct spf_crew {
-	struct spf_space *sp;
-	struct spf_thread main;
-	struct spf_thread *th;
-	long n;
-};
-
-int spf_crew_create(struct spf_crew *c, const struct fl_instance *in, long n);
-/* Harmless on a crew that spf_crew_create() left half-made. */
-void spf_crew_destroy(struct spf_crew *c);
 
 /* Anonymous private mappings; live ones never get huge pages. 0: failed. */
 unsigned long spf_mmap(struct spf_thread *t, unsigned long len, bool writable);
@@ -113,6 +98,32 @@ void spf_tally_start(struct spf_fault_tally *t, struct spf_thread *threads, int 
 void spf_tally_round(struct spf_fault_tally *t, struct spf_thread *threads, int n,
 		     enum fl_backend backend, const struct spf_fault_slots *slots,
 		     struct fl_round *acc);
+
+/*
+ * What the multi-threaded spf workloads set up alike: the space, a thread of
+ * the harness's own (main, to map and fill before the rounds) and n threads
+ * that work in it, seeded 1..n; and, once started, the pool they run on and
+ * the tally of their faults.
+ */
+struct spf_crew {
+	struct spf_space *sp;
+	struct spf_thread main;
+	struct spf_thread *th;
+	long n;
+	struct fl_pool *pool;
+	struct spf_fault_tally tally;
+};
+
+int spf_crew_create(struct spf_crew *c, const struct fl_instance *in, long n);
+/* Counts faults from now and starts n workers running work (fl_pool_start()). */
+int spf_crew_start(struct spf_crew *c, int first_pu, fl_pool_fn work, void *arg);
+/* One round: every worker once, then the round's faults into slots of acc. */
+int spf_crew_round(struct spf_crew *c, enum fl_backend backend,
+		   const struct spf_fault_slots *slots, struct fl_round *acc);
+/* Stops the workers, so that what they used may go; spf_crew_destroy() does too. */
+void spf_crew_stop(struct spf_crew *c);
+/* Harmless on a crew that spf_crew_create() left half-made. */
+void spf_crew_destroy(struct spf_crew *c);
 
 /* ---- live ------------------------------------------------------------------ */
 
