@@ -137,6 +137,34 @@ else
 	n=$((n + 1)); echo "ok $n # SKIP the live backend needs root"
 fi
 
+# The exact A/A bound (compare --max-change): two runs made alike to the last
+# digit (run 2's values set to run 1's, as two exact boots give) pass it; one
+# metric moved by 1% fails it, named on stderr.  --exact goes with --vm only.
+"$FL" run reaim_vunmap --param M=0 --reps 3 --rounds 2 --quiet --db "$T/aa.db" >"$T/out" 2>&1
+"$FL" run reaim_vunmap --param M=0 --reps 3 --rounds 2 --quiet --db "$T/aa.db" >"$T/out" 2>&1
+sqlite3 "$T/aa.db" "UPDATE samples SET value = (SELECT s1.value FROM samples s1
+	JOIN benchmarks b1 ON b1.id = s1.benchmark_id JOIN benchmarks b2 ON b2.id = samples.benchmark_id
+	WHERE b1.run_id = 1 AND b1.workload = b2.workload AND b1.variant = b2.variant
+	AND b1.backend = b2.backend AND b1.params = b2.params AND s1.metric = samples.metric
+	AND s1.repetition = samples.repetition)
+	WHERE benchmark_id IN (SELECT id FROM benchmarks WHERE run_id = 2)"
+"$FL" compare 1 2 --aa --no-store --max-change 0.5 --db "$T/aa.db" >"$T/out" 2>"$T/err"
+check "compare --max-change 0.5: two identical runs pass" "[ $? -eq 0 ] && [ ! -s '$T/err' ]"
+sqlite3 "$T/aa.db" "UPDATE samples SET value = value * 1.01 WHERE metric = 'jobs_per_min'
+	AND benchmark_id IN (SELECT id FROM benchmarks WHERE run_id = 2 AND variant = 'new')"
+"$FL" compare 1 2 --aa --no-store --max-change 0.5 --db "$T/aa.db" >"$T/out" 2>"$T/err"
+check "... one metric moved by 1% fails it, and is named" \
+	"[ $? -eq 1 ] && [ \$(wc -l <'$T/err') -eq 1 ] &&
+	 grep -q 'reaim_vunmap/new/shim/M=0,P=2,J=64,T=4,S=8 jobs_per_min moved +1.000%, beyond the bound of 0.5%' '$T/err'"
+"$FL" compare 1 2 --no-store --db "$T/aa.db" >"$T/out" 2>&1
+check "between timed runs, a side of one run is judged on the 75% default floor" \
+	"grep -q '75.0% (no A/A, one run a side: unknown)' '$T/out'"
+sqlite3 "$T/aa.db" "UPDATE runs SET counter_source = 'icount'"
+"$FL" compare 1 2 --no-store --db "$T/aa.db" >"$T/out" 2>&1
+check "between exact runs (counter source icount), on a default floor of 1%" \
+	"grep -q '1.0% (no A/A, one run a side: unknown)' '$T/out' && ! grep -q '75.0%' '$T/out'"
+expect_error "run --exact without --vm" "--exact goes with --vm" "$FL" run fault_cost --exact --db "$T/a.db"
+
 # Exit status: 1 from the commands of a run, 2 from the command line itself.
 "$FL" frobnicate 2>"$T/err"
 check "an unknown command exits 2" "[ $? -eq 2 ]"

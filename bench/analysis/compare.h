@@ -109,6 +109,11 @@ enum fl_cmp_floor {
  * 1.6x swing of its speed from one second to the next.
  */
 #define FL_CMP_UNKNOWN_FLOOR	75.0
+/*
+ * The same between exact runs: twice the bound two exact boots of one kernel
+ * must keep (ci/exact-aa, 0.5%), since nothing there drifts with time.
+ */
+#define FL_CMP_EXACT_UNKNOWN_FLOOR	1.0
 
 struct fl_cmp_row {
 	struct fl_bench_key key;
@@ -143,7 +148,15 @@ struct fl_cmp_opts {
 	bool paired;		/* run k of A and run k of B ran side by side */
 };
 
-#define FL_CMP_OPTS_DEFAULT { .alpha = 0.05, .conf = 0.95, .min_change = 1.0, \
+/*
+ * The least floor: 1% of time on a machine whose speed drifts, 0.1% of work
+ * counted in exact guests (both sides' runs instruction-counted), whose A/A
+ * changes are a fraction of that.
+ */
+#define FL_CMP_MIN_CHANGE		1.0
+#define FL_CMP_EXACT_MIN_CHANGE		0.1
+
+#define FL_CMP_OPTS_DEFAULT { .alpha = 0.05, .conf = 0.95, .min_change = FL_CMP_MIN_CHANGE, \
 			      .unknown_floor = FL_CMP_UNKNOWN_FLOOR, \
 			      .iters = 2000, .seed = 0xfa017c0ULL }
 

@@ -58,6 +58,7 @@ struct cmp_args {
 	char metric_buf[256];
 	const char *metrics[MAX_METRICS + 1];
 	long runs, last;
+	double max_change;		/* %, 0: no bound */
 	bool aa, no_store, keep, noise_floors;
 	char *sides[3];			/* A and B as given */
 	struct fl_cmp_opts o;
@@ -146,7 +147,10 @@ static int parse_args(int argc, char **argv, struct cmp_args *a)
 		FL_OPT_DOUBLE("alpha", &a->o.alpha, 1e-6, 0.5, "Q",
 			      "false discovery rate for Benjamini-Hochberg (default 0.05)"),
 		FL_OPT_DOUBLE("min-change", &a->o.min_change, 0, 1000, "PCT",
-			      "never flag less than this (default 1)"),
+			      "never flag less than this (default 1; 0.1 between exact runs)"),
+		FL_OPT_DOUBLE("max-change", &a->max_change, 1e-6, 1000, "PCT",
+			      "exit 1 if any row's median moved more than this either way "
+			      "(an exact A/A bound)"),
 		FL_OPT_BOOL("aa", &a->aa,
 			    "A and B are the same code: store as A/A, teaching noise floors"),
 		FL_OPT_STRING("label", &a->label, "TEXT", "a label for the stored comparison"),
@@ -644,6 +648,44 @@ static int prepare_code(struct fl_store *st, struct cmp_args *a, struct side *sd
 	return err;
 }
 
+/*
+ * --max-change: rows whose median moved more than bound % either way, each
+ * said on stderr.  Exact guests repeat a kernel path to the instruction, so
+ * two boots of one kernel must agree within a bound far below any noise
+ * floor; statistics on a handful of identical values say nothing more.
+ */
+static int beyond_bound(const struct fl_comparison *c, double bound)
+{
+	char name[256];
+	int n = 0;
+
+	for (size_t i = 0; i < c->nrows; i++) {
+		const struct fl_cmp_row *r = &c->rows[i];
+		double pct = 100 * (r->med_b.est / r->med_a.est - 1);
+
+		if (!(fabs(pct) > bound))
+			continue;
+		fprintf(stderr, "faultline compare: %s %s moved %+.3f%%, beyond the bound of "
+			"%g%%\n", fl_bench_name(&r->key, name, sizeof(name)), r->key.metric,
+			pct, bound);
+		n++;
+	}
+	return n;
+}
+
+/* Every run of both sides counted instructions in an exact guest. */
+static bool all_exact(const struct side *sd)
+{
+	for (int i = 0; i < 2; i++)
+		for (size_t k = 0; k < sd[i].pub.nruns; k++) {
+			const char *src = sd[i].pub.runs[k].meta.counter_source;
+
+			if (!src || strcmp(src, FL_SOURCE_ICOUNT))
+				return false;
+		}
+	return true;
+}
+
 static int compare(struct fl_store *st, struct cmp_args *a, struct side *sd, char *tmp,
 		   int *exit_code)
 {
@@ -660,6 +702,10 @@ static int compare(struct fl_store *st, struct cmp_args *a, struct side *sd, cha
 		err = load_side(st, a, &sd[i]);
 	if (!err)
 		err = check_sides(a, sd);
+	if (!err && all_exact(sd))
+		a->o.unknown_floor = FL_CMP_EXACT_UNKNOWN_FLOOR;
+	if (!err && isnan(a->o.min_change))
+		a->o.min_change = all_exact(sd) ? FL_CMP_EXACT_MIN_CHANGE : FL_CMP_MIN_CHANGE;
 	r = (struct fl_cmp_report){ .a = sd[0].pub, .b = sd[1].pub, .c = &c, .o = &a->o,
 				    .kind = a->aa ? "aa" : "ab", .created_at = now };
 	if (!err)
@@ -668,6 +714,8 @@ static int compare(struct fl_store *st, struct cmp_args *a, struct side *sd, cha
 		r.exit_code = c.regressions ? EXIT_REGRESSION : 0;
 		err = report(a, &r);
 	}
+	if (!err && a->max_change && beyond_bound(&c, a->max_change))
+		r.exit_code = EXIT_REGRESSION;
 	if (!err)
 		*exit_code = r.exit_code;
 	fl_compare_free(&c);
@@ -686,6 +734,7 @@ int cmd_compare(int argc, char **argv)
 	struct fl_store *st = NULL;
 	int err, exit_code = 0;
 
+	a.o.min_change = NAN;	/* unless given: by the runs' counter source */
 	err = parse_args(argc, argv, &a);
 	if (err > 0)
 		return 0;
@@ -701,7 +750,10 @@ int cmd_compare(int argc, char **argv)
 	if (!err)
 		err = open_store(&a, sd, &st);
 	if (!err && a.noise_floors)
-		err = fl_print_noise_floors(st, a.db, a.host, a.o.min_change);
+		err = fl_print_noise_floors(st, a.db, a.host,
+					    !isnan(a.o.min_change) ? a.o.min_change :
+					    a.host && strstr(a.host, "tcg-icount") ?
+					    FL_CMP_EXACT_MIN_CHANGE : FL_CMP_MIN_CHANGE);
 	else if (!err)
 		err = compare(st, &a, sd, tmp, &exit_code);
 	if (err)

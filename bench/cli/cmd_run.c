@@ -24,7 +24,7 @@ struct run_args {
 	bool backend_set;
 	char backend_names[32];
 	long reps, rounds, warmup;
-	bool no_interleave, pairs;
+	bool no_interleave, pairs, exact;
 	char *workloads[64];
 	int nworkloads;
 	struct fl_runner_opts ro;
@@ -125,6 +125,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			      "release; results stored here, tagged"),
 		FL_OPT_STRING("append", &a->append, "TEXT",
 			      "with --vm: more kernel command line (nohz_full=1)"),
+		FL_OPT_BOOL("exact", &a->exact,
+			    "with --vm: exact guests, whose clock counts instructions "
+			    "(README, \"Exact mode\")"),
 		FL_OPT_END(),
 	};
 	int err = fl_parse_options(argc, argv, opts, &run_help, a->workloads, 63,
@@ -133,7 +136,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (err)
 		return err;
 	a->ro.warmup = (double)a->warmup;
-	a->ro.interleave = !a->no_interleave;
+	/*
+	 * In an exact guest nothing drifts, and random interleaving would only
+	 * make two boots run their benchmarks in different orders, on
+	 * differently used memory: in order, unless pairs were asked for.
+	 */
+	a->ro.interleave = !a->no_interleave && !fl_env_exact();
 	/* the claims judge their ratios by pair: the quick suite runs in pairs */
 	a->ro.pairs = a->pairs || (a->suite && !a->no_interleave);
 	if (a->pairs && a->no_interleave)
@@ -141,6 +149,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			       "give one");
 	if (a->append && !a->vm)
 		return fl_fail(EINVAL, "run: --append goes with --vm");
+	if (a->exact && !a->vm)
+		return fl_fail(EINVAL, "run: --exact goes with --vm (it is how a guest is booted)");
 	return fl_cli_check_writable("--json", a->json);
 }
 
@@ -321,7 +331,7 @@ static int guest_args(int argc, char **argv, char **out)
 	int n = 0;
 
 	for (int i = 1; i < argc; i++) {
-		bool skip = false;
+		bool skip = !strcmp(argv[i], "--exact");	/* a flag: no value */
 
 		for (size_t k = 0; k < sizeof(host_only) / sizeof(host_only[0]); k++) {
 			size_t len = strlen(host_only[k]);
@@ -355,6 +365,7 @@ static int run_in_guests(int argc, char **argv, const struct run_args *a, struct
 		.kernels = a->vm,
 		.append = a->append,
 		.module = a->backends & FL_KMOD,
+		.exact = a->exact,
 	};
 	struct fl_run_meta host = { 0 };
 	long long ids[8];

@@ -32,6 +32,7 @@
 #include "bench/err.h"
 #include "bench/measure/clock.h"
 #include "bench/measure/counters.h"
+#include "bench/measure/env.h"
 
 #define FL_MAX_EVENTS	3
 #define FL_N(a)		((int)(sizeof(a) / sizeof((a)[0])))
@@ -228,7 +229,9 @@ int fl_counters_open(struct fl_counters **out, bool force_fallback)
 		fl_counters_close(c);
 		return ret;
 	}
-	snprintf(c->source, sizeof(c->source), "%s%s", c->pmu ? "pmu" : "tsc+task-clock",
+	/* in an exact guest, TSC and task-clock both run on the instruction count */
+	snprintf(c->source, sizeof(c->source), "%s%s",
+		 fl_env_exact() ? FL_SOURCE_ICOUNT : c->pmu ? "pmu" : "tsc+task-clock",
 		 c->user_only ? ":u" : "");
 	*out = c;
 	return 0;

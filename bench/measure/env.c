@@ -112,6 +112,13 @@ static char *config_fingerprint(const char *release)
 	return first_line_of(cmd);
 }
 
+bool fl_env_exact(void)
+{
+	const char *v = getenv("FAULTLINE_VIRT");
+
+	return v && !strncmp(v, "tcg-icount", 10);
+}
+
 static char *virt_kind(void)
 {
 	const char *v = getenv("FAULTLINE_VIRT");

@@ -16,6 +16,7 @@
 
 #include "bench/err.h"
 #include "bench/measure/counters.h"
+#include "bench/measure/env.h"
 #include "bench/measure/gbench.h"
 #include "bench/measure/kmod.h"
 #include "bench/measure/progress.h"
@@ -385,10 +386,12 @@ static const char *metric_unit(const struct fl_instance *in, const char *name,
 	int i = fl_metric_index(in->w, name);
 
 	if (i >= 0) {
-		*source = kmod ? "ktime" : "wall";
+		/* an exact guest's wall clock and ktime count instructions too */
+		*source = fl_env_exact() ? FL_SOURCE_ICOUNT : kmod ? "ktime" : "wall";
 		return in->w->metrics[i].unit;
 	}
-	*source = kmod ? "get_cycles" : fl_counters_source(current->counters);
+	*source = fl_env_exact() ? FL_SOURCE_ICOUNT
+		  : kmod ? "get_cycles" : fl_counters_source(current->counters);
 	if (!strcmp(name, "cycles_per_round"))
 		return "cycles/round";
 	if (!strcmp(name, "instructions_per_round"))

@@ -139,6 +139,8 @@ static int fl_vm_boot(const struct fl_vm_opts *o, const char *runner, const char
 	args[n++] = "--faultline";
 	if (o->module)
 		args[n++] = "--module";
+	if (o->exact)
+		args[n++] = "--exact";
 	if (o->append && *o->append) {
 		args[n++] = "--append";
 		args[n++] = o->append;

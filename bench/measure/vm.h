@@ -24,6 +24,7 @@ struct fl_vm_opts {
 	const char *kernels;	/* "6.1,6.12" or releases: "6.1.0-56-amd64,..." */
 	const char *append;	/* more kernel command line ("nohz_full=1"), or NULL */
 	bool module;		/* backend kmod: build and load faultline.ko */
+	bool exact;		/* ci/vm --exact: instruction-counted guests */
 	int timeout_s;		/* per guest; 0: 900 */
 	const char *runner;	/* ci/vm; NULL: $FL_VM_RUNNER, else ../ci/vm beside the binary */
 	const char *out_dir;	/* where guests' files go; NULL: build/vm/<kernel> */
