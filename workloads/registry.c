@@ -12,6 +12,7 @@ extern const struct fl_workload fl_wl_fault_scaling;
 extern const struct fl_workload fl_wl_kernbench_like;
 extern const struct fl_workload fl_wl_fault_cost;
 extern const struct fl_workload fl_wl_page_fault_file;
+extern const struct fl_workload fl_wl_syscall_cost;
 
 const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_reaim_vunmap,
@@ -21,6 +22,7 @@ const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_kernbench_like,
 	&fl_wl_fault_cost,
 	&fl_wl_page_fault_file,
+	&fl_wl_syscall_cost,
 	NULL,
 };
 
