@@ -12,6 +12,12 @@ ifdef INJECT
 BUILD	:= build/inject$(INJECT)
 CFLAGS	+= -DFL_INJECT_SLOWDOWN_PCT=$(INJECT)
 endif
+# The same for exact mode's sensitivity (ci/exact-sensitivity): syscall_cost
+# makes INJECT_SYSCALLS extra getppid() per 1000 (5: 0.5% more kernel work).
+ifdef INJECT_SYSCALLS
+BUILD	:= build/inject-syscalls$(INJECT_SYSCALLS)
+CFLAGS	+= -DFL_INJECT_SYSCALLS_PER_1000=$(INJECT_SYSCALLS)
+endif
 
 CFLAGS	+= -O2 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. -pthread
 CXXFLAGS += -O2 -g -std=c++17 -Wall -Wextra -D_GNU_SOURCE -I. -pthread
@@ -35,7 +41,7 @@ DB	?= results.db
 PLOTS	?= plots
 
 .PHONY: all deps bench plots test check-build clean kmod vm-test compare sensitivity fresh-check \
-	exact-aa bench-exact
+	exact-aa bench-exact exact-sensitivity
 all: $(BUILD)/faultline
 
 deps:
@@ -113,6 +119,11 @@ exact-aa: deps
 bench-exact: deps
 	@$(MAKE) --no-print-directory $(BUILD)/faultline
 	ci/bench-exact --db $(DB)
+
+# How small a change of kernel work exact mode finds: 20 exact A/A comparisons,
+# then 20 against a build with 0.5% more kernel work in syscall_cost (~30 min).
+exact-sensitivity: deps
+	ci/exact-sensitivity
 
 # Is HEAD slower than BASE?  ci/compare-branches exits 0 no, 1 yes, 2 error;
 # make turns both failures into its own 2, so a CI job that must tell a

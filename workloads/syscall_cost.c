@@ -6,10 +6,19 @@
  * syscall's own.  Live only: it measures the running kernel (in an exact
  * guest, its instructions), for kernel A/Bs such as Debian's 6.1 against
  * 6.12, with and without context tracking (nohz_full).
+ *
+ * Only for measuring exact mode's sensitivity (ci/exact-sensitivity): built
+ * with -DFL_INJECT_SYSCALLS_PER_1000=N (make INJECT_SYSCALLS=N), each round
+ * makes N extra, uncounted getppid() per 1000: N per mille more kernel work.
+ * Never on by default; data, not code, as the shim's FL_INJECT_SLOWDOWN_PCT
+ * (workloads/vmap_jobs.c), so that both builds run the same instructions.
  */
+#include <errno.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "bench/err.h"
 #include "live.h"
 #include "workload.h"
 
@@ -27,26 +36,49 @@ static const struct fl_metric metrics[] = {
 
 static const char *const variants[] = { "live", NULL };
 
+#ifndef FL_INJECT_SYSCALLS_PER_1000
+#define FL_INJECT_SYSCALLS_PER_1000 0
+#endif
+static const volatile long inject_per_1000 = FL_INJECT_SYSCALLS_PER_1000;
+
+struct syscalls {
+	long n;
+	long owed;		/* injected calls carried from round to round, x1000 */
+};
+
 static int setup(struct fl_instance *in)
 {
-	in->priv = (void *)(long)fl_param(in, "N");
-	return fl_live_check_privilege();
+	struct syscalls *s;
+	int err = fl_live_check_privilege();
+
+	if (err)
+		return err;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return fl_fail(ENOMEM, "syscall_cost: out of memory");
+	s->n = fl_param(in, "N");
+	in->priv = s;
+	return 0;
 }
 
 /* syscall(), not getppid(): no C library may answer it from a cache. */
 static int round_fn(struct fl_instance *in, struct fl_round *acc)
 {
-	long n = (long)in->priv;
+	struct syscalls *s = in->priv;
+	long extra;
 
-	for (long i = 0; i < n; i++)
+	s->owed += s->n * inject_per_1000;
+	extra = s->owed / 1000;
+	s->owed -= extra * 1000;
+	for (long i = 0; i < s->n + extra; i++)
 		syscall(SYS_getppid);
-	acc->metric[SYSCALLS] += (double)n;
+	acc->metric[SYSCALLS] += (double)s->n;
 	return 0;
 }
 
-/* Nothing is held between rounds. */
 static void teardown(void *priv)
 {
+	free(priv);
 }
 
 const struct fl_workload fl_wl_syscall_cost = {

@@ -129,14 +129,21 @@ static void fl_vm_show_console(const char *log)
 static int fl_vm_boot(const struct fl_vm_opts *o, const char *runner, const char *kernel,
 		      const char *payload, const char *out, const char *log)
 {
-	char timeout[16];
+	char timeout[16], self[PATH_MAX];
 	const char *args[20];
 	int n = 0, status, fd;
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	pid_t pid;
+
+	if (len <= 0)
+		return fl_fail(errno, "--vm: which binary is this: %s", strerror(errno));
+	self[len] = '\0';
 
 	snprintf(timeout, sizeof(timeout), "%d", o->timeout_s ? o->timeout_s : FL_VM_DEF_TIMEOUT);
 	args[n++] = runner;
-	args[n++] = "--faultline";
+	/* this very binary goes in the guest: a make INJECT=N build too */
+	args[n++] = "--faultline-bin";
+	args[n++] = self;
 	if (o->module)
 		args[n++] = "--module";
 	if (o->exact)
