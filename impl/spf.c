@@ -19,10 +19,11 @@
  * retire_lock (the lists of objects waiting for a grace period).
  *
  * File mappings are modelled as far as their faults go (impl/filemap.h: a
- * page cache that always has the page); not modelled: readahead, writeback,
- * page_mkwrite(), truncation, swap, THP, fork and COW of shared pages, stack expansion (VM_GROWSDOWN only matters for the exclusion),
- * VMA merging in mprotect(), freeing of PUD and PMD tables before the mm
- * dies, the vmacache, RSS counters.
+ * page cache that always has the page).  Not modelled: readahead,
+ * writeback, page_mkwrite(), truncation, swap, THP, fork and COW of shared
+ * pages, stack expansion (VM_GROWSDOWN only matters for the exclusion), VMA
+ * merging in mprotect(), freeing of PUD and PMD tables before the mm dies,
+ * the vmacache, RSS counters.
  */
 #include "rbtree.h"
 #include "spf.h"
