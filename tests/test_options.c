@@ -101,6 +101,8 @@ static void test_usage(void **state)
 	const struct fl_option opts[] = {
 		FL_OPT_LONG("num", NULL, 1, 10, "N", "a number"),
 		FL_OPT_STRING("hidden", NULL, "S", NULL),
+		FL_OPT_BOOL("long", NULL, "a help that runs on past the eightieth column of "
+			    "a terminal, so it wraps at a word and goes on under itself"),
 		FL_OPT_END(),
 	};
 
@@ -108,6 +110,9 @@ static void test_usage(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "usage: faultline try [OPTIONS] ARG...\n\nabout\n"));
 	assert_non_null(strstr(buf, "  --num N "));
+	/* wrapped within 80 columns, the rest under the help's first column */
+	assert_non_null(strstr(buf, "  --long               a help that runs on past the eightieth "
+				    "column of a\n                       terminal, so it wraps"));
 	assert_null(strstr(buf, "hidden"));
 	assert_non_null(strstr(buf, "\nfooter\n"));
 }

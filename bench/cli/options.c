@@ -113,6 +113,34 @@ int fl_parse_options(int argc, char **argv, const struct fl_option *opts,
 	return 0;
 }
 
+/*
+ * An option's help after its 23-column left part, wrapped at words so that
+ * no line passes 80 columns; continued lines start under the help's first.
+ */
+static void print_help_wrapped(FILE *f, const char *s)
+{
+	const int indent = 23, width = 80;
+	int col = indent;
+
+	while (*s) {
+		int len = (int)strcspn(s, " ");
+
+		if (col > indent && col + 1 + len > width) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", len, s);
+		col += len;
+		s += len;
+		while (*s == ' ')
+			s++;
+	}
+	fputc('\n', f);
+}
+
 void fl_usage(FILE *f, const struct fl_cmd_help *help, const struct fl_option *opts)
 {
 	for (int i = 0; help->usage[i]; i++)
@@ -128,7 +156,8 @@ void fl_usage(FILE *f, const struct fl_cmd_help *help, const struct fl_option *o
 			continue;	/* internal */
 		snprintf(left, sizeof(left), "--%s%s%s", opts->name, opts->argh ? " " : "",
 			 opts->argh ? opts->argh : "");
-		fprintf(f, "  %-20s %s\n", left, opts->help);
+		fprintf(f, "  %-20s ", left);
+		print_help_wrapped(f, opts->help);
 	}
 	if (help->footer)
 		fprintf(f, "\n%s\n", help->footer);
