@@ -225,6 +225,7 @@ static int extend_suite(const struct run_args *a, struct fl_run *r)
 {
 	for (int n = 0; n < MAX_EXTENSIONS; n++) {
 		struct fl_plan more = { 0 };
+		size_t asked;
 		int err = 0;
 
 		for (int i = 0; !err && fl_claims[i]; i++) {
@@ -241,10 +242,11 @@ static int extend_suite(const struct run_args *a, struct fl_run *r)
 					e.workload, buf);
 			err = add_entry(&more, fl_workload_find(e.workload), &e, a);
 		}
-		if (!err && more.n)
+		asked = more.n;		/* fl_plan_free() zeroes it */
+		if (!err && asked)
 			err = run_more(&more, a, r);
 		fl_plan_free(&more);
-		if (err || !more.n)
+		if (err || !asked)
 			return err;
 	}
 	return 0;
