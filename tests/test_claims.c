@@ -219,6 +219,65 @@ static void test_extends_m_to_the_crossing(void **state)
 	fl_run_free(&r);
 }
 
+/*
+ * A machine whose old cost grows more slowly past M=384000 (2 µs + 12 ns per
+ * 1000 processes up to there, 6 ns beyond): the line fitted to the quick
+ * suite's points predicts the crossing too early, so the suite must extend
+ * more than once, each time with what the last point taught, until the loss
+ * crosses 80% (at M~949333) within the bound.
+ */
+static double bending_cost_us(long m)
+{
+	if (m <= 384000)
+		return 2 + 12e-6 * (double)m;
+	return 2 + 12e-6 * 384000 + 6e-6 * (double)(m - 384000);
+}
+
+struct bending {
+	struct fl_run *r;
+	int calls;
+};
+
+/* What the runner would: the asked M measured, into the same run. */
+static int run_bending(const struct fl_claim *c, const struct fl_suite_entry *e,
+		       const char *asked, void *arg)
+{
+	struct bending *b = arg;
+	long m;
+
+	assert_string_equal(c->id, "vmalloc-sync");
+	assert_string_equal(e->workload, "reaim_vunmap");
+	assert_int_equal(sscanf(asked, "M=%ld", &m), 1);
+	assert_true(m > 384000 && m <= 1000000);
+	for (int rep = 0; rep < 5; rep++) {
+		add(b->r, "old", m, rep, 60e6 / bending_cost_us(m));
+		add(b->r, "new", m, rep, 60e6 / 2);
+	}
+	b->calls++;
+	return 0;
+}
+
+static void test_extends_more_than_once(void **state)
+{
+	static const long quick_ms[] = { 0, 96000, 192000, 288000, 384000 };
+	struct fl_verdict v;
+	struct fl_run r;
+	struct bending b = { &r, 0 };
+
+	fl_run_init(&r);
+	for (size_t i = 0; i < 5; i++)
+		for (int rep = 0; rep < 5; rep++) {
+			add(&r, "old", quick_ms[i], rep, 60e6 / bending_cost_us(quick_ms[i]));
+			add(&r, "new", quick_ms[i], rep, 60e6 / 2);
+		}
+	assert_int_equal(fl_claims_extend(&r, 4, run_bending, &b), 0);
+	assert_true(b.calls >= 2);
+	v = judge_claim("vmalloc-sync", &r);
+	assert_int_equal(v.verdict, FL_REPRODUCED);
+	assert_non_null(strstr(v.reason, "80% crossed at M~"));
+	fl_run_free(&r);
+}
+
 /* new's purges still walk PGDs: the work the split removed is not gone. */
 static void test_mechanism_new_still_walks(void **state)
 {
@@ -556,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_reproduced),
 		cmocka_unit_test(test_pairs_cancel_the_machines_swings),
 		cmocka_unit_test(test_extends_m_to_the_crossing),
+		cmocka_unit_test(test_extends_more_than_once),
 		cmocka_unit_test(test_too_small),
 		cmocka_unit_test(test_mechanism_new_still_walks),
 		cmocka_unit_test(test_lacks_the_claims_points),

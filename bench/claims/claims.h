@@ -71,6 +71,15 @@ struct fl_claim {
 };
 
 extern const struct fl_claim *const fl_claims[];	/* NULL-ended */
+
+/*
+ * The quick suite's second part: while a claim asks for more points
+ * (fl_claim.extend), run() runs them into r (0, 1 if it left them out, or a
+ * negative errno), and the claims are asked again, at most max times.
+ */
+int fl_claims_extend(struct fl_run *r, int max,
+		     int (*run)(const struct fl_claim *c, const struct fl_suite_entry *e,
+				const char *asked, void *arg), void *arg);
 const struct fl_claim *fl_claim_find(const char *id);
 const char *fl_verdict_name(enum fl_verdict_kind v);
 /* Appends to v->reason, as far as it has room. */

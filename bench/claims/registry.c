@@ -23,6 +23,32 @@ const struct fl_claim *fl_claim_find(const char *id)
 	return NULL;
 }
 
+int fl_claims_extend(struct fl_run *r, int max,
+		     int (*run)(const struct fl_claim *c, const struct fl_suite_entry *e,
+				const char *asked, void *arg), void *arg)
+{
+	for (int n = 0; n < max; n++) {
+		int ran = 0;
+
+		for (int i = 0; fl_claims[i]; i++) {
+			const struct fl_claim *c = fl_claims[i];
+			struct fl_suite_entry e;
+			char buf[64];
+			int err;
+
+			if (!c->extend || !c->extend(r, &e, buf, sizeof(buf)))
+				continue;
+			err = run(c, &e, buf, arg);
+			if (err < 0)
+				return err;
+			ran += !err;
+		}
+		if (!ran)
+			return 0;
+	}
+	return 0;
+}
+
 const char *fl_verdict_name(enum fl_verdict_kind v)
 {
 	switch (v) {

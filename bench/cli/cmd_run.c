@@ -198,6 +198,11 @@ static int plan_suite(struct fl_plan *p, const struct run_args *a)
 /* How often the claims may ask for more points after the quick suite. */
 #define MAX_EXTENSIONS	4
 
+struct run_more_args {
+	const struct run_args *a;
+	struct fl_run *r;
+};
+
 /* The claims' further points, run once into extra and moved into r. */
 static int run_more(struct fl_plan *more, const struct run_args *a, struct fl_run *r)
 {
@@ -217,39 +222,27 @@ static int run_more(struct fl_plan *more, const struct run_args *a, struct fl_ru
 }
 
 /*
- * The quick suite's second part: a claim whose answer lies beyond the points
- * run (vmalloc-sync's 80% at a larger M than this machine reached) names
- * more, which run into the same run, until no claim asks for more.
+ * One entry a claim asks for after the quick suite (fl_claims_extend()):
+ * vmalloc-sync's 80% at a larger M than this machine reached.  1 when the
+ * backends asked for leave it out.
  */
-static int extend_suite(const struct run_args *a, struct fl_run *r)
+static int run_asked(const struct fl_claim *c, const struct fl_suite_entry *e,
+		     const char *asked, void *arg)
 {
-	for (int n = 0; n < MAX_EXTENSIONS; n++) {
-		struct fl_plan more = { 0 };
-		size_t asked;
-		int err = 0;
+	struct run_more_args *m = arg;
+	struct fl_plan more = { 0 };
+	int err;
 
-		for (int i = 0; !err && fl_claims[i]; i++) {
-			const struct fl_claim *c = fl_claims[i];
-			struct fl_suite_entry e;
-			char buf[64];
-
-			if (!c->extend || !c->extend(r, &e, buf, sizeof(buf)))
-				continue;
-			if (a->backend_set && !(e.backend & a->backends))
-				continue;
-			if (!a->ro.quiet)
-				fprintf(stderr, "faultline: %s needs more: %s at %s\n", c->id,
-					e.workload, buf);
-			err = add_entry(&more, fl_workload_find(e.workload), &e, a);
-		}
-		asked = more.n;		/* fl_plan_free() zeroes it */
-		if (!err && asked)
-			err = run_more(&more, a, r);
-		fl_plan_free(&more);
-		if (err || !asked)
-			return err;
-	}
-	return 0;
+	if (m->a->backend_set && !(e->backend & m->a->backends))
+		return 1;
+	if (!m->a->ro.quiet)
+		fprintf(stderr, "faultline: %s needs more: %s at %s\n", c->id, e->workload,
+			asked);
+	err = add_entry(&more, fl_workload_find(e->workload), e, m->a);
+	if (!err)
+		err = run_more(&more, m->a, m->r);
+	fl_plan_free(&more);
+	return err;
 }
 
 static int plan_workloads(struct fl_plan *p, const struct run_args *a)
@@ -423,7 +416,8 @@ int cmd_run(int argc, char **argv)
 		r.meta.started_at = fl_now_iso8601();
 		err = fl_runner_run(&plan, &a.ro, &r);
 		if (!err && a.suite)
-			err = extend_suite(&a, &r);
+			err = fl_claims_extend(&r, MAX_EXTENSIONS, run_asked,
+					       &(struct run_more_args){ &a, &r });
 		r.meta.finished_at = fl_now_iso8601();
 	}
 	if (!err)
