@@ -496,6 +496,9 @@ static bool point_seen_before(const struct fl_plan *p, size_t i)
  * runs them in this order, so a pair's ratio sees one state of the machine:
  * the method compare's pairs use, inside one run.
  */
+/* Variants of one point: a workload has two (old/new) or one (live). */
+#define MAX_VARIANTS_A_POINT	16
+
 static void register_pairs(struct fl_plan *p, const struct fl_runner_opts *o)
 {
 	uint64_t rng = (uint64_t)(monotonic_s() * 1e9) | 1;
@@ -505,11 +508,11 @@ static void register_pairs(struct fl_plan *p, const struct fl_runner_opts *o)
 		reps = p->items[i].repetitions > reps ? p->items[i].repetitions : reps;
 	for (int k = 0; k < reps; k++) {
 		for (size_t i = 0; i < p->n; i++) {
-			size_t group[16], n = 0, first;
+			size_t group[MAX_VARIANTS_A_POINT], n = 0, first;
 
 			if (point_seen_before(p, i))
 				continue;
-			for (size_t j = i; j < p->n && n < 16; j++)
+			for (size_t j = i; j < p->n && n < MAX_VARIANTS_A_POINT; j++)
 				if (same_point(&p->items[i], &p->items[j]))
 					group[n++] = j;
 			rng ^= rng << 13;
