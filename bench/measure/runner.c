@@ -489,6 +489,9 @@ static bool point_seen_before(const struct fl_plan *p, size_t i)
 	return false;
 }
 
+/* Variants of one point: a workload has two (old/new) or one (live). */
+#define MAX_VARIANTS_A_POINT	16
+
 /*
  * In pairs: for each repetition k, point by point, the variants' k-th
  * repetitions back to back, starting from a variant drawn at random (A B or
@@ -496,9 +499,6 @@ static bool point_seen_before(const struct fl_plan *p, size_t i)
  * runs them in this order, so a pair's ratio sees one state of the machine:
  * the method compare's pairs use, inside one run.
  */
-/* Variants of one point: a workload has two (old/new) or one (live). */
-#define MAX_VARIANTS_A_POINT	16
-
 static void register_pairs(struct fl_plan *p, const struct fl_runner_opts *o)
 {
 	uint64_t rng = (uint64_t)(monotonic_s() * 1e9) | 1;
