@@ -173,13 +173,19 @@ static void release(void *priv)
 		spf_munmap(&e->crew.main, e->chunk[i], e->chunk_len);
 	spf_crew_destroy(&e->crew);
 	free(e->chunk);
-	free(e);
 }
 
-static int prepare(struct ebizzy *e, const struct fl_instance *in)
+static int setup(struct fl_instance *in)
 {
-	int err = spf_crew_create(&e->crew, in, e->threads);
+	struct ebizzy *e = in->priv;
+	int err;
 
+	e->threads = fl_param(in, "T");
+	e->chunks = fl_param(in, "C");
+	e->records = fl_param(in, "R");
+	e->touch = fl_param(in, "touch");
+	e->chunk_len = (unsigned long)fl_param(in, "K") << 10;
+	err = spf_crew_create(&e->crew, in, e->threads);
 	if (err)
 		return err;
 	e->chunk = calloc((size_t)e->chunks, sizeof(*e->chunk));
@@ -196,27 +202,6 @@ static int prepare(struct ebizzy *e, const struct fl_instance *in)
 	return spf_crew_start(&e->crew, FL_POOL_UNPINNED, work, e);
 }
 
-static int setup(struct fl_instance *in)
-{
-	struct ebizzy *e = calloc(1, sizeof(*e));
-	int err;
-
-	if (!e)
-		return fl_fail(ENOMEM, "ebizzy_like: out of memory");
-	e->threads = fl_param(in, "T");
-	e->chunks = fl_param(in, "C");
-	e->records = fl_param(in, "R");
-	e->touch = fl_param(in, "touch");
-	e->chunk_len = (unsigned long)fl_param(in, "K") << 10;
-	err = prepare(e, in);
-	if (err) {
-		release(e);
-		return err;
-	}
-	in->priv = e;
-	return 0;
-}
-
 static int round_fn(struct fl_instance *in, struct fl_round *acc)
 {
 	struct ebizzy *e = in->priv;
@@ -231,7 +216,7 @@ const struct fl_workload fl_wl_ebizzy_like = {
 	.variants = spf_variants,
 	.params = params,
 	.metrics = metrics,
-	.rounds = 64,
+	.priv_size = sizeof(struct ebizzy),
 	.setup = setup,
 	.round = round_fn,
 	.teardown = release,

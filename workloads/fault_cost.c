@@ -57,32 +57,24 @@ static void release(void *priv)
 	if (c->t.sp)
 		spf_thread_exit(&c->t);
 	spf_space_destroy(c->sp);
-	free(c);
 }
 
 static int setup(struct fl_instance *in)
 {
-	struct cost *c = calloc(1, sizeof(*c));
+	struct cost *c = in->priv;
 	int err;
 
-	if (!c)
-		return fl_fail(ENOMEM, "fault_cost: out of memory");
 	c->pages = fl_param(in, "P");
 	err = spf_space_create(&c->sp, in, true);
-	if (err) {
-		free(c);
+	if (err)
 		return err;
-	}
 	spf_thread_init(&c->t, c->sp, 1);
 	c->region = spf_mmap(&c->t, (unsigned long)c->pages * SPF_PAGE, true);
 	/* once untimed: the anon_vma and the page tables exist from then on */
 	err = c->region ? touch(c) : -ENOMEM;
-	if (err) {
-		release(c);
+	if (err)
 		return err;
-	}
 	spf_tally_start(&c->tally, &c->t, 1);
-	in->priv = c;
 	return 0;
 }
 
@@ -105,6 +97,7 @@ const struct fl_workload fl_wl_fault_cost = {
 	.params = params,
 	.metrics = metrics,
 	.rounds = 16,
+	.priv_size = sizeof(struct cost),
 	.setup = setup,
 	.round = round_fn,
 	.teardown = release,

@@ -97,13 +97,18 @@ static void release(void *priv)
 		spf_munmap(&s->crew.main, s->region[i], (unsigned long)s->pages * SPF_PAGE);
 	spf_crew_destroy(&s->crew);
 	free(s->region);
-	free(s);
 }
 
-static int prepare(struct scaling *s, const struct fl_instance *in)
+static int setup(struct fl_instance *in)
 {
-	int err = spf_crew_create(&s->crew, in, s->t + s->w);
+	struct scaling *s = in->priv;
+	int err;
 
+	s->t = fl_param(in, "T");
+	s->w = fl_param(in, "W");
+	s->pages = fl_param(in, "P");
+	s->wpages = fl_param(in, "G");
+	err = spf_crew_create(&s->crew, in, s->t + s->w);
 	if (err)
 		return err;
 	s->region = calloc((size_t)s->t, sizeof(*s->region));
@@ -123,26 +128,6 @@ static int prepare(struct scaling *s, const struct fl_instance *in)
 	if (!err && s->w)
 		err = fl_pool_start(&s->writers, (int)s->w, (int)s->t, writer_work, s);
 	return err;
-}
-
-static int setup(struct fl_instance *in)
-{
-	struct scaling *s = calloc(1, sizeof(*s));
-	int err;
-
-	if (!s)
-		return fl_fail(ENOMEM, "fault_scaling: out of memory");
-	s->t = fl_param(in, "T");
-	s->w = fl_param(in, "W");
-	s->pages = fl_param(in, "P");
-	s->wpages = fl_param(in, "G");
-	err = prepare(s, in);
-	if (err) {
-		release(s);
-		return err;
-	}
-	in->priv = s;
-	return 0;
 }
 
 static int round_fn(struct fl_instance *in, struct fl_round *acc)
@@ -171,7 +156,7 @@ const struct fl_workload fl_wl_fault_scaling = {
 	.variants = spf_variants,
 	.params = params,
 	.metrics = metrics,
-	.rounds = 64,
+	.priv_size = sizeof(struct scaling),
 	.setup = setup,
 	.round = round_fn,
 	.teardown = release,

@@ -92,27 +92,21 @@ static void release(void *priv)
 	if (k->t.sp)
 		spf_thread_exit(&k->t);
 	spf_space_destroy(k->sp);
-	free(k);
 }
 
 static int setup(struct fl_instance *in)
 {
-	struct kernbench *k = calloc(1, sizeof(*k));
+	struct kernbench *k = in->priv;
 	int err;
 
-	if (!k)
-		return fl_fail(ENOMEM, "kernbench_like: out of memory");
 	k->jobs = fl_param(in, "J");
 	k->pages = fl_param(in, "H");
 	k->passes = fl_param(in, "C");
 	err = spf_space_create(&k->sp, in, false);
-	if (err) {
-		free(k);
+	if (err)
 		return err;
-	}
 	spf_thread_init(&k->t, k->sp, 1);
 	spf_tally_start(&k->tally, &k->t, 1);
-	in->priv = k;
 	return 0;
 }
 
@@ -138,7 +132,7 @@ const struct fl_workload fl_wl_kernbench_like = {
 	.variants = spf_variants,
 	.params = params,
 	.metrics = metrics,
-	.rounds = 64,
+	.priv_size = sizeof(struct kernbench),
 	.setup = setup,
 	.round = round_fn,
 	.teardown = release,

@@ -88,14 +88,17 @@ static void release(void *priv)
 		spf_file_destroy(&ff->file[i]);
 	spf_crew_destroy(&ff->crew);
 	free(ff->file);
-	free(ff);
 }
 
-static int prepare(struct file_faults *ff, const struct fl_instance *in)
+static int setup(struct fl_instance *in)
 {
+	struct file_faults *ff = in->priv;
 	long pages = fl_param(in, "P");
-	int err = spf_crew_create(&ff->crew, in, ff->t);
+	int err;
 
+	ff->t = fl_param(in, "T");
+	ff->shared = fl_param(in, "S");
+	err = spf_crew_create(&ff->crew, in, ff->t);
 	if (err)
 		return err;
 	ff->file = calloc((size_t)ff->t, sizeof(*ff->file));
@@ -114,24 +117,6 @@ static int prepare(struct file_faults *ff, const struct fl_instance *in)
 	return spf_crew_start(&ff->crew, 0, work, ff);
 }
 
-static int setup(struct fl_instance *in)
-{
-	struct file_faults *ff = calloc(1, sizeof(*ff));
-	int err;
-
-	if (!ff)
-		return fl_fail(ENOMEM, "page_fault_file: out of memory");
-	ff->t = fl_param(in, "T");
-	ff->shared = fl_param(in, "S");
-	err = prepare(ff, in);
-	if (err) {
-		release(ff);
-		return err;
-	}
-	in->priv = ff;
-	return 0;
-}
-
 static int round_fn(struct fl_instance *in, struct fl_round *acc)
 {
 	struct file_faults *ff = in->priv;
@@ -147,6 +132,7 @@ const struct fl_workload fl_wl_page_fault_file = {
 	.params = params,
 	.metrics = metrics,
 	.rounds = 16,
+	.priv_size = sizeof(struct file_faults),
 	.setup = setup,
 	.round = round_fn,
 	.teardown = release,

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The workloads faultline knows: one line each. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "bench/err.h"
 
 #include "workload.h"
 
@@ -79,6 +82,32 @@ bool fl_has_variant(const struct fl_workload *w, const char *variant)
 		if (!strcmp(w->variants[i], variant))
 			return true;
 	return false;
+}
+
+long fl_workload_rounds(const struct fl_workload *w)
+{
+	return w->rounds ? w->rounds : 64;
+}
+
+int fl_instance_setup(struct fl_instance *in)
+{
+	int err;
+
+	in->priv = calloc(1, in->w->priv_size ? in->w->priv_size : 1);
+	if (!in->priv)
+		return fl_fail(ENOMEM, "%s: out of memory", in->w->name);
+	err = in->w->setup(in);
+	if (err)
+		fl_instance_teardown(in);
+	return err;
+}
+
+void fl_instance_teardown(struct fl_instance *in)
+{
+	if (in->w->teardown)
+		in->w->teardown(in->priv);
+	free(in->priv);
+	in->priv = NULL;
 }
 
 long fl_param(const struct fl_instance *in, const char *name)

@@ -48,17 +48,10 @@ struct syscalls {
 
 static int setup(struct fl_instance *in)
 {
-	struct syscalls *s;
-	int err = fl_live_check_privilege();
+	struct syscalls *s = in->priv;
 
-	if (err)
-		return err;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return fl_fail(ENOMEM, "syscall_cost: out of memory");
 	s->n = fl_param(in, "N");
-	in->priv = s;
-	return 0;
+	return fl_live_check_privilege();
 }
 
 /* syscall(), not getppid(): no C library may answer it from a cache. */
@@ -76,10 +69,6 @@ static int round_fn(struct fl_instance *in, struct fl_round *acc)
 	return 0;
 }
 
-static void teardown(void *priv)
-{
-	free(priv);
-}
 
 const struct fl_workload fl_wl_syscall_cost = {
 	.name = "syscall_cost",
@@ -88,8 +77,7 @@ const struct fl_workload fl_wl_syscall_cost = {
 	.variants = variants,
 	.params = params,
 	.metrics = metrics,
-	.rounds = 64,
+	.priv_size = sizeof(struct syscalls),
 	.setup = setup,
 	.round = round_fn,
-	.teardown = teardown,
 };

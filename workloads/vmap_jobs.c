@@ -21,22 +21,6 @@
 #include "pool.h"
 #include "vmap_jobs.h"
 
-struct vmap_jobs {
-	struct vmap_job_mix mix;
-	enum fl_backend backend;
-	/* shim */
-	struct km_vs_kernel *k;
-	struct km_mm **resident_mm;
-	struct km_vs_stats before;
-	/* live */
-	pid_t *resident_pid;
-	int hold[2];			/* resident processes block reading this */
-	struct fl_fork_helper *forker;	/* per worker: the small process it forks from */
-	struct fl_pool *pool;
-	long *owed;			/* per worker: see injected_jobs() */
-	bool inject;			/* shim variant new: see injected_jobs() */
-};
-
 const char *const vmap_variants[] = { "old", "new", NULL };
 
 /* ---- one job ------------------------------------------------------------- */
@@ -269,7 +253,6 @@ void vmap_jobs_teardown(void *priv)
 	shim_release(j);
 	live_release(j);
 	free(j->owed);
-	free(j);
 }
 
 /* A parameter the workload may not have (fork_vmap_stack has no T or S): 0. */
@@ -288,7 +271,7 @@ int vmap_jobs_setup(struct fl_instance *in)
 		.touch_pages = param_or_0(in, "T"),
 		.syscalls = param_or_0(in, "S"),
 	};
-	struct vmap_jobs *j;
+	struct vmap_jobs *j = in->priv;
 	int err;
 
 	if (in->backend == FL_LIVE) {
@@ -296,9 +279,6 @@ int vmap_jobs_setup(struct fl_instance *in)
 		if (err)
 			return err;
 	}
-	j = calloc(1, sizeof(*j));
-	if (!j)
-		return fl_fail(ENOMEM, "out of memory");
 	j->mix = mix;
 	j->backend = in->backend;
 	j->hold[0] = j->hold[1] = -1;
@@ -313,12 +293,7 @@ int vmap_jobs_setup(struct fl_instance *in)
 		err = fl_fail(ENOMEM, "out of memory for %ld workers", mix.workers);
 	if (!err)
 		err = fl_pool_start(&j->pool, (int)mix.workers, 0, work, j);
-	if (err) {
-		vmap_jobs_teardown(j);
-		return err;
-	}
-	in->priv = j;
-	return 0;
+	return err;
 }
 
 int vmap_jobs_round(struct fl_instance *in, struct fl_round *acc)

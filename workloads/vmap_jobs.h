@@ -12,7 +12,13 @@
 #ifndef FL_VMAP_JOBS_H
 #define FL_VMAP_JOBS_H
 
+#include <sys/types.h>
+
+#include "impl/vmalloc_sync.h"
 #include "workload.h"
+
+struct fl_fork_helper;
+struct fl_pool;
 
 struct vmap_job_mix {
 	long resident;		/* M: processes alive throughout */
@@ -28,6 +34,26 @@ enum vmap_metric {
 	VMAP_JOBS,		/* a rate: jobs (forks) */
 	VMAP_SYNCS,		/* shim and kmod: sync_global_pgds() calls */
 	VMAP_PGDS_WALKED,	/* shim and kmod: PGDs those walked */
+};
+
+/*
+ * The engine's state, in->priv: here only so that its workloads can say its
+ * size (fl_workload.priv_size); nothing but vmap_jobs.c looks inside.
+ */
+struct vmap_jobs {
+	struct vmap_job_mix mix;
+	enum fl_backend backend;
+	/* shim */
+	struct km_vs_kernel *k;
+	struct km_mm **resident_mm;
+	struct km_vs_stats before;
+	/* live */
+	pid_t *resident_pid;
+	int hold[2];			/* resident processes block reading this */
+	struct fl_fork_helper *forker;	/* per worker: the small process it forks from */
+	struct fl_pool *pool;
+	long *owed;			/* per worker: see injected_jobs() */
+	bool inject;			/* shim variant new: see injected_jobs() */
 };
 
 /* The shim's and the module's variants of both workloads, NULL-ended. */

@@ -76,14 +76,24 @@ struct fl_workload {
 	const char *const *variants;		/* shim/kmod variants, NULL-ended */
 	const struct fl_param *params;		/* ended by a NULL name */
 	const struct fl_metric *metrics;	/* ended by a NULL name */
-	long rounds;				/* a repetition's rounds by default */
+	long rounds;				/* a repetition's rounds; 0: 64 */
+	/*
+	 * The size of the workload's own state: the harness hands setup() a
+	 * zeroed in->priv of this size and frees it after teardown(), so no
+	 * workload allocates, or forgets to free, its own.
+	 */
+	size_t priv_size;
 	/*
 	 * Return 0, or a negative errno after fl_fail() has said why.
 	 * setup() may refuse a configuration (too large, needs root).
 	 */
 	int (*setup)(struct fl_instance *in);
 	int (*round)(struct fl_instance *in, struct fl_round *acc);
-	/* Frees what setup() left in in->priv (the harness clears it after). */
+	/*
+	 * Releases what setup() acquired, also when setup() failed halfway:
+	 * the harness calls it either way.  It does not free priv itself;
+	 * NULL when there is nothing else to release.
+	 */
 	void (*teardown)(void *priv);
 };
 
@@ -98,6 +108,15 @@ int fl_nmetrics(const struct fl_workload *w);
 bool fl_has_variant(const struct fl_workload *w, const char *variant);
 const char *fl_backend_name(enum fl_backend b);
 int fl_backend_parse(const char *s, enum fl_backend *b);
+
+/* A repetition's rounds when the command line does not say. */
+long fl_workload_rounds(const struct fl_workload *w);
+/*
+ * The harness's side of setup() and teardown(): in->priv allocated, and
+ * torn down and freed again if setup() fails.
+ */
+int fl_instance_setup(struct fl_instance *in);
+void fl_instance_teardown(struct fl_instance *in);
 
 /* The value of the parameter called name: it must exist. */
 long fl_param(const struct fl_instance *in, const char *name);

@@ -260,7 +260,7 @@ static int plan_workloads(struct fl_plan *p, const struct run_args *a)
 			if (!(a->backends & b))
 				continue;
 			err = fl_plan_add(p, w, b, a->variants, a->params, a->reps ? (int)a->reps : 5,
-					  a->rounds ? a->rounds : w->rounds);
+					  a->rounds ? a->rounds : fl_workload_rounds(w));
 			if (err)
 				return err;
 		}

@@ -345,7 +345,7 @@ static void bench_one(struct fl_gb_state *st, void *arg)
 		bench_kmod(st, it);
 		return;
 	}
-	if (in.w->setup(&in)) {
+	if (fl_instance_setup(&in)) {
 		fail_benchmark(st, it);
 		while (fl_gb_keep_running(st))
 			;
@@ -362,8 +362,7 @@ static void bench_one(struct fl_gb_state *st, void *arg)
 	}
 	seconds = monotonic_s() - t0;
 	fl_counters_stop(current->counters, &c);
-	in.w->teardown(in.priv);
-	in.priv = NULL;
+	fl_instance_teardown(&in);
 	set_counters(st, &in, &acc, &c, seconds);
 	fl_progress_repetition(&current->progress);
 }
