@@ -335,6 +335,94 @@ static inline void kfree(const void *p)
 unsigned long get_zeroed_page(int gfp);
 void free_page(unsigned long addr);
 
+/* ---- user memory: the shim's current->mm --------------------------------- */
+
+/*
+ * The shim's user address space is the process's own memory seen through a
+ * four-level page table of the shim's, so that GUP walks a table and a copy
+ * goes through the real MMU, and the two agree: km_user_map_page() enters a
+ * real, readable page at its own address; km_user_hole() makes a page
+ * PROT_NONE and leaves it out of the table, so that a walk finds nothing
+ * exactly where a copy takes a real fault.
+ */
+#define __user
+
+struct page {
+	atomic_t _refcount;	/* the table's reference is one */
+	void *virtual;		/* kmap: the page's own address */
+};
+
+int km_user_map_page(unsigned long addr, struct page *page);
+int km_user_hole(unsigned long addr);
+/* Empties the table (the pages stay the caller's). */
+void km_user_unmap_all(void);
+
+int get_user_pages_fast_only(unsigned long start, int nr_pages, unsigned int gup_flags,
+			     struct page **pages);
+void put_page(struct page *page);
+
+static inline void *kmap_local_page(struct page *page)
+{
+	return page->virtual;
+}
+
+static inline void kunmap_local(const void *addr)
+{
+}
+
+#define TASK_SIZE_MAX	((1UL << 47) - PAGE_SIZE)
+
+static inline bool __access_ok(const void __user *ptr, unsigned long size)
+{
+	unsigned long a = (unsigned long)ptr;
+
+	return size <= TASK_SIZE_MAX && a <= TASK_SIZE_MAX - size;
+}
+
+/* One address space in the shim: the loaded mm is always current's. */
+static inline bool nmi_uaccess_okay(void)
+{
+	return true;
+}
+
+/* The thread's pagefault_disable() depth, as current->pagefault_disabled. */
+extern __thread int km_pagefault_disabled;
+
+static inline void pagefault_disable(void)
+{
+	km_pagefault_disabled++;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* barrier() */
+}
+
+static inline void pagefault_enable(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	km_pagefault_disabled--;
+}
+
+static inline bool pagefault_disabled(void)
+{
+	return km_pagefault_disabled != 0;
+}
+
+/*
+ * A copy through the MMU that may fault, as copy_user_generic's rep movsb:
+ * the bytes not copied.  A fault on the copy instruction goes to the shim's
+ * exception entry (a SIGSEGV handler), which calls the fault hook, the
+ * model's do_page_fault, then takes the exception-table fixup: it resumes
+ * after the instruction, with the count the CPU left in %rcx.  The entry
+ * is installed by the first km_user_map_page(), km_user_hole() or hook.
+ */
+unsigned long raw_copy_from_user(void *to, const void __user *from, unsigned long n);
+
+/*
+ * The shim's do_page_fault for faults on raw_copy_from_user(): what it
+ * models of the fault path before the fixup.  One per thread; NULL: none.
+ * Setting it also puts the exception entry (back) in place.
+ */
+typedef void (*km_user_fault_hook_t)(unsigned long address, void *arg);
+void km_user_set_fault_hook(km_user_fault_hook_t hook, void *arg);
+
 /* ---- cpu, time, irqs ----------------------------------------------------- */
 
 unsigned int num_online_cpus(void);
