@@ -101,12 +101,26 @@ static void test_rounds_default(void **state)
 	assert_int_equal(fl_workload_rounds(&w), 16);
 }
 
+/* A workload with more metrics than a round has slots writes past them. */
+static void test_registered_fit(void **state)
+{
+	for (int i = 0; fl_workloads[i]; i++) {
+		const struct fl_workload *w = fl_workloads[i];
+
+		assert_in_range(fl_nmetrics(w), 1, FL_MAX_METRICS);
+		assert_in_range(fl_nparams(w), 0, FL_MAX_PARAMS);
+		assert_non_null(w->setup);
+		assert_non_null(w->round);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_setup_then_teardown),
 		cmocka_unit_test(test_failed_setup_is_torn_down),
 		cmocka_unit_test(test_rounds_default),
+		cmocka_unit_test(test_registered_fit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

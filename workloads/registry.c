@@ -16,6 +16,7 @@ extern const struct fl_workload fl_wl_kernbench_like;
 extern const struct fl_workload fl_wl_fault_cost;
 extern const struct fl_workload fl_wl_page_fault_file;
 extern const struct fl_workload fl_wl_syscall_cost;
+extern const struct fl_workload fl_wl_nmi_stack_sampling;
 
 const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_reaim_vunmap,
@@ -26,6 +27,7 @@ const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_fault_cost,
 	&fl_wl_page_fault_file,
 	&fl_wl_syscall_cost,
+	&fl_wl_nmi_stack_sampling,
 	NULL,
 };
 

@@ -25,7 +25,7 @@ enum fl_backend {
 #define FL_ALL_BACKENDS	(FL_SHIM | FL_KMOD | FL_LIVE)
 
 #define FL_MAX_PARAMS	8
-#define FL_MAX_METRICS	8
+#define FL_MAX_METRICS	12
 
 struct fl_param {
 	const char *name;	/* short, as on the command line: "M" */
@@ -38,6 +38,11 @@ enum fl_metric_kind {
 	FL_RATE,
 	/* the sum of what each round reported, divided by the rounds */
 	FL_PER_ROUND,
+	/*
+	 * the repetition's one value, as finish() computed it from all its
+	 * rounds (a percentile, a count per sample), times scale
+	 */
+	FL_SUMMARY,
 };
 
 struct fl_metric {
@@ -89,6 +94,11 @@ struct fl_workload {
 	 */
 	int (*setup)(struct fl_instance *in);
 	int (*round)(struct fl_instance *in, struct fl_round *acc);
+	/*
+	 * After the last round, untimed: sets acc's FL_SUMMARY slots.  NULL
+	 * when the workload has none.
+	 */
+	void (*finish)(struct fl_instance *in, struct fl_round *acc);
 	/*
 	 * Releases what setup() acquired, also when setup() failed halfway:
 	 * the harness calls it either way.  It does not free priv itself;

@@ -8,10 +8,12 @@
 
 extern const struct fl_claim fl_claim_vmalloc_sync;
 extern const struct fl_claim fl_claim_spf;
+extern const struct fl_claim fl_claim_nmi_copy;
 
 const struct fl_claim *const fl_claims[] = {
 	&fl_claim_vmalloc_sync,
 	&fl_claim_spf,
+	&fl_claim_nmi_copy,
 	NULL,
 };
 

@@ -319,6 +319,8 @@ int fl_kmod_samples(const struct fl_instance *in, const char *params, int repeti
 
 		if (m->kind == FL_RATE)
 			v = rep->total.metric[i] / rep->seconds * m->scale;
+		else if (m->kind == FL_SUMMARY)	/* the module's value for the repetition */
+			v = rep->total.metric[i] * m->scale;
 		else
 			v = rep->total.metric[i] / (double)rep->rounds * m->scale;
 		s = (struct fl_sample){

@@ -274,6 +274,8 @@ static void set_metrics(struct fl_gb_state *st, const struct fl_instance *in,
 			continue;
 		if (m->kind == FL_RATE)
 			fl_gb_set_counter(st, m->name, seconds > 0 ? v / seconds : 0, FL_GB_AS_IS);
+		else if (m->kind == FL_SUMMARY)
+			fl_gb_set_counter(st, m->name, v, FL_GB_AS_IS);
 		else
 			fl_gb_set_counter(st, m->name, v, FL_GB_PER_ITERATION);
 	}
@@ -362,6 +364,8 @@ static void bench_one(struct fl_gb_state *st, void *arg)
 	}
 	seconds = monotonic_s() - t0;
 	fl_counters_stop(current->counters, &c);
+	if (in.w->finish)
+		in.w->finish(&in, &acc);
 	fl_instance_teardown(&in);
 	set_counters(st, &in, &acc, &c, seconds);
 	fl_progress_repetition(&current->progress);

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nmi_stack_sampling: perf's user-stack sampling (PERF_SAMPLE_STACK_USER)
+ * against a running target, the caller whose cost seed 000 halved.  A
+ * target thread runs a deep call chain with canaries in every frame; a
+ * sampler interrupts it R times a second and copies S KiB of
+ * its stack, from its stack pointer up, with copy_from_user_nmi() old or new
+ * (impl/nmi_copy.c).  Each handler run is timed; the repetition reports the
+ * distribution's p50, p99, p99.9 and max, and the mechanism's counts.
+ *
+ * Shim: a timer signal aimed at the target thread stands in for the NMI, on
+ * an alternate stack as the NMI has its IST stack.  The timer is a
+ * CLOCK_MONOTONIC one, an hrtimer: CPU-time timers fire only on the
+ * scheduler tick, too seldom for a high sampling rate.  The target never
+ * sleeps, so wall time is its CPU time.  The target's stack and the
+ * 64 KiB above it are mapped in the shim's page table; with H=1 the page
+ * just above the stack is a hole, so a copy longer than the stack in use
+ * runs into it (old: GUP finds nothing; new: a real fault, then the fixup).
+ *
+ * Variants: old and new, and copy_only, the new copy with the v3.12 fault
+ * path, which the change reordered because of what it does in an NMI.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <ucontext.h>
+
+#include "bench/err.h"
+#include "bench/measure/clock.h"
+#include "impl/nmi_copy.h"
+#include "workload.h"
+
+#define STACK_BYTES	(128UL << 10)	/* the target's stack */
+#define ABOVE_BYTES	(64UL << 10)	/* mapped above it: the copy may read on */
+#define FRAME_WORDS	60		/* a frame's canaries: 480 bytes */
+#define CANARY		0x6e6d6963616e6172UL
+
+static const char *const variants[] = { "old", "new", "copy_only", NULL };
+
+static const struct fl_param params[] = {
+	{ "S", "KiB of stack each sample copies", 16, 1, 64 },
+	{ "D", "frames in the target's call chain (~0.5 KiB each)", 24, 1, 200 },
+	{ "R", "samples per second", 10000, 10, 100000 },
+	{ "N", "samples per round", 32, 1, 100000 },
+	{ "H", "1: a hole just above the target's stack", 0, 0, 1 },
+	{ NULL }
+};
+
+enum { P50, P90, P99, P999, MAX, SAMPLES, PINNED, FAULTS, SW_EVENTS, BYTES, CANARY_BREAKS };
+
+static const struct fl_metric metrics[] = {
+	[P50] = { "handler_cycles_p50", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM },
+	[P90] = { "handler_cycles_p90", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM },
+	[P99] = { "handler_cycles_p99", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM },
+	[P999] = { "handler_cycles_p999", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM },
+	[MAX] = { "handler_cycles_max", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM },
+	/* the handler runs the quantiles are of */
+	[SAMPLES] = { "samples", "samples", FL_SUMMARY, 1, true, FL_SHIM },
+	[PINNED] = { "pages_pinned_per_sample", "pages/sample", FL_SUMMARY, 1, false, FL_SHIM },
+	[FAULTS] = { "faults_per_sample", "faults/sample", FL_SUMMARY, 1, false, FL_SHIM },
+	/* copy_only: perf's software event raised inside the NMI */
+	[SW_EVENTS] = { "sw_events_per_sample", "events/sample", FL_SUMMARY, 1, false,
+			FL_SHIM },
+	[BYTES] = { "bytes_per_sample", "bytes/sample", FL_SUMMARY, 1, true, FL_SHIM },
+	/* the sampler must never write to its target: always 0 */
+	[CANARY_BREAKS] = { "canary_breaks", "frames/round", FL_PER_ROUND, 1, false, FL_SHIM },
+	{ NULL }
+};
+
+struct sampling {
+	const char *variant;
+	enum km_fault_order order;
+	unsigned long copy_bytes;
+	long depth, rate, per_round;
+	/* the target */
+	unsigned char *map;		/* its stack, then what lies above */
+	struct page *pages;
+	pthread_t thread;
+	bool started;
+	int stop;
+	timer_t timer;
+	bool timer_made;
+	unsigned long canary_breaks;	/* written by the target, read between rounds */
+	/* the sampler: written only in the handler while a round is armed */
+	unsigned char *dump;		/* the sample's stack copy: perf's ring buffer */
+	void *altstack;
+	u64 *cycles;			/* every handler run of the repetition */
+	size_t n, cap;
+	long round_left;
+	unsigned long bytes;
+	struct km_nc_stats st;
+	sem_t round_done;
+	sem_t target_ready;
+};
+
+/* The one sampling whose handler the signal runs: signals carry no argument. */
+static struct sampling *sampled;
+
+/* ---- the target ---------------------------------------------------------- */
+
+static void fill_frame(unsigned long *w, long depth)
+{
+	for (int i = 0; i < FRAME_WORDS; i++)
+		w[i] = CANARY ^ ((unsigned long)depth << 32) ^ (unsigned long)i;
+}
+
+static unsigned long broken_words(const unsigned long *w, long depth)
+{
+	unsigned long broken = 0;
+
+	for (int i = 0; i < FRAME_WORDS; i++)
+		broken += w[i] != (CANARY ^ ((unsigned long)depth << 32) ^ (unsigned long)i);
+	return broken;
+}
+
+/*
+ * A frame of canaries, then the rest of the chain, then the canaries
+ * checked: a sampler that wrote to the stack it copies would show here.
+ */
+static __attribute__((noinline)) unsigned long chain(struct sampling *s, long depth)
+{
+	volatile unsigned long frame[FRAME_WORDS];
+	unsigned long broken;
+
+	fill_frame((unsigned long *)frame, depth);
+	if (depth > 1)
+		chain(s, depth - 1);
+	else
+		for (volatile int spin = 0; spin < 2000; spin++)
+			;
+	broken = broken_words((const unsigned long *)frame, depth);
+	if (broken)
+		__atomic_add_fetch(&s->canary_breaks, 1, __ATOMIC_RELAXED);
+	return broken;
+}
+
+static void handler(int sig, siginfo_t *si, void *ctx);
+static void on_fault(unsigned long address, void *arg);
+
+static void *target(void *arg)
+{
+	struct sampling *s = arg;
+	stack_t ss = { .ss_sp = s->altstack, .ss_size = SIGSTKSZ * 4 };
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGRTMIN };
+
+	sigaltstack(&ss, NULL);
+	/* the fault path the shim's exception entry runs, for this thread */
+	km_user_set_fault_hook(on_fault, s);
+	sev._sigev_un._tid = gettid();	/* sigev_notify_thread_id: not in glibc 2.36 */
+	if (!timer_create(CLOCK_MONOTONIC, &sev, &s->timer))
+		s->timer_made = true;
+	sem_post(&s->target_ready);
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
+		chain(s, s->depth);
+	return NULL;
+}
+
+/* ---- the sampler --------------------------------------------------------- */
+
+static void on_fault(unsigned long address, void *arg)
+{
+	struct sampling *s = arg;
+
+	km_nc_do_page_fault(s->order, address, &s->st);
+}
+
+/* Each caller handles its variant's convention: the bytes copied. */
+static unsigned long copy_stack(struct sampling *s, unsigned long sp)
+{
+	const void __user *from = (const void __user *)sp;
+
+	if (!strcmp(s->variant, "old"))
+		return km_copy_from_user_nmi_old(s->dump, from, s->copy_bytes, &s->st);
+	return s->copy_bytes - km_copy_from_user_nmi_new(s->dump, from, s->copy_bytes, &s->st);
+}
+
+static void arm(struct sampling *s, bool on)
+{
+	long ns = 1000000000L / s->rate;
+	struct itimerspec its = { { 0, on ? ns : 0 }, { 0, on ? ns : 0 } };
+
+	timer_settime(s->timer, 0, &its, NULL);
+}
+
+/* The "NMI": one sample of the target's user stack, timed. */
+static void handler(int sig, siginfo_t *si, void *ctx)
+{
+	struct sampling *s = sampled;
+	ucontext_t *uc = ctx;
+	unsigned long sp = (unsigned long)uc->uc_mcontext.gregs[REG_RSP];
+	u64 t0, t1;
+	unsigned long copied;
+
+	if (!s || __atomic_load_n(&s->round_left, __ATOMIC_ACQUIRE) <= 0)
+		return;
+	t0 = fl_clock_begin();
+	copied = copy_stack(s, sp);
+	t1 = fl_clock_end();
+	if (s->n < s->cap)
+		s->cycles[s->n++] = t1 - t0;
+	s->bytes += copied;
+	if (__atomic_sub_fetch(&s->round_left, 1, __ATOMIC_RELEASE) == 0) {
+		arm(s, false);
+		sem_post(&s->round_done);
+	}
+}
+
+/* ---- the workload interface ---------------------------------------------- */
+
+static int map_target(struct sampling *s, bool hole)
+{
+	unsigned long len = STACK_BYTES + ABOVE_BYTES;
+	unsigned long npages = len / PAGE_SIZE;
+
+	s->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s->map == MAP_FAILED) {
+		s->map = NULL;
+		return fl_fail(ENOMEM, "nmi_stack_sampling: no memory for the target's stack");
+	}
+	memset(s->map, 0, len);		/* present: the copy reads real pages */
+	s->pages = calloc(npages, sizeof(*s->pages));
+	if (!s->pages)
+		return fl_fail(ENOMEM, "nmi_stack_sampling: out of memory");
+	for (unsigned long i = 0; i < npages; i++) {
+		unsigned long addr = (unsigned long)s->map + i * PAGE_SIZE;
+		int err = hole && addr == (unsigned long)s->map + STACK_BYTES ?
+			  km_user_hole(addr) : km_user_map_page(addr, &s->pages[i]);
+
+		if (err)
+			return fl_fail(err, "nmi_stack_sampling: cannot map the target's stack");
+	}
+	return 0;
+}
+
+static int start_target(struct sampling *s)
+{
+	struct sigaction sa = { .sa_sigaction = handler };
+	pthread_attr_t attr;
+	int err;
+
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGRTMIN, &sa, NULL))
+		return fl_fail(-errno, "nmi_stack_sampling: sigaction: %s", strerror(errno));
+	pthread_attr_init(&attr);
+	pthread_attr_setstack(&attr, s->map, STACK_BYTES);
+	err = pthread_create(&s->thread, &attr, target, s);
+	pthread_attr_destroy(&attr);
+	if (err)
+		return fl_fail(-err, "nmi_stack_sampling: cannot start the target: %s",
+			       strerror(err));
+	s->started = true;
+	sem_wait(&s->target_ready);
+	if (!s->timer_made)
+		return fl_fail(ENOTSUP, "nmi_stack_sampling: no timer for the target");
+	return 0;
+}
+
+static int setup(struct fl_instance *in)
+{
+	struct sampling *s = in->priv;
+	int err;
+
+	if (sampled)
+		return fl_fail(EBUSY, "nmi_stack_sampling: one sampled target at a time");
+	s->variant = in->variant;
+	s->order = strcmp(in->variant, "new") ? KM_FAULT_ACCOUNT_FIRST : KM_FAULT_EXIT_FIRST;
+	s->copy_bytes = (unsigned long)fl_param(in, "S") << 10;
+	s->depth = fl_param(in, "D");
+	s->rate = fl_param(in, "R");
+	s->per_round = fl_param(in, "N");
+	sem_init(&s->round_done, 0, 0);
+	sem_init(&s->target_ready, 0, 0);
+	s->dump = malloc(s->copy_bytes);
+	s->altstack = malloc(SIGSTKSZ * 4);
+	if (!s->dump || !s->altstack)
+		return fl_fail(ENOMEM, "nmi_stack_sampling: out of memory");
+	err = map_target(s, fl_param(in, "H"));
+	if (err)
+		return err;
+	sampled = s;
+	return start_target(s);
+}
+
+static int round_fn(struct fl_instance *in, struct fl_round *acc)
+{
+	struct sampling *s = in->priv;
+	unsigned long broken = __atomic_load_n(&s->canary_breaks, __ATOMIC_RELAXED);
+
+	/* room for the round's samples before the handler may write them */
+	if (s->n + (size_t)s->per_round > s->cap) {
+		size_t cap = (s->cap ? s->cap * 2 : 4096) + (size_t)s->per_round;
+		u64 *c = realloc(s->cycles, cap * sizeof(*c));
+
+		if (!c)
+			return fl_fail(ENOMEM, "nmi_stack_sampling: out of memory");
+		s->cycles = c;
+		s->cap = cap;
+	}
+	__atomic_store_n(&s->round_left, s->per_round, __ATOMIC_RELEASE);
+	arm(s, true);
+	while (sem_wait(&s->round_done) && errno == EINTR)
+		;
+	acc->metric[CANARY_BREAKS] +=
+		(double)(__atomic_load_n(&s->canary_breaks, __ATOMIC_RELAXED) - broken);
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The nearest-rank percentile: a value some handler run really took. */
+static double percentile(const u64 *v, size_t n, double p)
+{
+	size_t rank = (size_t)(p / 100.0 * (double)n + 0.999999);
+
+	return (double)v[rank ? rank - 1 : 0];
+}
+
+static void finish(struct fl_instance *in, struct fl_round *acc)
+{
+	struct sampling *s = in->priv;
+	double n = (double)s->n;
+
+	if (!s->n)
+		return;
+	qsort(s->cycles, s->n, sizeof(*s->cycles), cmp_u64);
+	acc->metric[P50] = percentile(s->cycles, s->n, 50);
+	acc->metric[P90] = percentile(s->cycles, s->n, 90);
+	acc->metric[P99] = percentile(s->cycles, s->n, 99);
+	acc->metric[P999] = percentile(s->cycles, s->n, 99.9);
+	acc->metric[MAX] = (double)s->cycles[s->n - 1];
+	acc->metric[SAMPLES] = n;
+	acc->metric[PINNED] = (double)s->st.pages_pinned / n;
+	acc->metric[FAULTS] = (double)s->st.faults / n;
+	acc->metric[SW_EVENTS] = (double)s->st.sw_events / n;
+	acc->metric[BYTES] = (double)s->bytes / n;
+}
+
+static void teardown(void *priv)
+{
+	struct sampling *s = priv;
+
+	if (s->timer_made)
+		timer_delete(s->timer);
+	if (s->started) {
+		__atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
+		pthread_join(s->thread, NULL);
+	}
+	if (sampled == s)
+		sampled = NULL;
+	km_user_unmap_all();
+	if (s->map)
+		munmap(s->map, STACK_BYTES + ABOVE_BYTES);
+	free(s->pages);
+	free(s->cycles);
+	free(s->dump);
+	free(s->altstack);
+	sem_destroy(&s->round_done);
+	sem_destroy(&s->target_ready);
+}
+
+const struct fl_workload fl_wl_nmi_stack_sampling = {
+	.name = "nmi_stack_sampling",
+	.help = "a timer 'NMI' copies S KiB of a target's stack: copy_from_user_nmi old/new",
+	.backends = FL_SHIM,
+	.variants = variants,
+	.params = params,
+	.metrics = metrics,
+	.priv_size = sizeof(struct sampling),
+	.setup = setup,
+	.round = round_fn,
+	.finish = finish,
+	.teardown = teardown,
+};
