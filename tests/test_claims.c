@@ -81,14 +81,9 @@ static void add_series(struct fl_run *r, const char *variant, double base_us,
 /* Both verdicts of claim id on run r, as faultline claims computes them. */
 static struct fl_verdict judge_claim(const char *id, const struct fl_run *r)
 {
-	const struct fl_claim *c = fl_claim_find(id);
-	struct fl_verdict v = {
-		.claim_id = c->id, .published = c->published,
-		.measured = NAN, .lo = NAN, .hi = NAN, .verdict = FL_NOT_APPLICABLE,
-		.mechanism = FL_NOT_APPLICABLE,
-	};
+	struct fl_verdict v;
 
-	c->evaluate(r, &v);
+	fl_claim_judge(fl_claim_find(id), r, &v);
 	return v;
 }
 

@@ -81,6 +81,8 @@ int fl_claims_extend(struct fl_run *r, int max,
 		     int (*run)(const struct fl_claim *c, const struct fl_suite_entry *e,
 				const char *asked, void *arg), void *arg);
 const struct fl_claim *fl_claim_find(const char *id);
+/* c's verdict on r, from a verdict that says "not measured" until c says more. */
+void fl_claim_judge(const struct fl_claim *c, const struct fl_run *r, struct fl_verdict *v);
 const char *fl_verdict_name(enum fl_verdict_kind v);
 /* Appends to v->reason, as far as it has room. */
 void fl_verdict_say(struct fl_verdict *v, const char *fmt, ...)

@@ -105,15 +105,8 @@ size_t fl_cli_evaluate(const struct fl_run *r, struct fl_verdict *v, size_t max)
 	if (fl_cli_claims_view(r, &view))
 		return 0;
 
-	for (int i = 0; fl_claims[i] && n < max; i++, n++) {
-		v[n] = (struct fl_verdict) {
-			.claim_id = fl_claims[i]->id,
-			.published = fl_claims[i]->published,
-			.measured = NAN, .lo = NAN, .hi = NAN,
-			.verdict = FL_NOT_APPLICABLE, .mechanism = FL_NOT_APPLICABLE,
-		};
-		fl_claims[i]->evaluate(&view, &v[n]);
-	}
+	for (int i = 0; fl_claims[i] && n < max; i++, n++)
+		fl_claim_judge(fl_claims[i], &view, &v[n]);
 	fl_cli_claims_view_free(&view);
 	return n;
 }
