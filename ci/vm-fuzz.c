@@ -40,11 +40,11 @@ static int rnd(int n)
 
 static const char *const workloads[] = {
 	"reaim_vunmap", "fork_vmap_stack", "vmalloc_sync_model", "spf_model", "nope", "",
-	"reaim_vunmapX",
+	"reaim_vunmapX", "nmi_stack_sampling",
 };
 static const char *const keys[] = {
 	"workload", "variant", "rounds", "max_ms", "M", "P", "J", "T", "S", "L", "lazy",
-	"m", "bogus", "_", "A0", "W", "G", "debug",
+	"m", "bogus", "_", "A0", "W", "G", "debug", "target", "R", "N", "H", "D",
 };
 static const char *const values[] = {
 	"0", "1", "-1", "2", "4", "5", "16", "63", "64", "65", "256", "257", "65536", "65537",

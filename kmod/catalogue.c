@@ -104,10 +104,41 @@ const struct fl_kmod_desc fl_kmod_desc_spf_model = {
 	.metrics = fl_spf_model_metrics,
 };
 
+/* ---- nmi_stack_sampling (kmod/wl_nmi.c): a harness thread's stack, sampled ---- */
+
+/*
+ * The harness workload's parameters, the same bounds: D and H shape the
+ * target thread the harness starts; target is that thread (0: none, refused).
+ */
+static const struct fl_kmod_param fl_nmi_params[] = {
+	{ "S", 16, 1, 64 },
+	{ "D", 24, 1, 200 },
+	{ "R", 10000, 10, 100000 },
+	{ "N", 32, 1, 100000 },
+	{ "H", 0, 0, 1 },
+	{ "target", 0, 0, 4194304 },
+	{ NULL }
+};
+
+/* The repetition so far at each round: the harness keeps the last. */
+static const char *const fl_nmi_metrics[] = {
+	"handler_cycles_p50", "handler_cycles_p90", "handler_cycles_p99",
+	"handler_cycles_p999", "handler_cycles_max", "samples", "pages_pinned_per_sample",
+	"faults_per_sample", "bytes_per_sample", NULL
+};
+
+const struct fl_kmod_desc fl_kmod_desc_nmi_stack_sampling = {
+	.name = "nmi_stack_sampling",
+	.variants = fl_old_new,
+	.params = fl_nmi_params,
+	.metrics = fl_nmi_metrics,
+};
+
 const struct fl_kmod_desc *const fl_kmod_catalogue[] = {
 	&fl_kmod_desc_reaim_vunmap,
 	&fl_kmod_desc_fork_vmap_stack,
 	&fl_kmod_desc_vmalloc_sync_model,
 	&fl_kmod_desc_spf_model,
+	&fl_kmod_desc_nmi_stack_sampling,
 	NULL,
 };

@@ -86,5 +86,6 @@ extern const struct fl_kmod_wl fl_kmod_wl_reaim_vunmap;
 extern const struct fl_kmod_wl fl_kmod_wl_fork_vmap_stack;
 extern const struct fl_kmod_wl fl_kmod_wl_vmalloc_sync_model;
 extern const struct fl_kmod_wl fl_kmod_wl_spf_model;
+extern const struct fl_kmod_wl fl_kmod_wl_nmi_stack_sampling;
 
 #endif /* FL_KMOD_H */

@@ -34,6 +34,7 @@ static const struct fl_kmod_wl *const fl_kmod_wls[] = {
 	&fl_kmod_wl_fork_vmap_stack,
 	&fl_kmod_wl_vmalloc_sync_model,
 	&fl_kmod_wl_spf_model,
+	&fl_kmod_wl_nmi_stack_sampling,
 	NULL,
 };
 
@@ -201,7 +202,7 @@ static int fl_kmod_wait_round(struct fl_kmod_run *run, long r, u64 deadline)
 static int fl_kmod_round(struct fl_kmod_run *run, long r, u64 deadline)
 {
 	long long metric[FL_KMOD_MAX_METRICS] = { 0 };
-	char line[256];
+	char line[512];	/* a round: up to FL_KMOD_MAX_METRICS name=value */
 	u64 t0, t1;
 	cycles_t c0, c1;
 	int err, n;

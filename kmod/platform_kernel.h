@@ -18,11 +18,13 @@
 #include <linux/delay.h>
 #include <linux/errno.h>
 #include <linux/gfp.h>
+#include <linux/highmem.h>
 #include <linux/irqflags.h>
 #include <linux/list.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/rwsem.h>
+#include <linux/sched.h>
 #include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -31,9 +33,11 @@
 #include <linux/string.h>
 #include <linux/timex.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
 #include <asm/barrier.h>
 #include <asm/page.h>
 #include <asm/processor.h>
+#include <asm/tlbflush.h>
 
 /*
  * The models' seqcount write sections are those of the SPF series'
@@ -48,6 +52,15 @@
 #undef write_seqcount_end
 #define write_seqcount_begin(s)	raw_write_seqcount_begin(s)
 #define write_seqcount_end(s)	raw_write_seqcount_end(s)
+
+/*
+ * The kernel's nmi_uaccess_okay() is not exported to modules.  In the module
+ * variant new is the kernel's own copy_from_user_nmi(), which makes the
+ * check; impl/nmi_copy.c's copy of it is built but not called there, and
+ * this stand-in (is the mm loaded the one current owns?) keeps it linkable.
+ */
+#undef nmi_uaccess_okay
+#define nmi_uaccess_okay()	(current->active_mm == current->mm)
 
 /* A kernel rwsem needs no teardown; the pthreads one does. */
 static inline void km_destroy_rwsem(struct rw_semaphore *sem)

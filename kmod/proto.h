@@ -51,7 +51,7 @@
 #define FL_KMOD_KEY_MAX		31
 #define FL_KMOD_VAL_MAX		20	/* "-" and 19 digits */
 #define FL_KMOD_MAX_PARAMS	8
-#define FL_KMOD_MAX_METRICS	8
+#define FL_KMOD_MAX_METRICS	12
 #define FL_KMOD_MAX_ROUNDS	256
 #define FL_KMOD_DEF_MS		60000	/* a run is stopped past max_ms */
 #define FL_KMOD_MAX_MS		600000

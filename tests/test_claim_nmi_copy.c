@@ -25,16 +25,21 @@ struct shape {
 	double old_p999, new_p999;	/* at 64 KiB; the other sizes scale down */
 	double noise;			/* +-: each repetition's tail, both variants */
 	double new_pins;		/* pages new pins a sample (0: none) */
+	const char *backend, *source;	/* NULL: shim, tsc */
+	const char *cmdline;		/* the (guest) kernel's */
 };
+
+static const struct shape *shape;
 
 static void add(struct fl_run *r, const char *variant, long s, int rep, const char *metric,
 		double v)
 {
 	char params[64];
 	struct fl_sample x = {
-		.workload = "nmi_stack_sampling", .variant = (char *)variant, .backend = "shim",
+		.workload = "nmi_stack_sampling", .variant = (char *)variant,
+		.backend = (char *)(shape->backend ? shape->backend : "shim"),
 		.params = params, .repetition = rep, .metric = (char *)metric, .unit = "x",
-		.value = v, .source = "tsc",
+		.value = v, .source = (char *)(shape->source ? shape->source : "tsc"),
 	};
 
 	snprintf(params, sizeof(params), "S=%ld,D=24,R=10000,N=32,H=0", s);
@@ -49,8 +54,11 @@ static void add(struct fl_run *r, const char *variant, long s, int rep, const ch
 static void make_run(struct fl_run *r, const struct shape *sh, bool pairs)
 {
 	fl_run_init(r);
+	shape = sh;
 	if (pairs)
 		r->meta.schedule = strdup(FL_SCHEDULE_PAIRS);
+	if (sh->cmdline)
+		r->meta.cmdline = strdup(sh->cmdline);
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(*sizes); i++) {
 		double scale = (double)sizes[i] / 64;
 		double bytes = (double)(sizes[i] << 10);
@@ -87,7 +95,7 @@ static struct fl_verdict judge(const struct shape *sh, bool pairs)
 /* Halved, as published: by pairs the machine's swing cancels. */
 static void test_halved_is_reproduced(void **state)
 {
-	struct shape sh = { 20000, 10000, 0, 0 };
+	struct shape sh = { .old_p999 = 20000, .new_p999 = 10000 };
 	struct fl_verdict v = judge(&sh, true);
 
 	assert_int_equal(v.verdict, FL_REPRODUCED);
@@ -101,7 +109,7 @@ static void test_halved_is_reproduced(void **state)
 /* At 0.8 the tail did not shrink enough: not reproduced. */
 static void test_too_little_is_not_reproduced(void **state)
 {
-	struct shape sh = { 20000, 16000, 0, 0 };
+	struct shape sh = { .old_p999 = 20000, .new_p999 = 16000 };
 	struct fl_verdict v = judge(&sh, true);
 
 	assert_int_equal(v.verdict, FL_NOT_REPRODUCED);
@@ -111,7 +119,7 @@ static void test_too_little_is_not_reproduced(void **state)
 /* A tail that each side draws on its own, +-60%: the interval straddles 0.65. */
 static void test_noisy_tail_is_inconclusive(void **state)
 {
-	struct shape sh = { 20000, 11000, 0.6, 0 };
+	struct shape sh = { .old_p999 = 20000, .new_p999 = 11000, .noise = 0.6, .new_pins = 0 };
 	struct fl_verdict v = judge(&sh, true);
 
 	assert_int_equal(v.verdict, FL_INCONCLUSIVE);
@@ -122,7 +130,7 @@ static void test_noisy_tail_is_inconclusive(void **state)
 /* Unpaired, the shared swing is noise: resampled apart, a wider interval. */
 static void test_pairs_narrow_the_interval(void **state)
 {
-	struct shape sh = { 20000, 10000, 0, 0 };
+	struct shape sh = { .old_p999 = 20000, .new_p999 = 10000 };
 	struct fl_verdict apart = judge(&sh, false), paired = judge(&sh, true);
 
 	assert_true(apart.hi - apart.lo > paired.hi - paired.lo + 0.1);
@@ -132,10 +140,32 @@ static void test_pairs_narrow_the_interval(void **state)
 /* New pinning pages would mean the GUP loop is still there. */
 static void test_new_still_pins(void **state)
 {
-	struct shape sh = { 20000, 10000, 0, 16 };
+	struct shape sh = { .old_p999 = 20000, .new_p999 = 10000, .new_pins = 16 };
 	struct fl_verdict v = judge(&sh, true);
 
 	assert_int_equal(v.mechanism, FL_NOT_REPRODUCED);
+}
+
+/*
+ * In an exact guest the instruction count is judged only where old and new
+ * copy alike: the module, with ERMS and FSRM cleared.
+ */
+static void test_exact_needs_alike_copies(void **state)
+{
+	struct shape sh = { .old_p999 = 17183, .new_p999 = 8256, .backend = "kmod",
+			    .source = "icount", .cmdline = "console=ttyS0 quiet" };
+	struct fl_verdict v = judge(&sh, true);
+
+	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
+	assert_non_null(strstr(v.reason, "clearcpuid=erms,fsrm"));
+	sh.cmdline = "console=ttyS0 clearcpuid=erms,fsrm quiet";
+	v = judge(&sh, true);
+	assert_int_equal(v.verdict, FL_REPRODUCED);
+	assert_non_null(strstr(v.reason, "kmod, icount"));
+	sh.backend = "shim";
+	v = judge(&sh, true);
+	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);
+	assert_non_null(strstr(v.reason, "shim's copies"));
 }
 
 static void test_no_data(void **state)
@@ -160,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_noisy_tail_is_inconclusive),
 		cmocka_unit_test(test_pairs_narrow_the_interval),
 		cmocka_unit_test(test_new_still_pins),
+		cmocka_unit_test(test_exact_needs_alike_copies),
 		cmocka_unit_test(test_no_data),
 	};
 

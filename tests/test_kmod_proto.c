@@ -422,12 +422,27 @@ static void test_no_module(void **state)
  * the module takes its request at the defaults; a value past the module's
  * bound is refused by the harness with the module's own message.
  */
+/* The module's metric m of d, by name: its index, or -1. */
+static int desc_metric_index(const struct fl_kmod_desc *d, const char *m)
+{
+	for (int i = 0; d->metrics[i]; i++)
+		if (!strcmp(d->metrics[i], m))
+			return i;
+	return -1;
+}
+
+/*
+ * Every harness workload with a kmod backend is in the catalogue, with every
+ * parameter (bounds at most as wide: one past the module's is refused with
+ * the module's words) and every metric it says the module measures.
+ */
 static void test_catalogue_matches_workloads(void **state)
 {
 	for (int i = 0; fl_workloads[i]; i++) {
 		const struct fl_workload *w = fl_workloads[i];
 		struct fl_instance in = { .w = w, .backend = FL_KMOD, .variant = "old" };
 		const struct fl_kmod_desc *d = NULL;
+		char want[128];
 
 		if (!(w->backends & FL_KMOD))
 			continue;
@@ -439,10 +454,25 @@ static void test_catalogue_matches_workloads(void **state)
 			assert_true(fl_kmod_param_index(d, w->params[p].name) >= 0);
 			in.param[p] = w->params[p].def;
 		}
+		for (int m = 0; w->metrics[m].name; m++)
+			assert_int_equal(desc_metric_index(d, w->metrics[m].name) >= 0,
+					 fl_metric_measured(&w->metrics[m], FL_KMOD));
 		assert_int_equal(fl_kmod_check(&in, 4), 0);
-		in.param[fl_param_index(w, "M")] = 100000;
-		assert_int_equal(fl_kmod_check(&in, 4), -EINVAL);
-		assert_string_equal(fl_errmsg(), "kmod: M=100000 out of range [0, 65536]");
+		for (int p = 0; w->params[p].name; p++) {
+			const struct fl_kmod_param *kp =
+				&d->params[fl_kmod_param_index(d, w->params[p].name)];
+			long def = in.param[p];
+
+			assert_true(kp->min >= w->params[p].min && kp->max <= w->params[p].max);
+			if (kp->max == w->params[p].max)
+				continue;
+			in.param[p] = kp->max + 1;
+			assert_int_equal(fl_kmod_check(&in, 4), -EINVAL);
+			snprintf(want, sizeof(want), "kmod: %s=%ld out of range [%ld, %ld]",
+				 kp->name, kp->max + 1, kp->min, kp->max);
+			assert_string_equal(fl_errmsg(), want);
+			in.param[p] = def;
+		}
 	}
 }
 

@@ -19,9 +19,14 @@
  *
  * Variants: old and new, and copy_only, the new copy with the v3.12 fault
  * path, which the change reordered because of what it does in an NMI.
+ *
+ * Kmod (kmod/wl_nmi.c): the same target thread, pinned to its CPU; the
+ * module's hrtimer samples it with the kernel's own functions, in hard
+ * interrupt context, and takes the place of this file's timer signal.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -54,19 +59,22 @@ static const struct fl_param params[] = {
 enum { P50, P90, P99, P999, MAX, SAMPLES, PINNED, FAULTS, SW_EVENTS, BYTES, CANARY_BREAKS };
 
 static const struct fl_metric metrics[] = {
-	[P50] = { "handler_cycles_p50", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM },
-	[P90] = { "handler_cycles_p90", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM },
-	[P99] = { "handler_cycles_p99", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM },
-	[P999] = { "handler_cycles_p999", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM },
-	[MAX] = { "handler_cycles_max", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM },
+	[P50] = { "handler_cycles_p50", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM | FL_KMOD },
+	[P90] = { "handler_cycles_p90", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM | FL_KMOD },
+	[P99] = { "handler_cycles_p99", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM | FL_KMOD },
+	[P999] = { "handler_cycles_p999", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM | FL_KMOD },
+	[MAX] = { "handler_cycles_max", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM | FL_KMOD },
 	/* the handler runs the quantiles are of */
-	[SAMPLES] = { "samples", "samples", FL_SUMMARY, 1, true, FL_SHIM },
-	[PINNED] = { "pages_pinned_per_sample", "pages/sample", FL_SUMMARY, 1, false, FL_SHIM },
-	[FAULTS] = { "faults_per_sample", "faults/sample", FL_SUMMARY, 1, false, FL_SHIM },
+	[SAMPLES] = { "samples", "samples", FL_SUMMARY, 1, true, FL_SHIM | FL_KMOD },
+	/* kmod: rounded to a whole number */
+	[PINNED] = { "pages_pinned_per_sample", "pages/sample", FL_SUMMARY, 1, false,
+		     FL_SHIM | FL_KMOD },
+	[FAULTS] = { "faults_per_sample", "faults/sample", FL_SUMMARY, 1, false,
+		     FL_SHIM | FL_KMOD },
 	/* copy_only: perf's software event raised inside the NMI */
 	[SW_EVENTS] = { "sw_events_per_sample", "events/sample", FL_SUMMARY, 1, false,
 			FL_SHIM },
-	[BYTES] = { "bytes_per_sample", "bytes/sample", FL_SUMMARY, 1, true, FL_SHIM },
+	[BYTES] = { "bytes_per_sample", "bytes/sample", FL_SUMMARY, 1, true, FL_SHIM | FL_KMOD },
 	/* the sampler must never write to its target: always 0 */
 	[CANARY_BREAKS] = { "canary_breaks", "frames/round", FL_PER_ROUND, 1, false, FL_SHIM },
 	{ NULL }
@@ -81,6 +89,7 @@ struct sampling {
 	unsigned char *map;		/* its stack, then what lies above */
 	struct page *pages;
 	pthread_t thread;
+	pid_t tid;
 	bool started;
 	int stop;
 	timer_t timer;
@@ -142,6 +151,18 @@ static __attribute__((noinline)) unsigned long chain(struct sampling *s, long de
 static void handler(int sig, siginfo_t *si, void *ctx);
 static void on_fault(unsigned long address, void *arg);
 
+static void pin_to_current_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 static void *target(void *arg)
 {
 	struct sampling *s = arg;
@@ -149,6 +170,9 @@ static void *target(void *arg)
 	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGRTMIN };
 
 	sigaltstack(&ss, NULL);
+	/* where it starts, it stays: the module's timer is pinned to its CPU */
+	s->tid = gettid();
+	pin_to_current_cpu();
 	/* the fault path the shim's exception entry runs, for this thread */
 	km_user_set_fault_hook(on_fault, s);
 	sev._sigev_un._tid = gettid();	/* sigev_notify_thread_id: not in glibc 2.36 */
@@ -284,7 +308,9 @@ static int setup(struct fl_instance *in)
 	if (err)
 		return err;
 	sampled = s;
-	return start_target(s);
+	err = start_target(s);
+	in->target_tid = s->tid;
+	return err;
 }
 
 static int round_fn(struct fl_instance *in, struct fl_round *acc)
@@ -372,7 +398,8 @@ static void teardown(void *priv)
 const struct fl_workload fl_wl_nmi_stack_sampling = {
 	.name = "nmi_stack_sampling",
 	.help = "a timer 'NMI' copies S KiB of a target's stack: copy_from_user_nmi old/new",
-	.backends = FL_SHIM,
+	.backends = FL_SHIM | FL_KMOD,
+	.kmod_target = true,
 	.variants = variants,
 	.params = params,
 	.metrics = metrics,

@@ -67,6 +67,8 @@ struct fl_instance {
 	const char *variant;		/* "old", "new" or "live" */
 	long param[FL_MAX_PARAMS];	/* in the order of w->params */
 	void *priv;			/* the workload's own state */
+	/* kmod: the thread of ours that setup() started for the module to act on */
+	long target_tid;
 };
 
 /* What one round adds to each metric, in the order of w->metrics. */
@@ -78,6 +80,12 @@ struct fl_workload {
 	const char *name;
 	const char *help;
 	unsigned backends;			/* FL_SHIM | FL_LIVE ... */
+	/*
+	 * kmod: the module acts on a thread of ours (samples its stack), so
+	 * setup() runs for the kmod backend too and sets in->target_tid, which
+	 * the request carries as target=TID; round() does not run.
+	 */
+	bool kmod_target;
 	const char *const *variants;		/* shim/kmod variants, NULL-ended */
 	const struct fl_param *params;		/* ended by a NULL name */
 	const struct fl_metric *metrics;	/* ended by a NULL name */

@@ -71,8 +71,46 @@ static int ratio_at_judged(const struct fl_run *r, const struct fl_pair_spec *sp
 	return p ? 0 : -ENODATA;
 }
 
+/* The judged rows' first sample: who measured them, with which counter. */
+static const struct fl_sample *judged_row(const struct fl_run *r)
+{
+	for (size_t i = 0; i < r->nsamples; i++)
+		if (!strcmp(r->samples[i].workload, WORKLOAD) &&
+		    !strcmp(r->samples[i].metric, tail.metric))
+			return &r->samples[i];
+	return NULL;
+}
+
+/*
+ * In an exact guest the clock counts instructions, and a rep-string copy
+ * counts one per iteration: rep movsb one per byte, rep movsq one per eight.
+ * Old's memcpy is inlined as rep movsq; new's user copy is rep movsb where
+ * the CPU has ERMS or FSRM.  Only with both cleared (clearcpuid=erms,fsrm)
+ * do the two copy the same way, so that the count differs by the work the
+ * change removed.  The shim's copy is always rep movsb: never comparable.
+ */
+static const char *not_comparable(const struct fl_run *r, const struct fl_sample *s)
+{
+	const char *cmdline = r->meta.cmdline ? r->meta.cmdline : "";
+	const char *clear = strstr(cmdline, "clearcpuid=");
+
+	if (strcmp(s->source, "icount"))
+		return NULL;
+	if (!strcmp(s->backend, "shim"))
+		return "in an exact guest the shim's copies count different instructions per "
+		       "byte (rep movsb against memcpy); judge the shim on bare metal or a VM";
+	if (!clear || !strstr(clear, "erms") || !strstr(clear, "fsrm"))
+		return "in an exact guest a rep movsb byte counts as an instruction: boot with "
+		       "--append clearcpuid=erms,fsrm so that old and new both copy with rep "
+		       "movsq (README, \"Claim nmi-copy\")";
+	return NULL;
+}
+
 static void judge(const struct fl_run *r, struct fl_verdict *v)
 {
+	const struct fl_sample *row = judged_row(r);
+	const char *why;
+
 	double limit = v->published + fl_claim_nmi_copy.tolerance;
 	struct fl_pair_point t, w, m;
 
@@ -84,15 +122,21 @@ static void judge(const struct fl_run *r, struct fl_verdict *v)
 	v->measured = t.ratio.est;
 	v->lo = t.ratio.lo;
 	v->hi = t.ratio.hi;
-	if (t.ratio.hi <= limit)
+	why = not_comparable(r, row);
+	if (why)
+		v->verdict = FL_NOT_APPLICABLE;
+	else if (t.ratio.hi <= limit)
 		v->verdict = FL_REPRODUCED;
 	else if (t.ratio.lo > limit)
 		v->verdict = FL_NOT_REPRODUCED;
 	else
 		v->verdict = FL_INCONCLUSIVE;
+	if (why)
+		fl_verdict_say(v, "%s; ", why);
+	fl_verdict_say(v, "%s, %s", row->backend, row->source);
 	if (t.pairs)
-		fl_verdict_say(v, "by %zu pairs: ", t.pairs);
-	fl_verdict_say(v, "at S=%d KiB the p99.9 handler takes new %.0f, old %.0f TSC cycles, "
+		fl_verdict_say(v, ", by %zu pairs", t.pairs);
+	fl_verdict_say(v, ": at S=%d KiB the p99.9 handler takes new %.0f, old %.0f TSC cycles, "
 		       "new / old %.2f [%.2f, %.2f] (reproduced at %.2f or less)", JUDGED_S,
 		       t.other.med, t.base.med, t.ratio.est, t.ratio.lo, t.ratio.hi, limit);
 	if (!ratio_at_judged(r, &worst, &w))
@@ -103,7 +147,8 @@ static void judge(const struct fl_run *r, struct fl_verdict *v)
 			       m.ratio.hi);
 	if (v->verdict == FL_INCONCLUSIVE)
 		fl_verdict_say(v, "; the tail's interval is wide: the machine's interruptions "
-			       "land in it (exact mode or the module backend measure it without)");
+			       "land in it (the module in an exact guest measures without them: "
+			       "README, \"Claim nmi-copy\")");
 }
 
 /*

@@ -76,12 +76,23 @@ int fl_cli_load_run(const char *db, long long id, struct fl_store **st, struct f
 	return err;
 }
 
+/* Whether r has samples of workload from the shim. */
+static bool has_shim_rows(const struct fl_run *r, const char *workload)
+{
+	for (size_t i = 0; i < r->nsamples; i++)
+		if (!strcmp(r->samples[i].backend, "shim") &&
+		    !strcmp(r->samples[i].workload, workload))
+			return true;
+	return false;
+}
+
 int fl_cli_claims_view(const struct fl_run *r, struct fl_run *view)
 {
 	fl_run_init(view);
 	view->meta = r->meta;		/* borrowed: see fl_cli_claims_view_free() */
 	for (size_t i = 0; i < r->nsamples; i++) {
-		if (!strcmp(r->samples[i].backend, "kmod"))
+		if (!strcmp(r->samples[i].backend, "kmod") &&
+		    has_shim_rows(r, r->samples[i].workload))
 			continue;
 		if (fl_run_add(view, &r->samples[i])) {
 			fl_cli_claims_view_free(view);

@@ -65,9 +65,11 @@ int fl_cli_with_run(const struct fl_cli_run_opts *o,
 		    int (*fn)(const struct fl_run *r, void *arg), void *arg);
 
 /*
- * The samples claims are judged and drawn on: all but the kmod backend's,
- * which check the module (often in an emulated guest) rather than reproduce
- * a claim, and share the shim's variant names.  The view borrows r's meta:
+ * The samples claims are judged and drawn on.  The kmod backend's share the
+ * shim's variant names, so a workload's kmod samples count only where the
+ * run has no shim samples of it: beside the shim they check the module; on
+ * their own (nmi_stack_sampling in an exact guest, the kernel's own
+ * functions) they are what the run measured.  The view borrows r's meta:
  * free it with fl_cli_claims_view_free(), before r.
  */
 int fl_cli_claims_view(const struct fl_run *r, struct fl_run *view);

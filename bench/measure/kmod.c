@@ -63,6 +63,12 @@ int fl_kmod_format(const struct fl_instance *in, long rounds, char *buf, size_t 
 			goto full;
 		off += (size_t)n;
 	}
+	if (w->kmod_target) {
+		n = snprintf(buf + off, len - off, " target=%ld", in->target_tid);
+		if (n < 0 || (size_t)n >= len - off)
+			goto full;
+		off += (size_t)n;
+	}
 	if (off + 2 > len || off + 1 > FL_KMOD_REQ_MAX)
 		goto full;
 	buf[off++] = '\n';
@@ -121,7 +127,10 @@ static int fl_kmod_number(const char *tok, const char *name, double *v)
 	return 0;
 }
 
-/* "round I ns=N cycles=N METRIC=N ...": every metric of w must be there. */
+/*
+ * "round I ns=N cycles=N METRIC=N ...": every metric of w that the module
+ * measures must be there.
+ */
 static int fl_kmod_parse_round(const struct fl_workload *w, char *line,
 			       struct fl_kmod_rep *out)
 {
@@ -150,6 +159,7 @@ static int fl_kmod_parse_round(const struct fl_workload *w, char *line,
 		for (i = 0; w->metrics[i].name; i++) {
 			if (!fl_kmod_number(tok, w->metrics[i].name, &v)) {
 				out->total.metric[i] += v;
+				out->last.metric[i] = v;
 				seen[i] = true;
 			}
 		}
@@ -157,7 +167,7 @@ static int fl_kmod_parse_round(const struct fl_workload *w, char *line,
 	if (ns < 0)
 		return fl_fail(EPROTO, "kmod: round %ld has no ns=", idx);
 	for (i = 0; w->metrics[i].name; i++)
-		if (!seen[i])
+		if (!seen[i] && fl_metric_measured(&w->metrics[i], FL_KMOD))
 			return fl_fail(EPROTO, "kmod: the module reported no %s for %s round %ld",
 				       w->metrics[i].name, w->name, idx);
 	out->round_seconds[out->rounds++] = ns / 1e9;
@@ -317,10 +327,12 @@ int fl_kmod_samples(const struct fl_instance *in, const char *params, int repeti
 	for (i = 0; w->metrics[i].name; i++) {
 		const struct fl_metric *m = &w->metrics[i];
 
+		if (!fl_metric_measured(m, FL_KMOD))
+			continue;
 		if (m->kind == FL_RATE)
 			v = rep->total.metric[i] / rep->seconds * m->scale;
-		else if (m->kind == FL_SUMMARY)	/* the module's value for the repetition */
-			v = rep->total.metric[i] * m->scale;
+		else if (m->kind == FL_SUMMARY)	/* the repetition's so far, at its end */
+			v = rep->last.metric[i] * m->scale;
 		else
 			v = rep->total.metric[i] / (double)rep->rounds * m->scale;
 		s = (struct fl_sample){

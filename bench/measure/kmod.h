@@ -31,6 +31,8 @@ struct fl_kmod_rep {
 	double cycles;			/* get_cycles() over all rounds */
 	double round_seconds[FL_KMOD_MAX_ROUNDS];
 	struct fl_round total;		/* each metric summed over the rounds */
+	/* the last round's values: an FL_SUMMARY metric's is the repetition's */
+	struct fl_round last;
 };
 
 /* The control file: $FL_KMOD_CONTROL if set, else FL_KMOD_CONTROL. */

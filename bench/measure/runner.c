@@ -306,6 +306,16 @@ static void fail_benchmark(struct fl_gb_state *st, struct fl_plan_item *it)
  * itself: Google Benchmark is handed those times (manual time), not the
  * wall clock of writing the request and waiting for the answer.
  */
+/* The module's metrics: sums over the rounds, an FL_SUMMARY one its last round's. */
+static const struct fl_round *rep_metrics(const struct fl_instance *in,
+					  struct fl_kmod_rep *rep)
+{
+	for (int i = 0; in->w->metrics[i].name; i++)
+		if (in->w->metrics[i].kind == FL_SUMMARY)
+			rep->total.metric[i] = rep->last.metric[i];
+	return &rep->total;
+}
+
 /* The module's timed rounds, summed: what Google Benchmark was handed. */
 static double rep_seconds(const struct fl_kmod_rep *rep, long rounds)
 {
@@ -316,12 +326,28 @@ static double rep_seconds(const struct fl_kmod_rep *rep, long rounds)
 	return s;
 }
 
+/* One repetition in the module, with the thread it acts on where it needs one. */
+static int kmod_repetition(const struct fl_plan_item *it, struct fl_kmod_rep *rep)
+{
+	struct fl_instance in = it->in;
+	int err;
+
+	if (!in.w->kmod_target)
+		return fl_kmod_repetition(&in, it->rounds, rep);
+	err = fl_instance_setup(&in);
+	if (err)
+		return err;
+	err = fl_kmod_repetition(&in, it->rounds, rep);
+	fl_instance_teardown(&in);
+	return err;
+}
+
 static void bench_kmod(struct fl_gb_state *st, struct fl_plan_item *it)
 {
 	struct fl_kmod_rep rep;
 	long i = 0;
 
-	if (fl_kmod_repetition(&it->in, it->rounds, &rep)) {
+	if (kmod_repetition(it, &rep)) {
 		fail_benchmark(st, it);
 		while (fl_gb_keep_running(st))
 			;
@@ -329,7 +355,7 @@ static void bench_kmod(struct fl_gb_state *st, struct fl_plan_item *it)
 	}
 	while (fl_gb_keep_running(st))
 		fl_gb_set_iteration_time(st, rep.round_seconds[i++]);
-	set_metrics(st, &it->in, &rep.total, rep_seconds(&rep, i));
+	set_metrics(st, &it->in, rep_metrics(&it->in, &rep), rep_seconds(&rep, i));
 	fl_gb_set_counter(st, "cycles_per_round", rep.cycles, FL_GB_PER_ITERATION);
 	fl_progress_repetition(&current->progress);
 }
