@@ -22,6 +22,7 @@
 #include "bench/measure/progress.h"
 #include "bench/measure/runner.h"
 #include "bench/measure/tmp.h"
+#include "kmod/catalogue.h"
 
 void fl_plan_free(struct fl_plan *p)
 {
@@ -143,9 +144,15 @@ static int add_product(struct fl_plan *p, struct fl_plan_item *it,
 
 static const char *const live_variants[] = { "live", NULL };
 
+/* The module's variants are its catalogue's: it may offer fewer than the shim. */
 static const char *const *variants_of(const struct fl_workload *w, enum fl_backend b)
 {
-	return b == FL_LIVE ? live_variants : w->variants;
+	if (b == FL_LIVE)
+		return live_variants;
+	for (int i = 0; b == FL_KMOD && fl_kmod_catalogue[i]; i++)
+		if (!strcmp(fl_kmod_catalogue[i]->name, w->name))
+			return fl_kmod_catalogue[i]->variants;
+	return w->variants;
 }
 
 static const char *find_variant(const char *const *vs, const char *name)
