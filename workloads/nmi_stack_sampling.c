@@ -23,6 +23,13 @@
  * Kmod (kmod/wl_nmi.c): the same target thread, pinned to its CPU; the
  * module's hrtimer samples it with the kernel's own functions, in hard
  * interrupt context, and takes the place of this file's timer signal.
+ *
+ * Live (workloads/perf_sampler.c): the running kernel samples the same
+ * target with perf_event_open(), PERF_SAMPLE_CALLCHAIN | STACK_USER of S KiB
+ * (0: callchain only), and the cost per sample is the target's slowdown:
+ * each round runs it with the event off, then on, each for N samples' time.
+ * perf_event_max_sample_rate is read before and after, to catch the kernel
+ * throttling (and put back after).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -38,6 +45,8 @@
 #include "bench/err.h"
 #include "bench/measure/clock.h"
 #include "impl/nmi_copy.h"
+#include "live.h"
+#include "perf_sampler.h"
 #include "workload.h"
 
 #define STACK_BYTES	(128UL << 10)	/* the target's stack */
@@ -48,7 +57,7 @@
 static const char *const variants[] = { "old", "new", "copy_only", NULL };
 
 static const struct fl_param params[] = {
-	{ "S", "KiB of stack each sample copies", 16, 1, 64 },
+	{ "S", "KiB of stack each sample copies (live: 64 is perf's 65528 bytes)", 16, 0, 64 },
 	{ "D", "frames in the target's call chain (~0.5 KiB each)", 24, 1, 200 },
 	{ "R", "samples per second", 10000, 10, 100000 },
 	{ "N", "samples per round", 32, 1, 100000 },
@@ -56,7 +65,10 @@ static const struct fl_param params[] = {
 	{ NULL }
 };
 
-enum { P50, P90, P99, P999, MAX, SAMPLES, PINNED, FAULTS, SW_EVENTS, BYTES, CANARY_BREAKS };
+enum {
+	P50, P90, P99, P999, MAX, SAMPLES, PINNED, FAULTS, SW_EVENTS, BYTES, CANARY_BREAKS,
+	SLOWDOWN, LOST, THROTTLES, RATE_CUT,
+};
 
 static const struct fl_metric metrics[] = {
 	[P50] = { "handler_cycles_p50", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM | FL_KMOD },
@@ -65,7 +77,7 @@ static const struct fl_metric metrics[] = {
 	[P999] = { "handler_cycles_p999", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM | FL_KMOD },
 	[MAX] = { "handler_cycles_max", "TSC cycles", FL_SUMMARY, 1, false, FL_SHIM | FL_KMOD },
 	/* the handler runs the quantiles are of */
-	[SAMPLES] = { "samples", "samples", FL_SUMMARY, 1, true, FL_SHIM | FL_KMOD },
+	[SAMPLES] = { "samples", "samples", FL_SUMMARY, 1, true, FL_ALL_BACKENDS },
 	/* kmod: rounded to a whole number */
 	[PINNED] = { "pages_pinned_per_sample", "pages/sample", FL_SUMMARY, 1, false,
 		     FL_SHIM | FL_KMOD },
@@ -74,9 +86,16 @@ static const struct fl_metric metrics[] = {
 	/* copy_only: perf's software event raised inside the NMI */
 	[SW_EVENTS] = { "sw_events_per_sample", "events/sample", FL_SUMMARY, 1, false,
 			FL_SHIM },
-	[BYTES] = { "bytes_per_sample", "bytes/sample", FL_SUMMARY, 1, true, FL_SHIM | FL_KMOD },
+	[BYTES] = { "bytes_per_sample", "bytes/sample", FL_SUMMARY, 1, true, FL_ALL_BACKENDS },
 	/* the sampler must never write to its target: always 0 */
-	[CANARY_BREAKS] = { "canary_breaks", "frames/round", FL_PER_ROUND, 1, false, FL_SHIM },
+	[CANARY_BREAKS] = { "canary_breaks", "frames/round", FL_PER_ROUND, 1, false,
+			    FL_SHIM | FL_LIVE },
+	/* live: the target's time lost per sample, the median over the rounds */
+	[SLOWDOWN] = { "slowdown_ns_per_sample", "ns/sample", FL_SUMMARY, 1, false, FL_LIVE },
+	[LOST] = { "lost_samples", "samples", FL_SUMMARY, 1, false, FL_LIVE },
+	[THROTTLES] = { "throttles", "throttles", FL_SUMMARY, 1, false, FL_LIVE },
+	/* how far the kernel lowered perf_event_max_sample_rate meanwhile */
+	[RATE_CUT] = { "max_sample_rate_cut", "Hz", FL_SUMMARY, 1, false, FL_LIVE },
 	{ NULL }
 };
 
@@ -105,6 +124,12 @@ struct sampling {
 	struct km_nc_stats st;
 	sem_t round_done;
 	sem_t target_ready;
+	/* live */
+	unsigned long progress;		/* the target's walks down its chain */
+	struct perf_sampler *perf;
+	long max_rate_before;
+	double *slowdown;		/* per round, ns per sample */
+	long rounds, lost, throttles;
 };
 
 /* The one sampling whose handler the signal runs: signals carry no argument. */
@@ -179,8 +204,10 @@ static void *target(void *arg)
 	if (!timer_create(CLOCK_MONOTONIC, &sev, &s->timer))
 		s->timer_made = true;
 	sem_post(&s->target_ready);
-	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE))
+	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
 		chain(s, s->depth);
+		__atomic_store_n(&s->progress, s->progress + 1, __ATOMIC_RELAXED);
+	}
 	return NULL;
 }
 
@@ -231,6 +258,85 @@ static void handler(int sig, siginfo_t *si, void *ctx)
 	if (__atomic_sub_fetch(&s->round_left, 1, __ATOMIC_RELEASE) == 0) {
 		arm(s, false);
 		sem_post(&s->round_done);
+	}
+}
+
+/* ---- live: the kernel's own sampling --------------------------------------- */
+
+static int live_setup(struct fl_instance *in, struct sampling *s)
+{
+	int err = fl_live_check_privilege();
+
+	if (err)
+		return err;
+	s->max_rate_before = perf_max_sample_rate();
+	return perf_sampler_open(&s->perf, s->tid, s->copy_bytes, s->rate);
+}
+
+/* Each phase lasts N samples' time, and at least 10 ms. */
+static int live_round(struct sampling *s, struct fl_round *acc)
+{
+	long phase_ms = s->per_round * 1000 / s->rate;
+	unsigned long broken = __atomic_load_n(&s->canary_breaks, __ATOMIC_RELAXED);
+	struct perf_sampler_round r;
+	int err = perf_sampler_round(s->perf, &s->progress, phase_ms > 10 ? phase_ms : 10, &r);
+
+	if (err)
+		return err;
+	s->n += (size_t)r.samples;
+	s->bytes += (unsigned long)r.stack_bytes;
+	s->lost += r.lost;
+	s->throttles += r.throttled;
+	if (r.samples > 0) {
+		double *d = realloc(s->slowdown, (size_t)(s->rounds + 1) * sizeof(*d));
+
+		if (!d)
+			return fl_fail(ENOMEM, "nmi_stack_sampling: out of memory");
+		s->slowdown = d;
+		s->slowdown[s->rounds++] = r.slowdown_ns / (double)r.samples;
+	}
+	acc->metric[CANARY_BREAKS] +=
+		(double)(__atomic_load_n(&s->canary_breaks, __ATOMIC_RELAXED) - broken);
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void live_finish(struct sampling *s, struct fl_round *acc)
+{
+	long after = perf_max_sample_rate();
+
+	acc->metric[SAMPLES] = (double)s->n;
+	acc->metric[BYTES] = s->n ? (double)s->bytes / (double)s->n : 0;
+	acc->metric[LOST] = (double)s->lost;
+	acc->metric[THROTTLES] = (double)s->throttles;
+	acc->metric[RATE_CUT] = s->max_rate_before > after && after > 0 ?
+				(double)(s->max_rate_before - after) : 0;
+	if (s->rounds) {
+		qsort(s->slowdown, (size_t)s->rounds, sizeof(*s->slowdown), cmp_double);
+		acc->metric[SLOWDOWN] = s->slowdown[s->rounds / 2];
+	}
+}
+
+/*
+ * The kernel lowers perf_event_max_sample_rate when samples take too long;
+ * a benchmark leaves the machine as it found it.
+ */
+static void restore_max_sample_rate(long before)
+{
+	FILE *f;
+
+	if (before <= 0 || perf_max_sample_rate() >= before)
+		return;
+	f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "w");
+	if (f) {
+		fprintf(f, "%ld\n", before);
+		fclose(f);
 	}
 }
 
@@ -300,7 +406,7 @@ static int setup(struct fl_instance *in)
 	s->per_round = fl_param(in, "N");
 	sem_init(&s->round_done, 0, 0);
 	sem_init(&s->target_ready, 0, 0);
-	s->dump = malloc(s->copy_bytes);
+	s->dump = malloc(s->copy_bytes + 1);
 	s->altstack = malloc(SIGSTKSZ * 4);
 	if (!s->dump || !s->altstack)
 		return fl_fail(ENOMEM, "nmi_stack_sampling: out of memory");
@@ -310,12 +416,13 @@ static int setup(struct fl_instance *in)
 	sampled = s;
 	err = start_target(s);
 	in->target_tid = s->tid;
-	return err;
+	if (err || in->backend != FL_LIVE)
+		return err;
+	return live_setup(in, s);
 }
 
-static int round_fn(struct fl_instance *in, struct fl_round *acc)
+static int shim_round(struct sampling *s, struct fl_round *acc)
 {
-	struct sampling *s = in->priv;
 	unsigned long broken = __atomic_load_n(&s->canary_breaks, __ATOMIC_RELAXED);
 
 	/* room for the round's samples before the handler may write them */
@@ -335,6 +442,13 @@ static int round_fn(struct fl_instance *in, struct fl_round *acc)
 	acc->metric[CANARY_BREAKS] +=
 		(double)(__atomic_load_n(&s->canary_breaks, __ATOMIC_RELAXED) - broken);
 	return 0;
+}
+
+static int round_fn(struct fl_instance *in, struct fl_round *acc)
+{
+	struct sampling *s = in->priv;
+
+	return in->backend == FL_LIVE ? live_round(s, acc) : shim_round(s, acc);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -357,6 +471,10 @@ static void finish(struct fl_instance *in, struct fl_round *acc)
 	struct sampling *s = in->priv;
 	double n = (double)s->n;
 
+	if (in->backend == FL_LIVE) {
+		live_finish(s, acc);
+		return;
+	}
 	if (!s->n)
 		return;
 	qsort(s->cycles, s->n, sizeof(*s->cycles), cmp_u64);
@@ -384,6 +502,8 @@ static void teardown(void *priv)
 	}
 	if (sampled == s)
 		sampled = NULL;
+	perf_sampler_close(s->perf);
+	restore_max_sample_rate(s->max_rate_before);
 	km_user_unmap_all();
 	if (s->map)
 		munmap(s->map, STACK_BYTES + ABOVE_BYTES);
@@ -391,14 +511,15 @@ static void teardown(void *priv)
 	free(s->cycles);
 	free(s->dump);
 	free(s->altstack);
+	free(s->slowdown);
 	sem_destroy(&s->round_done);
 	sem_destroy(&s->target_ready);
 }
 
 const struct fl_workload fl_wl_nmi_stack_sampling = {
 	.name = "nmi_stack_sampling",
-	.help = "a timer 'NMI' copies S KiB of a target's stack: copy_from_user_nmi old/new",
-	.backends = FL_SHIM | FL_KMOD,
+	.help = "an 'NMI' copies S KiB of a target's stack: copy_from_user_nmi old/new, perf",
+	.backends = FL_ALL_BACKENDS,
 	.kmod_target = true,
 	.variants = variants,
 	.params = params,

@@ -25,7 +25,7 @@ enum fl_backend {
 #define FL_ALL_BACKENDS	(FL_SHIM | FL_KMOD | FL_LIVE)
 
 #define FL_MAX_PARAMS	8
-#define FL_MAX_METRICS	12
+#define FL_MAX_METRICS	16
 
 struct fl_param {
 	const char *name;	/* short, as on the command line: "M" */
