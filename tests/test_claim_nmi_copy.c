@@ -161,7 +161,7 @@ static void test_exact_needs_alike_copies(void **state)
 	sh.cmdline = "console=ttyS0 clearcpuid=erms,fsrm quiet";
 	v = judge(&sh, true);
 	assert_int_equal(v.verdict, FL_REPRODUCED);
-	assert_non_null(strstr(v.reason, "kmod, icount"));
+	assert_non_null(strstr(v.reason, "kmod backend, icount clock"));
 	sh.backend = "shim";
 	v = judge(&sh, true);
 	assert_int_equal(v.verdict, FL_NOT_APPLICABLE);

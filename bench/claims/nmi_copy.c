@@ -133,7 +133,7 @@ static void judge(const struct fl_run *r, struct fl_verdict *v)
 		v->verdict = FL_INCONCLUSIVE;
 	if (why)
 		fl_verdict_say(v, "%s; ", why);
-	fl_verdict_say(v, "%s, %s", row->backend, row->source);
+	fl_verdict_say(v, "%s backend, %s clock", row->backend, row->source);
 	if (t.pairs)
 		fl_verdict_say(v, ", by %zu pairs", t.pairs);
 	fl_verdict_say(v, ": at S=%d KiB the p99.9 handler takes new %.0f, old %.0f TSC cycles, "
@@ -181,9 +181,31 @@ static void judge_mechanism(const struct fl_run *r, struct fl_verdict *v)
 				     new_pins.med);
 }
 
+/*
+ * The running kernel's own sampling, where the run has it: what a sample
+ * costs the target (no old and new: this kernel has only the new copy).
+ */
+static void say_live(const struct fl_run *r, struct fl_verdict *v)
+{
+	struct fl_spread none, most, cut;
+
+	if (fl_variant_at(r, WORKLOAD, "slowdown_ns_per_sample", "live", "S", 0, &none) ||
+	    fl_variant_at(r, WORKLOAD, "slowdown_ns_per_sample", "live", "S", JUDGED_S, &most))
+		return;
+	fl_verdict_say(v, "; this kernel's perf sampling costs the target %.1f us a sample "
+		       "with the callchain only, %.1f us with %d KiB of stack", none.med / 1e3,
+		       most.med / 1e3, JUDGED_S);
+	if (!fl_variant_at(r, WORKLOAD, "max_sample_rate_cut", "live", "S", JUDGED_S, &cut) &&
+	    cut.hi > 0)
+		fl_verdict_say(v, " (and it cut perf_event_max_sample_rate by up to %.0f Hz)",
+			       cut.hi);
+}
+
 static void evaluate(const struct fl_run *r, struct fl_verdict *v)
 {
 	judge(r, v);
+	if (v->verdict != FL_NOT_APPLICABLE || !isnan(v->measured))
+		say_live(r, v);
 	judge_mechanism(r, v);
 }
 
@@ -287,11 +309,46 @@ static int plot_cost(const struct fl_run *r, const char *dir)
 	return err;
 }
 
+/* The running kernel's cost per sample against the stack it copies. */
+static int plot_live(const struct fl_run *r, const char *dir)
+{
+	static const double sizes[] = { 0, 8, 16, 32, 64 };
+	double x[5], y[5], lo[5], hi[5];
+	struct fl_plot p = { 0 };
+	char path[512];
+	size_t n = 0;
+
+	for (size_t i = 0; i < 5; i++) {
+		struct fl_spread c;
+
+		if (fl_variant_at(r, WORKLOAD, "slowdown_ns_per_sample", "live", "S", sizes[i], &c))
+			continue;
+		x[n] = sizes[i];
+		y[n] = c.med / 1e3;
+		lo[n] = c.lo / 1e3;
+		hi[n++] = c.hi / 1e3;
+	}
+	if (!n)
+		return 0;	/* no live rows: nothing to draw, nothing wrong */
+	snprintf(path, sizeof(path), "%s/nmi-copy-live", dir);
+	p.path = path;
+	p.title = "nmi-copy: the time a sample costs its target (this kernel's perf; "
+		  "median, min..max)";
+	p.xlabel = "user stack copied per sample, KiB (0: callchain only)";
+	p.ylabel = "microseconds per sample";
+	p.series[0] = (struct fl_series){ "live: perf_event_open, CALLCHAIN | STACK_USER",
+					  x, y, lo, hi, n };
+	p.nseries = 1;
+	return fl_plot_write(&p);
+}
+
 static int plot(const struct fl_run *r, const char *dir)
 {
 	int err = plot_cost(r, dir);
 
-	return err ? err : plot_tail(r, dir);
+	if (!err)
+		err = plot_tail(r, dir);
+	return err ? err : plot_live(r, dir);
 }
 
 static const struct fl_suite_entry quick[] = {
@@ -299,6 +356,8 @@ static const struct fl_suite_entry quick[] = {
 	{ "nmi_stack_sampling", FL_SHIM, "old,new", { "S=8,16,32,64", "H=0", NULL }, 7, 64 },
 	/* the fault path: the copy runs into a hole above the stack */
 	{ "nmi_stack_sampling", FL_SHIM, "old,new,copy_only", { "S=64", "H=1", NULL }, 3, 64 },
+	/* this kernel's own sampling (root only): callchain alone, and perf's most */
+	{ "nmi_stack_sampling", FL_LIVE, "live", { "S=0,64", "R=1000", NULL }, 3, 8 },
 	{ NULL }
 };
 
