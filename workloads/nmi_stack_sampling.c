@@ -421,9 +421,34 @@ static int setup(struct fl_instance *in)
 	return live_setup(in, s);
 }
 
+/*
+ * Until the handler has taken the round's N samples: in twice their time and
+ * a second, or the target has stopped taking signals.
+ */
+static int wait_round(struct sampling *s)
+{
+	long ms = 2 * s->per_round * 1000 / s->rate + 1000;
+	struct timespec until;
+	int err;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000 + (until.tv_nsec + (ms % 1000) * 1000000L) / 1000000000L;
+	until.tv_nsec = (until.tv_nsec + (ms % 1000) * 1000000L) % 1000000000L;
+	do
+		err = sem_timedwait(&s->round_done, &until) ? errno : 0;
+	while (err == EINTR);
+	if (!err)
+		return 0;
+	arm(s, false);
+	return fl_fail(err, "nmi_stack_sampling: %ld of %ld samples in %ld ms",
+		       s->per_round - __atomic_load_n(&s->round_left, __ATOMIC_ACQUIRE),
+		       s->per_round, ms);
+}
+
 static int shim_round(struct sampling *s, struct fl_round *acc)
 {
 	unsigned long broken = __atomic_load_n(&s->canary_breaks, __ATOMIC_RELAXED);
+	int err;
 
 	/* room for the round's samples before the handler may write them */
 	if (s->n + (size_t)s->per_round > s->cap) {
@@ -437,8 +462,9 @@ static int shim_round(struct sampling *s, struct fl_round *acc)
 	}
 	__atomic_store_n(&s->round_left, s->per_round, __ATOMIC_RELEASE);
 	arm(s, true);
-	while (sem_wait(&s->round_done) && errno == EINTR)
-		;
+	err = wait_round(s);
+	if (err)
+		return err;
 	acc->metric[CANARY_BREAKS] +=
 		(double)(__atomic_load_n(&s->canary_breaks, __ATOMIC_RELAXED) - broken);
 	return 0;

@@ -308,11 +308,6 @@ static void fail_benchmark(struct fl_gb_state *st, struct fl_plan_item *it)
 	fl_gb_skip_with_error(st, msg);
 }
 
-/*
- * The module runs a whole repetition on a kernel thread and times each round
- * itself: Google Benchmark is handed those times (manual time), not the
- * wall clock of writing the request and waiting for the answer.
- */
 /* The module's metrics: sums over the rounds, an FL_SUMMARY one its last round's. */
 static const struct fl_round *rep_metrics(const struct fl_instance *in,
 					  struct fl_kmod_rep *rep)
@@ -349,6 +344,11 @@ static int kmod_repetition(const struct fl_plan_item *it, struct fl_kmod_rep *re
 	return err;
 }
 
+/*
+ * The module runs a whole repetition on a kernel thread and times each round
+ * itself: Google Benchmark is handed those times (manual time), not the
+ * wall clock of writing the request and waiting for the answer.
+ */
 static void bench_kmod(struct fl_gb_state *st, struct fl_plan_item *it)
 {
 	struct fl_kmod_rep rep;
