@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nmi_stack_sampling: perf's user-stack sampling (PERF_SAMPLE_STACK_USER)
- * against a running target, the caller whose cost seed 000 halved.  A
- * target thread runs a deep call chain with canaries in every frame; a
- * sampler interrupts it R times a second and copies S KiB of
- * its stack, from its stack pointer up, with copy_from_user_nmi() old or new
- * (impl/nmi_copy.c).  Each handler run is timed; the repetition reports the
- * distribution's p50, p99, p99.9 and max, and the mechanism's counts.
+ * against a running target, the caller whose cost seed 000 halved.  The
+ * target (workloads/stack_target.h) walks a call chain of D frames with
+ * canaries in every frame; a sampler interrupts it R times a second and
+ * copies S KiB of its stack, from its stack pointer up, with
+ * copy_from_user_nmi() old or new (impl/nmi_copy.c).  Each handler run is
+ * timed; the repetition reports the distribution's p50, p90, p99, p99.9 and
+ * max, and the mechanism's counts.
  *
  * Shim: a timer signal aimed at the target thread stands in for the NMI, on
- * an alternate stack as the NMI has its IST stack.  The timer is a
- * CLOCK_MONOTONIC one, an hrtimer: CPU-time timers fire only on the
- * scheduler tick, too seldom for a high sampling rate.  The target never
- * sleeps, so wall time is its CPU time.  The target's stack and the
- * 64 KiB above it are mapped in the shim's page table; with H=1 the page
- * just above the stack is a hole, so a copy longer than the stack in use
- * runs into it (old: GUP finds nothing; new: a real fault, then the fixup).
+ * the target's alternate stack.  The timer is a CLOCK_MONOTONIC one, an
+ * hrtimer: CPU-time timers fire only on the scheduler tick, too seldom for
+ * a high sampling rate.  The target never sleeps, so wall time is its CPU
+ * time.  With H=1 the page just above the target's stack is a hole, so a
+ * copy longer than the stack in use runs into it (old: GUP finds nothing;
+ * new: a real fault, then the fixup).
  *
  * Variants: old and new, and copy_only, the new copy with the v3.12 fault
  * path, which the change reordered because of what it does in an NMI.
@@ -32,13 +32,11 @@
  * throttling (and put back after).
  */
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <ucontext.h>
 
@@ -47,12 +45,8 @@
 #include "impl/nmi_copy.h"
 #include "live.h"
 #include "perf_sampler.h"
+#include "stack_target.h"
 #include "workload.h"
-
-#define STACK_BYTES	(128UL << 10)	/* the target's stack */
-#define ABOVE_BYTES	(64UL << 10)	/* mapped above it: the copy may read on */
-#define FRAME_WORDS	60		/* a frame's canaries: 480 bytes */
-#define CANARY		0x6e6d6963616e6172UL
 
 static const char *const variants[] = { "old", "new", "copy_only", NULL };
 
@@ -103,29 +97,19 @@ struct sampling {
 	const char *variant;
 	enum km_fault_order order;
 	unsigned long copy_bytes;
-	long depth, rate, per_round;
-	/* the target */
-	unsigned char *map;		/* its stack, then what lies above */
-	struct page *pages;
-	pthread_t thread;
-	pid_t tid;
-	bool started;
-	int stop;
-	timer_t timer;
+	long rate, per_round;
+	struct stack_target target;
+	timer_t timer;			/* the shim's "NMI", aimed at the target */
 	bool timer_made;
-	unsigned long canary_breaks;	/* written by the target, read between rounds */
 	/* the sampler: written only in the handler while a round is armed */
 	unsigned char *dump;		/* the sample's stack copy: perf's ring buffer */
-	void *altstack;
 	u64 *cycles;			/* every handler run of the repetition */
 	size_t n, cap;
 	long round_left;
 	unsigned long bytes;
 	struct km_nc_stats st;
 	sem_t round_done;
-	sem_t target_ready;
 	/* live */
-	unsigned long progress;		/* the target's walks down its chain */
 	struct perf_sampler *perf;
 	long max_rate_before;
 	double *slowdown;		/* per round, ns per sample */
@@ -135,82 +119,6 @@ struct sampling {
 /* The one sampling whose handler the signal runs: signals carry no argument. */
 static struct sampling *sampled;
 
-/* ---- the target ---------------------------------------------------------- */
-
-static void fill_frame(unsigned long *w, long depth)
-{
-	for (int i = 0; i < FRAME_WORDS; i++)
-		w[i] = CANARY ^ ((unsigned long)depth << 32) ^ (unsigned long)i;
-}
-
-static unsigned long broken_words(const unsigned long *w, long depth)
-{
-	unsigned long broken = 0;
-
-	for (int i = 0; i < FRAME_WORDS; i++)
-		broken += w[i] != (CANARY ^ ((unsigned long)depth << 32) ^ (unsigned long)i);
-	return broken;
-}
-
-/*
- * A frame of canaries, then the rest of the chain, then the canaries
- * checked: a sampler that wrote to the stack it copies would show here.
- */
-static __attribute__((noinline)) unsigned long chain(struct sampling *s, long depth)
-{
-	volatile unsigned long frame[FRAME_WORDS];
-	unsigned long broken;
-
-	fill_frame((unsigned long *)frame, depth);
-	if (depth > 1)
-		chain(s, depth - 1);
-	else
-		for (volatile int spin = 0; spin < 2000; spin++)
-			;
-	broken = broken_words((const unsigned long *)frame, depth);
-	if (broken)
-		__atomic_add_fetch(&s->canary_breaks, 1, __ATOMIC_RELAXED);
-	return broken;
-}
-
-static void handler(int sig, siginfo_t *si, void *ctx);
-static void on_fault(unsigned long address, void *arg);
-
-static void pin_to_current_cpu(void)
-{
-	cpu_set_t set;
-	int cpu = sched_getcpu();
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
-static void *target(void *arg)
-{
-	struct sampling *s = arg;
-	stack_t ss = { .ss_sp = s->altstack, .ss_size = SIGSTKSZ * 4 };
-	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGRTMIN };
-
-	sigaltstack(&ss, NULL);
-	/* where it starts, it stays: the module's timer is pinned to its CPU */
-	s->tid = gettid();
-	pin_to_current_cpu();
-	/* the fault path the shim's exception entry runs, for this thread */
-	km_user_set_fault_hook(on_fault, s);
-	sev._sigev_un._tid = gettid();	/* sigev_notify_thread_id: not in glibc 2.36 */
-	if (!timer_create(CLOCK_MONOTONIC, &sev, &s->timer))
-		s->timer_made = true;
-	sem_post(&s->target_ready);
-	while (!__atomic_load_n(&s->stop, __ATOMIC_ACQUIRE)) {
-		chain(s, s->depth);
-		__atomic_store_n(&s->progress, s->progress + 1, __ATOMIC_RELAXED);
-	}
-	return NULL;
-}
-
 /* ---- the sampler --------------------------------------------------------- */
 
 static void on_fault(unsigned long address, void *arg)
@@ -218,6 +126,23 @@ static void on_fault(unsigned long address, void *arg)
 	struct sampling *s = arg;
 
 	km_nc_do_page_fault(s->order, address, &s->st);
+}
+
+static void handler(int sig, siginfo_t *si, void *ctx);
+
+/*
+ * In the target's thread, before it walks: the fault path its copies take
+ * in the shim, and the timer aimed at it.
+ */
+static void target_start(struct stack_target *t, void *arg)
+{
+	struct sampling *s = arg;
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGRTMIN };
+
+	km_user_set_fault_hook(on_fault, s);
+	sev._sigev_un._tid = t->tid;	/* sigev_notify_thread_id: not in glibc 2.36 */
+	if (!timer_create(CLOCK_MONOTONIC, &sev, &s->timer))
+		s->timer_made = true;
 }
 
 /* Each caller handles its variant's convention: the bytes copied. */
@@ -270,16 +195,17 @@ static int live_setup(struct fl_instance *in, struct sampling *s)
 	if (err)
 		return err;
 	s->max_rate_before = perf_max_sample_rate();
-	return perf_sampler_open(&s->perf, s->tid, s->copy_bytes, s->rate);
+	return perf_sampler_open(&s->perf, s->target.tid, s->copy_bytes, s->rate);
 }
 
 /* Each phase lasts N samples' time, and at least 10 ms. */
 static int live_round(struct sampling *s, struct fl_round *acc)
 {
 	long phase_ms = s->per_round * 1000 / s->rate;
-	unsigned long broken = __atomic_load_n(&s->canary_breaks, __ATOMIC_RELAXED);
+	unsigned long broken = stack_target_breaks(&s->target);
 	struct perf_sampler_round r;
-	int err = perf_sampler_round(s->perf, &s->progress, phase_ms > 10 ? phase_ms : 10, &r);
+	int err = perf_sampler_round(s->perf, &s->target.progress, phase_ms > 10 ? phase_ms : 10,
+				     &r);
 
 	if (err)
 		return err;
@@ -296,7 +222,7 @@ static int live_round(struct sampling *s, struct fl_round *acc)
 		s->slowdown[s->rounds++] = r.slowdown_ns / (double)r.samples;
 	}
 	acc->metric[CANARY_BREAKS] +=
-		(double)(__atomic_load_n(&s->canary_breaks, __ATOMIC_RELAXED) - broken);
+		(double)(stack_target_breaks(&s->target) - broken);
 	return 0;
 }
 
@@ -342,53 +268,19 @@ static void restore_max_sample_rate(long before)
 
 /* ---- the workload interface ---------------------------------------------- */
 
-static int map_target(struct sampling *s, bool hole)
-{
-	unsigned long len = STACK_BYTES + ABOVE_BYTES;
-	unsigned long npages = len / PAGE_SIZE;
-
-	s->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (s->map == MAP_FAILED) {
-		s->map = NULL;
-		return fl_fail(ENOMEM, "nmi_stack_sampling: no memory for the target's stack");
-	}
-	memset(s->map, 0, len);		/* present: the copy reads real pages */
-	s->pages = calloc(npages, sizeof(*s->pages));
-	if (!s->pages)
-		return fl_fail(ENOMEM, "nmi_stack_sampling: out of memory");
-	for (unsigned long i = 0; i < npages; i++) {
-		unsigned long addr = (unsigned long)s->map + i * PAGE_SIZE;
-		int err = hole && addr == (unsigned long)s->map + STACK_BYTES ?
-			  km_user_hole(addr) : km_user_map_page(addr, &s->pages[i]);
-
-		if (err)
-			return fl_fail(err, "nmi_stack_sampling: cannot map the target's stack");
-	}
-	return 0;
-}
-
-static int start_target(struct sampling *s)
+static int start_target(struct sampling *s, long depth, bool hole)
 {
 	struct sigaction sa = { .sa_sigaction = handler };
-	pthread_attr_t attr;
 	int err;
 
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGRTMIN, &sa, NULL))
 		return fl_fail(-errno, "nmi_stack_sampling: sigaction: %s", strerror(errno));
-	pthread_attr_init(&attr);
-	pthread_attr_setstack(&attr, s->map, STACK_BYTES);
-	err = pthread_create(&s->thread, &attr, target, s);
-	pthread_attr_destroy(&attr);
-	if (err)
-		return fl_fail(-err, "nmi_stack_sampling: cannot start the target: %s",
-			       strerror(err));
-	s->started = true;
-	sem_wait(&s->target_ready);
-	if (!s->timer_made)
-		return fl_fail(ENOTSUP, "nmi_stack_sampling: no timer for the target");
-	return 0;
+	err = stack_target_start(&s->target, depth, hole, target_start, s);
+	if (!err && !s->timer_made)
+		err = fl_fail(ENOTSUP, "nmi_stack_sampling: no timer for the target");
+	return err;
 }
 
 static int setup(struct fl_instance *in)
@@ -401,21 +293,15 @@ static int setup(struct fl_instance *in)
 	s->variant = in->variant;
 	s->order = strcmp(in->variant, "new") ? KM_FAULT_ACCOUNT_FIRST : KM_FAULT_EXIT_FIRST;
 	s->copy_bytes = (unsigned long)fl_param(in, "S") << 10;
-	s->depth = fl_param(in, "D");
 	s->rate = fl_param(in, "R");
 	s->per_round = fl_param(in, "N");
 	sem_init(&s->round_done, 0, 0);
-	sem_init(&s->target_ready, 0, 0);
 	s->dump = malloc(s->copy_bytes + 1);
-	s->altstack = malloc(SIGSTKSZ * 4);
-	if (!s->dump || !s->altstack)
+	if (!s->dump)
 		return fl_fail(ENOMEM, "nmi_stack_sampling: out of memory");
-	err = map_target(s, fl_param(in, "H"));
-	if (err)
-		return err;
 	sampled = s;
-	err = start_target(s);
-	in->target_tid = s->tid;
+	err = start_target(s, fl_param(in, "D"), fl_param(in, "H"));
+	in->target_tid = s->target.tid;
 	if (err || in->backend != FL_LIVE)
 		return err;
 	return live_setup(in, s);
@@ -447,7 +333,7 @@ static int wait_round(struct sampling *s)
 
 static int shim_round(struct sampling *s, struct fl_round *acc)
 {
-	unsigned long broken = __atomic_load_n(&s->canary_breaks, __ATOMIC_RELAXED);
+	unsigned long broken = stack_target_breaks(&s->target);
 	int err;
 
 	/* room for the round's samples before the handler may write them */
@@ -466,7 +352,7 @@ static int shim_round(struct sampling *s, struct fl_round *acc)
 	if (err)
 		return err;
 	acc->metric[CANARY_BREAKS] +=
-		(double)(__atomic_load_n(&s->canary_breaks, __ATOMIC_RELAXED) - broken);
+		(double)(stack_target_breaks(&s->target) - broken);
 	return 0;
 }
 
@@ -522,24 +408,15 @@ static void teardown(void *priv)
 
 	if (s->timer_made)
 		timer_delete(s->timer);
-	if (s->started) {
-		__atomic_store_n(&s->stop, 1, __ATOMIC_RELEASE);
-		pthread_join(s->thread, NULL);
-	}
+	stack_target_stop(&s->target);
 	if (sampled == s)
 		sampled = NULL;
 	perf_sampler_close(s->perf);
 	restore_max_sample_rate(s->max_rate_before);
-	km_user_unmap_all();
-	if (s->map)
-		munmap(s->map, STACK_BYTES + ABOVE_BYTES);
-	free(s->pages);
 	free(s->cycles);
 	free(s->dump);
-	free(s->altstack);
 	free(s->slowdown);
 	sem_destroy(&s->round_done);
-	sem_destroy(&s->target_ready);
 }
 
 const struct fl_workload fl_wl_nmi_stack_sampling = {
