@@ -124,7 +124,7 @@ static const struct fl_kmod_param fl_nmi_params[] = {
 static const char *const fl_nmi_metrics[] = {
 	"handler_cycles_p50", "handler_cycles_p90", "handler_cycles_p99",
 	"handler_cycles_p999", "handler_cycles_max", "samples", "pages_pinned_per_sample",
-	"faults_per_sample", "bytes_per_sample", NULL
+	"faults_per_sample", "bytes_per_sample", "nmi_context", NULL
 };
 
 const struct fl_kmod_desc fl_kmod_desc_nmi_stack_sampling = {

@@ -6,9 +6,13 @@
  * side: it starts the target thread (a deep call chain with canaries, its
  * stack laid out by D and H) and names it in the request as target=TID.
  *
- * An hrtimer fires R times a second, in hard interrupt context, on the CPU
- * the target is pinned to, as perf's cpu-clock event does.  When it
- * interrupts the target in user mode it copies S KiB from the target's user
+ * Where the CPU has a PMU, a cycles counter on the target overflows R times
+ * a second and its handler runs in real NMI context, as perf's own sampling
+ * does.  Without one (TCG, most VMs: all of this project's machines, so that
+ * path is untested here) an hrtimer fires R times a second, in hard
+ * interrupt context, on the CPU the target is pinned to, as perf's cpu-clock
+ * event does.  When either interrupts the target in user mode it copies S KiB
+ * from the target's user
  * stack pointer up: variant old with impl/nmi_copy.c's v3.12 loop, here over
  * the real get_user_pages_fast_only(), kmap_local_page() and put_page();
  * variant new with the kernel's own copy_from_user_nmi().  Each copy is
@@ -16,7 +20,9 @@
  * same every time).  A round is N samples.
  */
 #include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/kthread.h>
+#include <linux/perf_event.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
@@ -26,6 +32,7 @@
 #include <linux/wait.h>
 #include <asm/irq_regs.h>
 #include <asm/msr.h>
+#include <asm/tsc.h>
 
 #include "fl_kmod.h"
 #include "nmi_copy.h"
@@ -39,8 +46,10 @@ struct fl_nmi {
 	long per_round;
 	ktime_t period;
 	struct task_struct *target;
-	struct hrtimer timer;
+	struct perf_event *pmu;		/* the NMI source, where there is a PMU */
+	struct hrtimer timer;		/* else this */
 	bool timer_started;
+	struct irq_work wake;		/* an NMI may not wake a task itself */
 	void *dump;			/* the sample: perf's ring buffer */
 	/* written by the timer while a round is open, read between rounds */
 	u64 *cycles;
@@ -70,21 +79,61 @@ static void fl_nmi_sample(struct fl_nmi *s, unsigned long sp)
 	s->short_copies += copied < s->copy_bytes;
 }
 
+static void fl_nmi_wake(struct irq_work *w)
+{
+	struct fl_nmi *s = container_of(w, struct fl_nmi, wake);
+
+	wake_up(&s->round_wq);
+}
+
+/* An interrupt (NMI or timer) with these regs: a sample if it caught the target in user mode. */
+static void fl_nmi_interrupt(struct fl_nmi *s, struct pt_regs *regs)
+{
+	if (READ_ONCE(s->round_left) <= 0)
+		return;
+	if (current != s->target || !regs || !user_mode(regs))
+		return;
+	fl_nmi_sample(s, regs->sp);
+	if (--s->round_left == 0)
+		irq_work_queue(&s->wake);
+}
+
 static enum hrtimer_restart fl_nmi_tick(struct hrtimer *t)
 {
 	struct fl_nmi *s = container_of(t, struct fl_nmi, timer);
-	struct pt_regs *regs = get_irq_regs();
 
 	hrtimer_forward_now(t, s->period);
-	if (READ_ONCE(s->round_left) <= 0)
-		return HRTIMER_RESTART;
-	/* only the target, only in user mode: a sample of its user stack */
-	if (current != s->target || !regs || !user_mode(regs))
-		return HRTIMER_RESTART;
-	fl_nmi_sample(s, regs->sp);
-	if (--s->round_left == 0)
-		wake_up(&s->round_wq);
+	fl_nmi_interrupt(s, get_irq_regs());
 	return HRTIMER_RESTART;
+}
+
+static void fl_nmi_overflow(struct perf_event *event, struct perf_sample_data *data,
+			    struct pt_regs *regs)
+{
+	fl_nmi_interrupt(event->overflow_handler_context, regs);
+}
+
+/*
+ * A cycles counter on the target, overflowing about R times a second of its
+ * user time; NULL where the CPU has no PMU (or the counter cannot be had).
+ */
+static struct perf_event *fl_nmi_pmu(struct fl_nmi *s, long rate)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_HARDWARE,
+		.config = PERF_COUNT_HW_CPU_CYCLES,
+		.size = sizeof(attr),
+		.sample_period = (u64)tsc_khz * 1000 / rate,
+		.pinned = 1,
+		.exclude_kernel = 1,
+		.exclude_hv = 1,
+	};
+	struct perf_event *e;
+
+	if (!attr.sample_period)
+		return NULL;
+	e = perf_event_create_kernel_counter(&attr, -1, s->target, fl_nmi_overflow, s);
+	return IS_ERR(e) ? NULL : e;
 }
 
 /* On the target's CPU, so that the timer is pinned there. */
@@ -139,6 +188,10 @@ static int fl_nmi_setup(struct fl_kmod_run *run)
 	err = fl_nmi_find_target(run, s);
 	if (err)
 		return err;
+	init_irq_work(&s->wake, fl_nmi_wake);
+	s->pmu = fl_nmi_pmu(s, fl_kmod_param(&run->req, "R"));
+	if (s->pmu)
+		return 0;
 	hrtimer_init(&s->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 	s->timer.function = fl_nmi_tick;
 	s->timer_started = true;
@@ -218,6 +271,7 @@ static void fl_nmi_round_end(struct fl_kmod_run *run, long long *metric)
 	/* new's short copies ended in a fault; old's where GUP found no page */
 	metric[7] = s->old ? 0 : fl_nmi_per_sample(s->short_copies, s->n);
 	metric[8] = fl_nmi_per_sample(s->bytes, s->n);
+	metric[9] = s->pmu != NULL;
 }
 
 static void fl_nmi_teardown(struct fl_kmod_run *run)
@@ -226,8 +280,11 @@ static void fl_nmi_teardown(struct fl_kmod_run *run)
 
 	if (!s)
 		return;
+	if (s->pmu)
+		perf_event_release_kernel(s->pmu);
 	if (s->timer_started)
 		hrtimer_cancel(&s->timer);
+	irq_work_sync(&s->wake);
 	if (s->target)
 		put_task_struct(s->target);
 	kvfree(s->cycles);

@@ -61,7 +61,7 @@ static const struct fl_param params[] = {
 
 enum {
 	P50, P90, P99, P999, MAX, SAMPLES, PINNED, FAULTS, SW_EVENTS, BYTES, CANARY_BREAKS,
-	SLOWDOWN, LOST, THROTTLES, RATE_CUT,
+	SLOWDOWN, LOST, THROTTLES, RATE_CUT, NMI_CONTEXT,
 };
 
 static const struct fl_metric metrics[] = {
@@ -90,6 +90,8 @@ static const struct fl_metric metrics[] = {
 	[THROTTLES] = { "throttles", "throttles", FL_SUMMARY, 1, false, FL_LIVE },
 	/* how far the kernel lowered perf_event_max_sample_rate meanwhile */
 	[RATE_CUT] = { "max_sample_rate_cut", "Hz", FL_SUMMARY, 1, false, FL_LIVE },
+	/* kmod: 1, the samples ran in NMIs (a PMU); 0, in an hrtimer's hard interrupt */
+	[NMI_CONTEXT] = { "nmi_context", "bool", FL_SUMMARY, 1, true, FL_KMOD },
 	{ NULL }
 };
 
