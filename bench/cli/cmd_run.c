@@ -374,6 +374,10 @@ static int run_in_guests(int argc, char **argv, const struct run_args *a, struct
 	err = fl_vm_run(&o, n, gargv, &host, st, ids, 8);
 	for (int i = 0, kernels = 1 + count_commas(a->vm); !err && i < kernels && i < 8; i++)
 		printf("faultline: guest run %lld stored in %s\n", ids[i], a->db);
+	/* QEMU's icount cannot bring up a second x86 vCPU (README, "Exact mode") */
+	if (!err && a->exact)
+		printf("faultline: exact guests have one vCPU (topology 1 PU): a workload's threads "
+		       "share it, so the runs measure their work, not their parallelism\n");
 	free(gargv);
 	return err;
 }
