@@ -17,7 +17,7 @@
 #include "workloads/live.h"
 
 struct run_args {
-	const char *suite, *variants, *db, *label, *json, *vm, *append;
+	const char *suite, *variants, *db, *label, *json, *vm, *append, *cpus;
 	const char *params[FL_MAX_PARAMS + 1];
 	int nparams;
 	unsigned backends;		/* enum fl_backend bits */
@@ -125,6 +125,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			      "release; results stored here, tagged"),
 		FL_OPT_STRING("append", &a->append, "TEXT",
 			      "with --vm: more kernel command line (nohz_full=1)"),
+		FL_OPT_STRING("cpus", &a->cpus, "LIST",
+			      "run on these CPUs only, as taskset -c (with --vm: the guest's; "
+			      "nohz_full=1 and --cpus 1 put the run on a nohz_full CPU)"),
 		FL_OPT_BOOL("exact", &a->exact,
 			    "with --vm: exact guests, whose clock counts instructions "
 			    "(README, \"Exact mode\")"),
@@ -414,6 +417,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (!err)
 		err = fl_topo_init();
+	if (!err && a.cpus)
+		err = fl_topo_restrict(a.cpus);
 	if (!err) {
 		a.ro.json_path = a.json;
 		fill_meta(&r.meta, &a);

@@ -53,6 +53,25 @@ int fl_topo_init(void)
 	return 0;
 }
 
+int fl_topo_restrict(const char *list)
+{
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	int err = 0;
+
+	if (!set)
+		return fl_fail(ENOMEM, "hwloc: out of memory");
+	if (hwloc_bitmap_list_sscanf(set, list) || hwloc_bitmap_iszero(set))
+		err = fl_fail(EINVAL, "--cpus '%s': expected CPU numbers such as 1 or 0-1,3", list);
+	else if (!hwloc_bitmap_isincluded(set, fl_allowed))
+		err = fl_fail(EINVAL, "--cpus '%s': not all of them are CPUs this run may use", list);
+	else if (hwloc_set_cpubind(fl_topo, set, HWLOC_CPUBIND_PROCESS))
+		err = fl_fail(errno, "--cpus '%s': cannot bind to them: %s", list, strerror(errno));
+	else
+		hwloc_bitmap_copy(fl_allowed, set);
+	hwloc_bitmap_free(set);
+	return err;
+}
+
 void fl_topo_fini(void)
 {
 	if (fl_allowed)

@@ -10,6 +10,12 @@
 
 int fl_topo_init(void);
 void fl_topo_fini(void);
+/*
+ * Narrow the run to the PUs of list ("1", "0-1,3": OS numbers, as taskset
+ * -c takes them), which must be PUs it may run on: the whole process is
+ * bound there, and workers are pinned inside.  After fl_topo_init().
+ */
+int fl_topo_restrict(const char *list);
 /* Processing units the process may run on. */
 int fl_topo_npus(void);
 /* "1 package, 2 cores, 2 PUs, L3 32MiB" written into buf. */
