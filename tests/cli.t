@@ -38,6 +38,11 @@ expect_error "an octal-looking value" "'0x10' is not a whole number" \
 expect_error "an empty value in a list" "an empty value in '0,,1000'" \
 	"$FL" run reaim_vunmap --param M=0,,1000 --db "$T/a.db"
 expect_error "a trailing comma" "an empty value" "$FL" run reaim_vunmap --param M=0, --db "$T/a.db"
+expect_error "--cpus not a CPU list" "--cpus 'x': expected CPU numbers" \
+	"$FL" run reaim_vunmap --cpus x $tiny --db "$T/cpus.db"
+expect_error "--cpus beyond the machine" "--cpus '4095': not all of them are CPUs this run may use" \
+	"$FL" run reaim_vunmap --cpus 4095 $tiny --db "$T/cpus.db"
+check "a bad --cpus writes no database" "[ ! -e '$T/cpus.db' ]"
 expect_error "an empty --db" "file name is empty" "$FL" run reaim_vunmap --db ""
 [ ! -e "$T/a.db" ] && ok "bad input creates no database" || not_ok "bad input creates no database"
 

@@ -404,6 +404,11 @@ int cmd_run(int argc, char **argv)
 		return 0;
 	if (!err)
 		err = build_plan(&plan, &a);
+	/* the CPUs to run on, checked before anything is written (a guest checks its own) */
+	if (!err && !a.vm)
+		err = fl_topo_init();
+	if (!err && !a.vm && a.cpus)
+		err = fl_topo_restrict(a.cpus);
 	/* Open the database first: a run that cannot be stored is not started. */
 	if (!err)
 		err = fl_store_open(a.db, &st);
@@ -415,10 +420,6 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "faultline: %s\n", fl_errmsg());
 		return err ? 1 : 0;
 	}
-	if (!err)
-		err = fl_topo_init();
-	if (!err && a.cpus)
-		err = fl_topo_restrict(a.cpus);
 	if (!err) {
 		a.ro.json_path = a.json;
 		fill_meta(&r.meta, &a);
