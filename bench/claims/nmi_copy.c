@@ -158,27 +158,24 @@ static void judge(const struct fl_run *r, struct fl_verdict *v)
 static void judge_mechanism(const struct fl_run *r, struct fl_verdict *v)
 {
 	struct fl_spread old_pins, new_pins, old_bytes;
-	char params[64];
-	const char *p = params;
 
-	snprintf(params, sizeof(params), "S=%d", JUDGED_S);
 	if (fl_variant_at(r, WORKLOAD, "pages_pinned_per_sample", "old", "S", JUDGED_S,
 			  &old_pins) ||
 	    fl_variant_at(r, WORKLOAD, "pages_pinned_per_sample", "new", "S", JUDGED_S,
 			  &new_pins) ||
 	    fl_variant_at(r, WORKLOAD, "bytes_per_sample", "old", "S", JUDGED_S, &old_bytes)) {
-		fl_verdict_mechanism(v, FL_NOT_APPLICABLE, "needs %s's pin counts (shim) at %s",
-				     WORKLOAD, p);
+		fl_verdict_mechanism(v, FL_NOT_APPLICABLE, "needs %s's pin counts (shim) at S=%d",
+				     WORKLOAD, JUDGED_S);
 		return;
 	}
 	if (old_pins.lo >= old_bytes.hi / PAGE_BYTES && new_pins.hi == 0)
-		fl_verdict_mechanism(v, FL_REPRODUCED, "at %s old pins %.1f pages a sample for "
-				     "%.0f bytes copied; new pins none", p, old_pins.med,
-				     old_bytes.med);
+		fl_verdict_mechanism(v, FL_REPRODUCED, "at S=%d old pins %.1f pages a sample "
+				     "for %.0f bytes copied; new pins none", JUDGED_S,
+				     old_pins.med, old_bytes.med);
 	else
-		fl_verdict_mechanism(v, FL_NOT_REPRODUCED, "at %s old pins %.1f pages a sample "
-				     "for %.0f bytes, new %.1f", p, old_pins.med, old_bytes.med,
-				     new_pins.med);
+		fl_verdict_mechanism(v, FL_NOT_REPRODUCED, "at S=%d old pins %.1f pages a "
+				     "sample for %.0f bytes, new %.1f", JUDGED_S, old_pins.med,
+				     old_bytes.med, new_pins.med);
 }
 
 /*
@@ -313,12 +310,13 @@ static int plot_cost(const struct fl_run *r, const char *dir)
 static int plot_live(const struct fl_run *r, const char *dir)
 {
 	static const double sizes[] = { 0, 8, 16, 32, 64 };
-	double x[5], y[5], lo[5], hi[5];
+	enum { NSIZES = sizeof(sizes) / sizeof(*sizes) };
+	double x[NSIZES], y[NSIZES], lo[NSIZES], hi[NSIZES];
 	struct fl_plot p = { 0 };
 	char path[512];
 	size_t n = 0;
 
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < NSIZES; i++) {
 		struct fl_spread c;
 
 		if (fl_variant_at(r, WORKLOAD, "slowdown_ns_per_sample", "live", "S", sizes[i], &c))
