@@ -34,7 +34,8 @@
  *              free_page, memcpy, PAGE_SIZE, PAGE_SHIFT, PAGE_MASK, PAGE_ALIGN,
  *              ALIGN
  *   helpers    min, max
- *   cpu        num_online_cpus, raw_smp_processor_id, fls
+ *   cpu        num_online_cpus, raw_smp_processor_id, fls, preemptible
+ *              (false while a spinlock is held: a waiter may not sleep)
  *   time       get_cycles, ndelay, udelay, usleep_range
  *   irqs       local_irq_save, local_irq_restore (no-ops in userspace: a
  *              thread there cannot be interrupted by the modelled IRQ)

@@ -6,6 +6,8 @@
 
 #include "platform_user.h"
 
+__thread int km_preempt_count;
+
 void km_user_bug(const char *file, int line, const char *cond)
 {
 	fprintf(stderr, "BUG at %s:%d: %s\n", file, line, cond);

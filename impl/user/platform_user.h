@@ -135,11 +135,37 @@ static inline void spin_lock_init(spinlock_t *l)
  */
 #define KM_SPIN_BEFORE_YIELD	4096
 
+/*
+ * The thread's preempt_count(): a kernel spinlock is held with preemption
+ * off, and code that may have to wait asks preemptible() whether it may
+ * sleep or must spin (a device driver's mmu notifier does).
+ */
+extern __thread int km_preempt_count;
+
+static inline void preempt_disable(void)
+{
+	km_preempt_count++;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* barrier() */
+}
+
+static inline void preempt_enable(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	km_preempt_count--;
+}
+
+static inline bool preemptible(void)
+{
+	return km_preempt_count == 0;
+}
+
 static inline void spin_lock(spinlock_t *l)
 {
-	u32 me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+	u32 me;
 	unsigned int spins = 0;
 
+	preempt_disable();
+	me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
 	while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me) {
 		cpu_relax();
 		if (++spins % KM_SPIN_BEFORE_YIELD == 0)
@@ -153,8 +179,12 @@ static inline bool spin_trylock(spinlock_t *l)
 	u32 owner = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);
 	u32 next = owner;
 
-	return __atomic_compare_exchange_n(&l->next, &next, owner + 1, false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	preempt_disable();
+	if (__atomic_compare_exchange_n(&l->next, &next, owner + 1, false,
+					__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return true;
+	preempt_enable();
+	return false;
 }
 
 static inline void spin_unlock(spinlock_t *l)
@@ -162,6 +192,7 @@ static inline void spin_unlock(spinlock_t *l)
 	u32 owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
 
 	__atomic_store_n(&l->owner, owner + 1, __ATOMIC_RELEASE);
+	preempt_enable();
 }
 
 static inline bool spin_is_locked(spinlock_t *l)
