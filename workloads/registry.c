@@ -17,6 +17,7 @@ extern const struct fl_workload fl_wl_fault_cost;
 extern const struct fl_workload fl_wl_page_fault_file;
 extern const struct fl_workload fl_wl_syscall_cost;
 extern const struct fl_workload fl_wl_nmi_stack_sampling;
+extern const struct fl_workload fl_wl_notifier_invalidate;
 
 const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_reaim_vunmap,
@@ -28,6 +29,7 @@ const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_page_fault_file,
 	&fl_wl_syscall_cost,
 	&fl_wl_nmi_stack_sampling,
+	&fl_wl_notifier_invalidate,
 	NULL,
 };
 

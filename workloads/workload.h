@@ -69,6 +69,8 @@ struct fl_instance {
 	void *priv;			/* the workload's own state */
 	/* kmod: the thread of ours that setup() started for the module to act on */
 	long target_tid;
+	/* ... and the memory of ours it acts on, where it needs one (0: none) */
+	unsigned long target_addr;
 };
 
 /* What one round adds to each metric, in the order of w->metrics. */
@@ -83,7 +85,8 @@ struct fl_workload {
 	/*
 	 * kmod: the module acts on a thread of ours (samples its stack), so
 	 * setup() runs for the kmod backend too and sets in->target_tid, which
-	 * the request carries as target=TID; round() does not run.
+	 * the request carries as target=TID (and target_addr=A where setup()
+	 * set one); round() does not run.
 	 */
 	bool kmod_target;
 	const char *const *variants;		/* shim/kmod variants, NULL-ended */

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,32 +45,42 @@ int fl_kmod_available(void)
 	return 0;
 }
 
+/* Appends to the request in buf; false when it does not fit. */
+static bool __attribute__((format(printf, 4, 5)))
+fl_kmod_append(char *buf, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - *off)
+		return false;
+	*off += (size_t)n;
+	return true;
+}
+
 int fl_kmod_format(const struct fl_instance *in, long rounds, char *buf, size_t len)
 {
 	const struct fl_workload *w = in->w;
-	size_t off;
-	int n, i;
+	size_t off = 0;
+	int i;
 
 	if (rounds < 1 || rounds > FL_KMOD_MAX_ROUNDS)
 		return fl_fail(EINVAL, "kmod: %ld rounds per request (1 to %d)", rounds,
 			       FL_KMOD_MAX_ROUNDS);
-	n = snprintf(buf, len, "workload=%s variant=%s rounds=%ld", w->name, in->variant,
-		     rounds);
-	if (n < 0 || (size_t)n >= len)
+	if (!fl_kmod_append(buf, len, &off, "workload=%s variant=%s rounds=%ld", w->name,
+			    in->variant, rounds))
 		goto full;
-	off = (size_t)n;
-	for (i = 0; w->params[i].name; i++) {
-		n = snprintf(buf + off, len - off, " %s=%ld", w->params[i].name, in->param[i]);
-		if (n < 0 || (size_t)n >= len - off)
+	for (i = 0; w->params[i].name; i++)
+		if (!fl_kmod_append(buf, len, &off, " %s=%ld", w->params[i].name, in->param[i]))
 			goto full;
-		off += (size_t)n;
-	}
-	if (w->kmod_target) {
-		n = snprintf(buf + off, len - off, " target=%ld", in->target_tid);
-		if (n < 0 || (size_t)n >= len - off)
-			goto full;
-		off += (size_t)n;
-	}
+	if (w->kmod_target && !fl_kmod_append(buf, len, &off, " target=%ld", in->target_tid))
+		goto full;
+	if (w->kmod_target && in->target_addr &&
+	    !fl_kmod_append(buf, len, &off, " target_addr=%lu", in->target_addr))
+		goto full;
 	if (off + 2 > len || off + 1 > FL_KMOD_REQ_MAX)
 		goto full;
 	buf[off++] = '\n';

@@ -177,8 +177,11 @@ static int log_base(const struct fl_plot *p, bool y)
 			hi = fmax(hi, v);
 		}
 	}
-	/* powers of two suit counts and sizes; fractions read better in tens */
-	return hi / lo <= 1024 && lo >= 1 ? 2 : 10;
+	/*
+	 * powers of two suit counts and sizes; fractions, and rates in the
+	 * millions (67108864), read better in tens
+	 */
+	return hi / lo <= 1024 && lo >= 1 && hi <= 65536 ? 2 : 10;
 }
 
 static void put_terminals_and_axes(FILE *f, const struct fl_plot *p, const char *png)
