@@ -134,11 +134,47 @@ const struct fl_kmod_desc fl_kmod_desc_nmi_stack_sampling = {
 	.metrics = fl_nmi_metrics,
 };
 
+/* ---- notifier_invalidate (kmod/wl_notifier.c): a real mmu notifier ----------- */
+
+/*
+ * The harness workload's parameters, the same bounds: F and N shape the
+ * threads the harness starts (workloads/cow_target.h); target is its writer,
+ * target_addr the first of the N pages it copies on write (the device's
+ * range).  0: none, refused.
+ */
+static const struct fl_kmod_param fl_notifier_params[] = {
+	{ "D", 10, 0, 1000 },
+	{ "F", 1, 1, 64 },
+	{ "N", 16, 1, 256 },
+	{ "T", 5, 1, 1000 },
+	{ "target", 0, 0, 4194304 },
+	{ "target_addr", 0, 0, 0x7fffffffffffL },
+	{ NULL }
+};
+
+/*
+ * Per round: the faulters' faults, the writer's, the device's flushes and
+ * those waited for under a spinlock; the repetition so far: the p99 of the
+ * flushes' waits under a lock (ns) and ends without their start.
+ */
+static const char *const fl_notifier_metrics[] = {
+	"faults_per_s", "invalidator_ops_per_s", "invalidations_per_s", "locked_waits_per_s",
+	"locked_wait_ns_p99", "pairing_errors", NULL
+};
+
+const struct fl_kmod_desc fl_kmod_desc_notifier_invalidate = {
+	.name = "notifier_invalidate",
+	.variants = fl_old_new,
+	.params = fl_notifier_params,
+	.metrics = fl_notifier_metrics,
+};
+
 const struct fl_kmod_desc *const fl_kmod_catalogue[] = {
 	&fl_kmod_desc_reaim_vunmap,
 	&fl_kmod_desc_fork_vmap_stack,
 	&fl_kmod_desc_vmalloc_sync_model,
 	&fl_kmod_desc_spf_model,
 	&fl_kmod_desc_nmi_stack_sampling,
+	&fl_kmod_desc_notifier_invalidate,
 	NULL,
 };

@@ -5,8 +5,8 @@
  * parameter bounds and metrics, read by the module (kmod/main.c) and by the
  * harness (bench/measure/kmod.c, faultline list).  Two of them, reaim_vunmap and
  * fork_vmap_stack, are also harness workloads (workloads/), whose wider
- * bounds the module narrows, and nmi_stack_sampling, whose target thread the
- * harness starts; vmalloc_sync_model and spf_model are the module's only.
+ * bounds the module narrows, and nmi_stack_sampling and notifier_invalidate,
+ * whose target threads the harness starts; vmalloc_sync_model and spf_model are the module's only.
  */
 #ifndef FL_KMOD_CATALOGUE_H
 #define FL_KMOD_CATALOGUE_H
@@ -28,6 +28,7 @@ extern const struct fl_kmod_desc fl_kmod_desc_fork_vmap_stack;
 extern const struct fl_kmod_desc fl_kmod_desc_vmalloc_sync_model;
 extern const struct fl_kmod_desc fl_kmod_desc_spf_model;
 extern const struct fl_kmod_desc fl_kmod_desc_nmi_stack_sampling;
+extern const struct fl_kmod_desc fl_kmod_desc_notifier_invalidate;
 
 /* All of them, NULL-ended, as the control file's parser takes them. */
 extern const struct fl_kmod_desc *const fl_kmod_catalogue[];

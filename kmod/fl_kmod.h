@@ -81,11 +81,18 @@ int fl_kmod_fail(struct fl_kmod_run *run, int err, const char *fmt, ...)
 	__printf(3, 4);
 /* In the coordinator: has the module been asked to unload? */
 bool fl_kmod_stopping(void);
+/*
+ * The user thread of the request's target=TID, referenced (put_task_struct()
+ * it): for a workload that acts on a thread the harness started.  0, or
+ * -errno after fl_kmod_fail() said why.
+ */
+int fl_kmod_find_target(struct fl_kmod_run *run, struct task_struct **out);
 
 extern const struct fl_kmod_wl fl_kmod_wl_reaim_vunmap;
 extern const struct fl_kmod_wl fl_kmod_wl_fork_vmap_stack;
 extern const struct fl_kmod_wl fl_kmod_wl_vmalloc_sync_model;
 extern const struct fl_kmod_wl fl_kmod_wl_spf_model;
 extern const struct fl_kmod_wl fl_kmod_wl_nmi_stack_sampling;
+extern const struct fl_kmod_wl fl_kmod_wl_notifier_invalidate;
 
 #endif /* FL_KMOD_H */

@@ -15,6 +15,7 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -35,6 +36,7 @@ static const struct fl_kmod_wl *const fl_kmod_wls[] = {
 	&fl_kmod_wl_vmalloc_sync_model,
 	&fl_kmod_wl_spf_model,
 	&fl_kmod_wl_nmi_stack_sampling,
+	&fl_kmod_wl_notifier_invalidate,
 	NULL,
 };
 
@@ -74,6 +76,28 @@ int fl_kmod_fail(struct fl_kmod_run *run, int err, const char *fmt, ...)
 bool fl_kmod_stopping(void)
 {
 	return kthread_should_stop();
+}
+
+int fl_kmod_find_target(struct fl_kmod_run *run, struct task_struct **out)
+{
+	long tid = fl_kmod_param(&run->req, "target");
+	struct task_struct *t;
+	struct pid *pid;
+
+	if (!tid)
+		return fl_kmod_fail(run, EINVAL, "target=0: %s acts on a thread that faultline "
+				    "run starts and names", run->req.desc->name);
+	pid = find_get_pid((pid_t)tid);
+	t = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
+	put_pid(pid);
+	if (!t)
+		return fl_kmod_fail(run, ESRCH, "target=%ld: no such thread", tid);
+	if (!t->mm || (t->flags & PF_KTHREAD)) {
+		put_task_struct(t);
+		return fl_kmod_fail(run, EINVAL, "target=%ld: not a user thread", tid);
+	}
+	*out = t;
+	return 0;
 }
 
 static void fl_kmod_run_release(struct kref *ref)

@@ -23,7 +23,6 @@
 #include <linux/irq_work.h>
 #include <linux/kthread.h>
 #include <linux/perf_event.h>
-#include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -144,24 +143,6 @@ static void fl_nmi_start_timer(void *arg)
 	hrtimer_start(&s->timer, s->period, HRTIMER_MODE_REL_PINNED_HARD);
 }
 
-static int fl_nmi_find_target(struct fl_kmod_run *run, struct fl_nmi *s)
-{
-	long tid = fl_kmod_param(&run->req, "target");
-	struct pid *pid;
-
-	if (!tid)
-		return fl_kmod_fail(run, EINVAL, "target=0: nmi_stack_sampling samples a thread "
-				    "that faultline run starts and names");
-	pid = find_get_pid((pid_t)tid);
-	s->target = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
-	put_pid(pid);
-	if (!s->target)
-		return fl_kmod_fail(run, ESRCH, "target=%ld: no such thread", tid);
-	if (!s->target->mm || (s->target->flags & PF_KTHREAD))
-		return fl_kmod_fail(run, EINVAL, "target=%ld: not a user thread", tid);
-	return 0;
-}
-
 static int fl_nmi_setup(struct fl_kmod_run *run)
 {
 	struct fl_nmi *s = kzalloc(sizeof(*s), GFP_KERNEL);
@@ -185,7 +166,7 @@ static int fl_nmi_setup(struct fl_kmod_run *run)
 	s->dump = kvmalloc(s->copy_bytes, GFP_KERNEL);
 	if (!s->cycles || !s->dump)
 		return fl_kmod_fail(run, ENOMEM, "out of memory for %ld samples", total);
-	err = fl_nmi_find_target(run, s);
+	err = fl_kmod_find_target(run, &s->target);
 	if (err)
 		return err;
 	init_irq_work(&s->wake, fl_nmi_wake);
