@@ -40,11 +40,12 @@ static int rnd(int n)
 
 static const char *const workloads[] = {
 	"reaim_vunmap", "fork_vmap_stack", "vmalloc_sync_model", "spf_model", "nope", "",
-	"reaim_vunmapX", "nmi_stack_sampling",
+	"reaim_vunmapX", "nmi_stack_sampling", "notifier_invalidate",
 };
 static const char *const keys[] = {
 	"workload", "variant", "rounds", "max_ms", "M", "P", "J", "T", "S", "L", "lazy",
 	"m", "bogus", "_", "A0", "W", "G", "debug", "target", "R", "N", "H", "D",
+	"F", "target_addr",
 };
 static const char *const values[] = {
 	"0", "1", "-1", "2", "4", "5", "16", "63", "64", "65", "256", "257", "65536", "65537",
@@ -73,7 +74,8 @@ static int soup(char *s)
 	int n = 0, i, tokens = rnd(20);
 
 	if (rnd(4))
-		n += sprintf(s + n, "workload=%s ", workloads[rnd(7)]);
+		n += sprintf(s + n, "workload=%s ",
+			     workloads[rnd((int)(sizeof(workloads) / sizeof(workloads[0])))]);
 	for (i = 0; i < tokens && n < REQ_MAX + 40; i++)
 		n += sprintf(s + n, "%s%s=%s", i ? (rnd(8) ? " " : "\t") : "",
 			     keys[rnd((int)(sizeof(keys) / sizeof(keys[0])))],

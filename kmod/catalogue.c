@@ -145,7 +145,7 @@ const struct fl_kmod_desc fl_kmod_desc_nmi_stack_sampling = {
 static const struct fl_kmod_param fl_notifier_params[] = {
 	{ "D", 10, 0, 1000 },
 	{ "F", 1, 1, 64 },
-	{ "N", 16, 1, 256 },
+	{ "N", 256, 1, 256 },
 	{ "T", 5, 1, 1000 },
 	{ "target", 0, 0, 4194304 },
 	{ "target_addr", 0, 0, 0x7fffffffffffL },

@@ -55,11 +55,14 @@ static void add_point(struct fl_run *r, long d, int rep)
 
 	add(r, "old", d, rep, "faults_per_s", old_faults * swing * (1 + own));
 	add(r, "new", d, rep, "faults_per_s", shape->new_faults * swing * (1 - own));
-	add(r, "old", d, rep, "locked_waits_per_flush", d ? 1 : 0);
-	add(r, "new", d, rep, "locked_waits_per_flush", d ? shape->new_locked_waits : 0);
+	/* 1000 flushes a second, each waited for under the lock in old */
+	add(r, "old", d, rep, "invalidations_per_s", 1000);
+	add(r, "new", d, rep, "invalidations_per_s", 1000);
+	add(r, "old", d, rep, "locked_waits_per_s", d ? 1000 : 0);
+	add(r, "new", d, rep, "locked_waits_per_s", d ? 1000 * shape->new_locked_waits : 0);
 	if (shape->kmod) {
-		add(r, "old", d, rep, "locked_wait_us_p99", d * 1.02);
-		add(r, "new", d, rep, "locked_wait_us_p99", shape->new_hold_per_d * d);
+		add(r, "old", d, rep, "locked_wait_ns_p99", d * 1020);
+		add(r, "new", d, rep, "locked_wait_ns_p99", shape->new_hold_per_d * d * 1000);
 		return;
 	}
 	/* old holds the lock through the flush; new's hold is a cold-cache 0.12 -> 0.19 */

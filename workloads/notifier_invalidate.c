@@ -35,7 +35,7 @@ static const char *const variants[] = { "old", "new", NULL };
 static const struct fl_param params[] = {
 	{ "D", "us the device takes to flush its TLB", 10, 0, 1000 },
 	{ "F", "threads faulting in the same page table", 1, 1, 64 },
-	{ "N", "pages the device has mapped (kmod: the writer copies each per fork)", 16, 1,
+	{ "N", "pages the device has mapped (kmod: the writer copies each per fork)", 256, 1,
 	  KM_MN_PTRS / 2 },
 	{ "T", "ms a round lasts", 5, 1, 1000 },
 	{ NULL }
@@ -63,11 +63,11 @@ static const struct fl_metric metrics[] = {
 			    FL_SHIM | FL_KMOD },
 	/* CPU time spent spinning: for the PT lock, and the device under it */
 	[SPINNING] = { "spinning_cpus", "CPU s/s", FL_RATE, 1, false, FL_SHIM },
-	/* device waits made with a spinlock held, per flush: old 1, new 0 */
-	[LOCKED_WAITS] = { "locked_waits_per_flush", "waits/flush", FL_SUMMARY, 1, false,
+	/* the device's waits made with a spinlock held: old one a flush, new none */
+	[LOCKED_WAITS] = { "locked_waits_per_s", "waits/s", FL_RATE, 1, false,
 			   FL_SHIM | FL_KMOD },
-	/* kmod: the flushes' time waited with the PT lock held */
-	[LOCKED_WAIT_P99] = { "locked_wait_us_p99", "us", FL_SUMMARY, 1, false, FL_KMOD },
+	/* kmod: the p99 over flushes of the time waited with the PT lock held */
+	[LOCKED_WAIT_P99] = { "locked_wait_ns_p99", "ns", FL_SUMMARY, 1, false, FL_KMOD },
 	/* correctness, all must be 0 */
 	[STALE] = { "stale_reads", "reads", FL_SUMMARY, 1, false, FL_SHIM },
 	[EARLY_FREES] = { "early_frees", "pages", FL_SUMMARY, 1, false, FL_SHIM },
@@ -170,6 +170,7 @@ static int invalidator_work(void *arg, int index, struct fl_round *acc)
 	u64 end = fl_clock_begin() + (u64)(s->tsc_hz * (double)s->round_ms / 1000);
 	long flushes = atomic_long_read(&s->dev.invalidations);
 	long spun = atomic_long_read(&s->dev.locked_wait_cycles);
+	long locked = atomic_long_read(&s->dev.locked_waits);
 	u64 waited = 0;
 	int err;
 
@@ -182,6 +183,7 @@ static int invalidator_work(void *arg, int index, struct fl_round *acc)
 		acc->metric[OPS]++;
 	} while (fl_clock_end() < end);
 	acc->metric[INVALIDATIONS] += (double)(atomic_long_read(&s->dev.invalidations) - flushes);
+	acc->metric[LOCKED_WAITS] += (double)(atomic_long_read(&s->dev.locked_waits) - locked);
 	spun = atomic_long_read(&s->dev.locked_wait_cycles) - spun;
 	acc->metric[SPINNING] += ((double)spun + (double)waited) / s->tsc_hz;
 	return 0;
@@ -271,7 +273,6 @@ static double percentile_us(const struct invalidate *s, const u64 *v, double p)
 static void finish(struct fl_instance *in, struct fl_round *acc)
 {
 	struct invalidate *s = in->priv;
-	long flushes = atomic_long_read(&s->dev.invalidations);
 
 	if (in->backend != FL_SHIM || !s->n)
 		return;
@@ -282,9 +283,6 @@ static void finish(struct fl_instance *in, struct fl_round *acc)
 	acc->metric[HOLD_MAX] = percentile_us(s, s->hold, 100);
 	acc->metric[OP_P50] = percentile_us(s, s->latency, 50);
 	acc->metric[OP_P99] = percentile_us(s, s->latency, 99);
-	/* with D = 0 there is nothing to wait for: no waits either way */
-	acc->metric[LOCKED_WAITS] =
-		flushes ? (double)atomic_long_read(&s->dev.locked_waits) / (double)flushes : 0;
 	acc->metric[STALE] = (double)atomic_long_read(&s->dev.stale_reads);
 	acc->metric[EARLY_FREES] = (double)atomic_long_read(&s->mm.st.early_frees);
 	acc->metric[PAIRING] = (double)atomic_long_read(&s->dev.pairing_errors);

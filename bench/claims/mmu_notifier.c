@@ -15,7 +15,7 @@
  *     old (the measured number: by pairs, with its interval).
  * Where the run has only the module's rows (a real mmu notifier on 6.1 or
  * 6.12), the PT-lock hold is not visible: the device's own wait with the
- * lock held stands in for its growth (locked_wait_us_p99).
+ * lock held stands in for its growth (locked_wait_ns_p99).
  *
  * The mechanism, from counts: the device's waits made with a spinlock held,
  * per flush: old one each, new none.
@@ -45,23 +45,34 @@ static const struct fl_pair_spec hold = {
 	.base = "old", .other = "new", .seed = SEED,
 };
 
-static const struct fl_pair_spec locked_wait = {
-	.workload = WORKLOAD, .metric = "locked_wait_us_p99", .param = "D",
-	.base = "old", .other = "new", .seed = SEED,
-};
+/* the module's: ns */
+static const char *const locked_wait = "locked_wait_ns_p99";
 
 /* Old's and new's hold p99 at D = 0 and JUDGED_D: 0, or -ENODATA. */
 struct holds {
 	struct fl_spread old0, old_d, new0, new_d;
 };
 
-static int holds_of(const struct fl_run *r, const char *metric, struct holds *h)
+static void scale(struct fl_spread *s, double by)
+{
+	s->med *= by;
+	s->lo *= by;
+	s->hi *= by;
+}
+
+/* metric's holds, in us after times us_per_unit */
+static int holds_of(const struct fl_run *r, const char *metric, double us_per_unit,
+		    struct holds *h)
 {
 	if (fl_variant_at(r, WORKLOAD, metric, "old", "D", 0, &h->old0) ||
 	    fl_variant_at(r, WORKLOAD, metric, "old", "D", JUDGED_D, &h->old_d) ||
 	    fl_variant_at(r, WORKLOAD, metric, "new", "D", 0, &h->new0) ||
 	    fl_variant_at(r, WORKLOAD, metric, "new", "D", JUDGED_D, &h->new_d))
 		return -ENODATA;
+	scale(&h->old0, us_per_unit);
+	scale(&h->old_d, us_per_unit);
+	scale(&h->new0, us_per_unit);
+	scale(&h->new_d, us_per_unit);
 	return 0;
 }
 
@@ -81,11 +92,11 @@ static bool judge_holds(const struct fl_run *r, struct fl_verdict *v)
 {
 	struct holds h;
 
-	if (!holds_of(r, hold.metric, &h)) {
+	if (!holds_of(r, hold.metric, 1, &h)) {
 		fl_verdict_say(v, "; PT-lock hold p99, D=0 -> %d us: old %.2f -> %.2f us, new "
 			       "%.3f -> %.3f us", JUDGED_D, h.old0.med, h.old_d.med, h.new0.med,
 			       h.new_d.med);
-	} else if (!holds_of(r, locked_wait.metric, &h)) {
+	} else if (!holds_of(r, locked_wait, 1e-3, &h)) {
 		fl_verdict_say(v, "; the device's wait with the PT lock held, p99, D=0 -> %d us: "
 			       "old %.2f -> %.2f us, new %.2f -> %.2f us", JUDGED_D, h.old0.med,
 			       h.old_d.med, h.new0.med, h.new_d.med);
@@ -134,20 +145,23 @@ static void judge(const struct fl_run *r, struct fl_verdict *v)
 	fl_pair_series_free(&s);
 }
 
-/* One device wait under a spinlock per flush in old, none in new, at D. */
+/* Device waits under a spinlock in old (one a flush, in the shim), none in new, at D. */
 static void judge_mechanism(const struct fl_run *r, struct fl_verdict *v)
 {
-	struct fl_spread o, n;
+	struct fl_spread o, n, of, nf;
 
-	if (fl_variant_at(r, WORKLOAD, "locked_waits_per_flush", "old", "D", JUDGED_D, &o) ||
-	    fl_variant_at(r, WORKLOAD, "locked_waits_per_flush", "new", "D", JUDGED_D, &n)) {
-		fl_verdict_mechanism(v, FL_NOT_APPLICABLE, "needs %s's locked_waits_per_flush "
+	if (fl_variant_at(r, WORKLOAD, "locked_waits_per_s", "old", "D", JUDGED_D, &o) ||
+	    fl_variant_at(r, WORKLOAD, "locked_waits_per_s", "new", "D", JUDGED_D, &n) ||
+	    fl_variant_at(r, WORKLOAD, "invalidations_per_s", "old", "D", JUDGED_D, &of) ||
+	    fl_variant_at(r, WORKLOAD, "invalidations_per_s", "new", "D", JUDGED_D, &nf) ||
+	    !(of.med > 0) || !(nf.med > 0)) {
+		fl_verdict_mechanism(v, FL_NOT_APPLICABLE, "needs %s's locked waits and flushes "
 				     "at D=%d", WORKLOAD, JUDGED_D);
 		return;
 	}
 	fl_verdict_mechanism(v, o.lo > 0 && n.hi == 0 ? FL_REPRODUCED : FL_NOT_REPRODUCED,
 			     "device waits with the PT lock held, per flush, at D=%d us: "
-			     "old %.2f, new %.2f", JUDGED_D, o.med, n.med);
+			     "old %.2f, new %.2f", JUDGED_D, o.med / of.med, n.med / nf.med);
 }
 
 static void evaluate(const struct fl_run *r, struct fl_verdict *v)
