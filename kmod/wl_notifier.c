@@ -12,7 +12,9 @@
  * lock (invalidate_range in 6.1; arch_invalidate_secondary_tlbs, from the
  * TLB flush, in 6.6 on), so it must spin until the completion.  Variant new:
  * it flushes in invalidate_range_start, before the lock, and sleeps until
- * the completion wakes it (it spins only where start is not blockable).
+ * the completion wakes it (it spins only where start is not blockable);
+ * its ends are checked against its starts.  Each registers only its own
+ * callbacks.
  * kmod/README.md lists the callbacks and the locks they are called under.
  *
  * A round is T ms of the harness threads' work.  The module counts the
@@ -141,8 +143,7 @@ static int fl_mn_range_start(struct mmu_notifier *mn, const struct mmu_notifier_
 		s->pairing_errors++;
 	}
 	spin_unlock(&s->lock);
-	if (!s->old)
-		fl_mn_flush(s, mmu_notifier_range_blockable(range));
+	fl_mn_flush(s, mmu_notifier_range_blockable(range));
 	return 0;
 }
 
@@ -172,18 +173,26 @@ static void fl_mn_invalidate_tlbs(struct mmu_notifier *mn, struct mm_struct *mm,
 {
 	struct fl_mn *s = fl_mn_of(mn);
 
-	if (s->old && fl_mn_overlaps(s, start, end))
+	if (fl_mn_overlaps(s, start, end))
 		fl_mn_flush(s, false);
 }
 
-static const struct mmu_notifier_ops fl_mn_ops = {
-	.invalidate_range_start = fl_mn_range_start,
-	.invalidate_range_end = fl_mn_range_end,
+/*
+ * Old's device only has the secondary-TLB callback, new's only start and
+ * end: 6.6 on refuses a notifier with both (mmu_notifier_register() says
+ * -EINVAL), since the one is for devices that share the CPU's page tables.
+ */
+static const struct mmu_notifier_ops fl_mn_old_ops = {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
 	.arch_invalidate_secondary_tlbs = fl_mn_invalidate_tlbs,
 #else
 	.invalidate_range = fl_mn_invalidate_tlbs,
 #endif
+};
+
+static const struct mmu_notifier_ops fl_mn_new_ops = {
+	.invalidate_range_start = fl_mn_range_start,
+	.invalidate_range_end = fl_mn_range_end,
 };
 
 /* The faults of the writer, and of every other thread of its process. */
@@ -231,10 +240,10 @@ static int fl_mn_setup(struct fl_kmod_run *run)
 	if (!s->mm)
 		return fl_kmod_fail(run, ESRCH, "target=%d: it has no mm (exiting)",
 				    s->target->pid);
-	s->mn.ops = &fl_mn_ops;
+	s->mn.ops = s->old ? &fl_mn_old_ops : &fl_mn_new_ops;
 	err = mmu_notifier_register(&s->mn, s->mm);
 	if (err)
-		return fl_kmod_fail(run, -err, "mmu_notifier_register: error %d", err);
+		return fl_kmod_fail(run, -err, "mmu_notifier_register() failed: %d", err);
 	s->registered = true;
 	fl_mn_faults(s, &s->faults_seen, &s->writer_seen);
 	return 0;
