@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "tests/synthetic_run.h"
+
 #include "bench/claims/claims.h"
 #include "bench/results.h"
 
@@ -36,15 +38,10 @@ static void add(struct fl_run *r, const char *variant, long d, int rep, const ch
 		double v)
 {
 	char params[64];
-	struct fl_sample x = {
-		.workload = "notifier_invalidate", .variant = (char *)variant,
-		.backend = shape->kmod ? "kmod" : "shim", .params = params, .repetition = rep,
-		.metric = (char *)metric, .unit = "x", .value = v,
-		.source = shape->kmod ? "ktime" : "tsc",
-	};
 
-	snprintf(params, sizeof(params), "D=%ld,F=1,N=16,T=5", d);
-	assert_int_equal(fl_run_add(r, &x), 0);
+	snprintf(params, sizeof(params), "D=%ld,F=1,N=256,T=5", d);
+	synthetic_sample(r, "notifier_invalidate", variant, shape->kmod ? "kmod" : "shim",
+			 shape->kmod ? "ktime" : "tsc", params, rep, metric, v);
 }
 
 static void add_point(struct fl_run *r, long d, int rep)

@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "tests/synthetic_run.h"
+
 #include "bench/claims/claims.h"
 #include "bench/results.h"
 
@@ -35,15 +37,11 @@ static void add(struct fl_run *r, const char *variant, long s, int rep, const ch
 		double v)
 {
 	char params[64];
-	struct fl_sample x = {
-		.workload = "nmi_stack_sampling", .variant = (char *)variant,
-		.backend = (char *)(shape->backend ? shape->backend : "shim"),
-		.params = params, .repetition = rep, .metric = (char *)metric, .unit = "x",
-		.value = v, .source = (char *)(shape->source ? shape->source : "tsc"),
-	};
 
 	snprintf(params, sizeof(params), "S=%ld,D=24,R=10000,N=32,H=0", s);
-	assert_int_equal(fl_run_add(r, &x), 0);
+	synthetic_sample(r, "nmi_stack_sampling", variant,
+			 shape->backend ? shape->backend : "shim",
+			 shape->source ? shape->source : "tsc", params, rep, metric, v);
 }
 
 /*

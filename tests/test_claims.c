@@ -10,6 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/synthetic_run.h"
+
 #include "bench/claims/claims.h"
 #include "bench/results.h"
 
@@ -22,13 +24,7 @@ static double new_walks;
 static void add_sample(struct fl_run *r, const char *workload, const char *variant,
 		       const char *params, const char *metric, int rep, double v)
 {
-	struct fl_sample s = {
-		.workload = (char *)workload, .variant = (char *)variant, .backend = "shim",
-		.params = (char *)params, .repetition = rep, .metric = (char *)metric,
-		.unit = "x", .value = v, .source = "wall",
-	};
-
-	assert_int_equal(fl_run_add(r, &s), 0);
+	synthetic_sample(r, workload, variant, "shim", "wall", params, rep, metric, v);
 }
 
 static void add_metric(struct fl_run *r, const char *variant, long m, int rep,
