@@ -18,6 +18,9 @@ extern const struct fl_workload fl_wl_page_fault_file;
 extern const struct fl_workload fl_wl_syscall_cost;
 extern const struct fl_workload fl_wl_nmi_stack_sampling;
 extern const struct fl_workload fl_wl_notifier_invalidate;
+extern const struct fl_workload fl_wl_irq_round_trip;
+extern const struct fl_workload fl_wl_signal_cost;
+extern const struct fl_workload fl_wl_irq_gaps;
 
 const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_reaim_vunmap,
@@ -30,6 +33,9 @@ const struct fl_workload *const fl_workloads[] = {
 	&fl_wl_syscall_cost,
 	&fl_wl_nmi_stack_sampling,
 	&fl_wl_notifier_invalidate,
+	&fl_wl_irq_round_trip,
+	&fl_wl_signal_cost,
+	&fl_wl_irq_gaps,
 	NULL,
 };
 

@@ -11,12 +11,14 @@ extern const struct fl_claim fl_claim_vmalloc_sync;
 extern const struct fl_claim fl_claim_spf;
 extern const struct fl_claim fl_claim_nmi_copy;
 extern const struct fl_claim fl_claim_mmu_notifier;
+extern const struct fl_claim fl_claim_entry;
 
 const struct fl_claim *const fl_claims[] = {
 	&fl_claim_vmalloc_sync,
 	&fl_claim_spf,
 	&fl_claim_nmi_copy,
 	&fl_claim_mmu_notifier,
+	&fl_claim_entry,
 	NULL,
 };
 
