@@ -17,6 +17,7 @@
 #include "bench/err.h"
 #include "bench/measure/clock.h"
 #include "live.h"
+#include "samples.h"
 #include "workload.h"
 
 static const struct fl_param params[] = {
@@ -38,8 +39,7 @@ static const char *const variants[] = { "live", NULL };
 
 struct gaps {
 	uint64_t spin, threshold;
-	uint64_t *gap;		/* every gap of the repetition, in TSC cycles */
-	size_t n, cap;
+	struct fl_samples gap;	/* every gap of the repetition, in TSC cycles */
 };
 
 static int setup(struct fl_instance *in)
@@ -51,64 +51,42 @@ static int setup(struct fl_instance *in)
 	return fl_live_check_privilege();
 }
 
-static int keep(struct gaps *s, uint64_t gap)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 4096;
-		uint64_t *g = realloc(s->gap, cap * sizeof(*g));
-
-		if (!g)
-			return fl_fail(ENOMEM, "irq_gaps: out of memory");
-		s->gap = g;
-		s->cap = cap;
-	}
-	s->gap[s->n++] = gap;
-	return 0;
-}
-
 static int round_fn(struct fl_instance *in, struct fl_round *acc)
 {
 	struct gaps *s = in->priv;
 	uint64_t start = fl_clock_begin(), last = start, now;
-	size_t before = s->n;
+	size_t before = s->gap.n;
 	int err;
 
 	do {
 		now = fl_clock_end();
 		if (now - last > s->threshold) {
-			err = keep(s, now - last);
+			err = fl_samples_add(&s->gap, now - last);
 			if (err)
 				return err;
 		}
 		last = now;
 	} while (now - start < s->spin);
-	acc->metric[GAPS] += (double)(s->n - before);
+	acc->metric[GAPS] += (double)(s->gap.n - before);
 	return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 static void finish(struct fl_instance *in, struct fl_round *acc)
 {
 	struct gaps *s = in->priv;
 
-	if (!s->n)
+	if (!s->gap.n)
 		return;		/* no interrupt at all: the lengths stay 0 */
-	qsort(s->gap, s->n, sizeof(*s->gap), cmp_u64);
-	acc->metric[GAP_P50] = (double)s->gap[(s->n - 1) / 2];
-	acc->metric[GAP_P99] = (double)s->gap[(s->n * 99 + 99) / 100 - 1];
+	fl_samples_sort(&s->gap);
+	acc->metric[GAP_P50] = fl_samples_percentile(&s->gap, 50);
+	acc->metric[GAP_P99] = fl_samples_percentile(&s->gap, 99);
 }
 
 static void teardown(void *priv)
 {
 	struct gaps *s = priv;
 
-	free(s->gap);
+	fl_samples_free(&s->gap);
 }
 
 const struct fl_workload fl_wl_irq_gaps = {

@@ -45,6 +45,7 @@
 #include "impl/nmi_copy.h"
 #include "live.h"
 #include "perf_sampler.h"
+#include "samples.h"
 #include "stack_target.h"
 #include "workload.h"
 
@@ -105,8 +106,8 @@ struct sampling {
 	bool timer_made;
 	/* the sampler: written only in the handler while a round is armed */
 	unsigned char *dump;		/* the sample's stack copy: perf's ring buffer */
-	u64 *cycles;			/* every handler run of the repetition */
-	size_t n, cap;
+	struct fl_samples cycles;	/* every handler run of the repetition */
+	size_t n;			/* the samples taken */
 	long round_left;
 	unsigned long bytes;
 	struct km_nc_stats st;
@@ -179,8 +180,10 @@ static void handler(int sig, siginfo_t *si, void *ctx)
 	t0 = fl_clock_begin();
 	copied = copy_stack(s, sp);
 	t1 = fl_clock_end();
-	if (s->n < s->cap)
-		s->cycles[s->n++] = t1 - t0;
+	/* shim_round() made the room: no allocation in a signal handler */
+	if (s->cycles.n < s->cycles.cap)
+		s->cycles.v[s->cycles.n++] = t1 - t0;
+	s->n++;
 	s->bytes += copied;
 	if (__atomic_sub_fetch(&s->round_left, 1, __ATOMIC_RELEASE) == 0) {
 		arm(s, false);
@@ -339,15 +342,9 @@ static int shim_round(struct sampling *s, struct fl_round *acc)
 	int err;
 
 	/* room for the round's samples before the handler may write them */
-	if (s->n + (size_t)s->per_round > s->cap) {
-		size_t cap = (s->cap ? s->cap * 2 : 4096) + (size_t)s->per_round;
-		u64 *c = realloc(s->cycles, cap * sizeof(*c));
-
-		if (!c)
-			return fl_fail(ENOMEM, "nmi_stack_sampling: out of memory");
-		s->cycles = c;
-		s->cap = cap;
-	}
+	err = fl_samples_reserve(&s->cycles, (size_t)s->per_round);
+	if (err)
+		return err;
 	__atomic_store_n(&s->round_left, s->per_round, __ATOMIC_RELEASE);
 	arm(s, true);
 	err = wait_round(s);
@@ -365,21 +362,6 @@ static int round_fn(struct fl_instance *in, struct fl_round *acc)
 	return in->backend == FL_LIVE ? live_round(s, acc) : shim_round(s, acc);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The nearest-rank percentile: a value some handler run really took. */
-static double percentile(const u64 *v, size_t n, double p)
-{
-	size_t rank = (size_t)(p / 100.0 * (double)n + 0.999999);
-
-	return (double)v[rank ? rank - 1 : 0];
-}
-
 static void finish(struct fl_instance *in, struct fl_round *acc)
 {
 	struct sampling *s = in->priv;
@@ -389,14 +371,14 @@ static void finish(struct fl_instance *in, struct fl_round *acc)
 		live_finish(s, acc);
 		return;
 	}
-	if (!s->n)
+	if (!s->cycles.n)
 		return;
-	qsort(s->cycles, s->n, sizeof(*s->cycles), cmp_u64);
-	acc->metric[P50] = percentile(s->cycles, s->n, 50);
-	acc->metric[P90] = percentile(s->cycles, s->n, 90);
-	acc->metric[P99] = percentile(s->cycles, s->n, 99);
-	acc->metric[P999] = percentile(s->cycles, s->n, 99.9);
-	acc->metric[MAX] = (double)s->cycles[s->n - 1];
+	fl_samples_sort(&s->cycles);
+	acc->metric[P50] = fl_samples_percentile(&s->cycles, 50);
+	acc->metric[P90] = fl_samples_percentile(&s->cycles, 90);
+	acc->metric[P99] = fl_samples_percentile(&s->cycles, 99);
+	acc->metric[P999] = fl_samples_percentile(&s->cycles, 99.9);
+	acc->metric[MAX] = fl_samples_percentile(&s->cycles, 100);
 	acc->metric[SAMPLES] = n;
 	acc->metric[PINNED] = (double)s->st.pages_pinned / n;
 	acc->metric[FAULTS] = (double)s->st.faults / n;
@@ -415,7 +397,7 @@ static void teardown(void *priv)
 		sampled = NULL;
 	perf_sampler_close(s->perf);
 	restore_max_sample_rate(s->max_rate_before);
-	free(s->cycles);
+	fl_samples_free(&s->cycles);
 	free(s->dump);
 	free(s->slowdown);
 	sem_destroy(&s->round_done);

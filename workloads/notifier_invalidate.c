@@ -28,6 +28,7 @@
 #include "cow_target.h"
 #include "impl/mmu_notifier.h"
 #include "pool.h"
+#include "samples.h"
 #include "workload.h"
 
 static const char *const variants[] = { "old", "new", NULL };
@@ -83,8 +84,7 @@ struct invalidate {
 	double tsc_hz;
 	int stop;
 	unsigned long next;		/* the invalidator's next path and page */
-	u64 *hold, *latency;		/* cycles, one per path run */
-	size_t n, cap;
+	struct fl_samples hold, latency;	/* cycles, one per path run */
 	struct cow_target cow;		/* kmod */
 };
 
@@ -95,22 +95,9 @@ static unsigned long device_page(const struct invalidate *s, unsigned long k)
 
 static int record(struct invalidate *s, u64 hold, u64 latency)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 4096;
-		u64 *h = realloc(s->hold, cap * sizeof(*h)), *l;
+	int err = fl_samples_add(&s->hold, hold);
 
-		if (!h)
-			return fl_fail(ENOMEM, "notifier_invalidate: out of memory");
-		s->hold = h;
-		l = realloc(s->latency, cap * sizeof(*l));
-		if (!l)
-			return fl_fail(ENOMEM, "notifier_invalidate: out of memory");
-		s->latency = l;
-		s->cap = cap;
-	}
-	s->hold[s->n] = hold;
-	s->latency[s->n++] = latency;
-	return 0;
+	return err ? err : fl_samples_add(&s->latency, latency);
 }
 
 /* Maps the page and has the device read it: a translation to invalidate. */
@@ -255,34 +242,25 @@ static int round_fn(struct fl_instance *in, struct fl_round *acc)
 	return err ? err : ferr;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/* The nearest-rank percentile of sorted cycle counts, in us. */
+static double percentile_us(const struct invalidate *s, const struct fl_samples *v, double p)
 {
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The nearest-rank percentile of n sorted cycle counts, in us. */
-static double percentile_us(const struct invalidate *s, const u64 *v, double p)
-{
-	size_t rank = (size_t)(p / 100.0 * (double)s->n + 0.999999);
-
-	return (double)v[rank ? rank - 1 : 0] / s->tsc_hz * 1e6;
+	return fl_samples_percentile(v, p) / s->tsc_hz * 1e6;
 }
 
 static void finish(struct fl_instance *in, struct fl_round *acc)
 {
 	struct invalidate *s = in->priv;
 
-	if (in->backend != FL_SHIM || !s->n)
+	if (in->backend != FL_SHIM || !s->hold.n)
 		return;
-	qsort(s->hold, s->n, sizeof(*s->hold), cmp_u64);
-	qsort(s->latency, s->n, sizeof(*s->latency), cmp_u64);
-	acc->metric[HOLD_P50] = percentile_us(s, s->hold, 50);
-	acc->metric[HOLD_P99] = percentile_us(s, s->hold, 99);
-	acc->metric[HOLD_MAX] = percentile_us(s, s->hold, 100);
-	acc->metric[OP_P50] = percentile_us(s, s->latency, 50);
-	acc->metric[OP_P99] = percentile_us(s, s->latency, 99);
+	fl_samples_sort(&s->hold);
+	fl_samples_sort(&s->latency);
+	acc->metric[HOLD_P50] = percentile_us(s, &s->hold, 50);
+	acc->metric[HOLD_P99] = percentile_us(s, &s->hold, 99);
+	acc->metric[HOLD_MAX] = percentile_us(s, &s->hold, 100);
+	acc->metric[OP_P50] = percentile_us(s, &s->latency, 50);
+	acc->metric[OP_P99] = percentile_us(s, &s->latency, 99);
 	acc->metric[STALE] = (double)atomic_long_read(&s->dev.stale_reads);
 	acc->metric[EARLY_FREES] = (double)atomic_long_read(&s->mm.st.early_frees);
 	acc->metric[PAIRING] = (double)atomic_long_read(&s->dev.pairing_errors);
@@ -296,8 +274,8 @@ static void teardown(void *priv)
 	fl_pool_stop(s->invalidator);
 	fl_pool_stop(s->faulters);
 	km_mn_mm_destroy(&s->mm);
-	free(s->hold);
-	free(s->latency);
+	fl_samples_free(&s->hold);
+	fl_samples_free(&s->latency);
 }
 
 const struct fl_workload fl_wl_notifier_invalidate = {

@@ -46,23 +46,6 @@ static const struct fl_pair_spec pairs = {
 	.base = "rcu_pair", .other = "ct_pair", .seed = SEED, .where = "F=0",
 };
 
-/* spec's ratio at C = c: 0, or -ENODATA */
-static int ratio_at(const struct fl_run *r, const struct fl_pair_spec *spec, double c,
-		    struct fl_pair_point *out)
-{
-	struct fl_pair_series s;
-	const struct fl_pair_point *p;
-	int err = fl_pair_series_collect(r, spec, &s);
-
-	if (err)
-		return err;
-	p = fl_pair_series_at(&s, c);
-	if (p)
-		*out = *p;
-	fl_pair_series_free(&s);
-	return p ? 0 : -ENODATA;
-}
-
 static enum fl_verdict_kind both(enum fl_verdict_kind a, enum fl_verdict_kind b)
 {
 	if (a == FL_NOT_REPRODUCED || b == FL_NOT_REPRODUCED)
@@ -77,7 +60,7 @@ static void judge(const struct fl_run *r, struct fl_verdict *v)
 	struct fl_pair_point off, on, pair;
 	enum fl_verdict_kind a, b;
 
-	if (ratio_at(r, &round_trip, 0, &off) || ratio_at(r, &pairs, 1, &pair)) {
+	if (fl_pair_point_at(r, &round_trip, 0, &off) || fl_pair_point_at(r, &pairs, 1, &pair)) {
 		snprintf(v->reason, sizeof(v->reason), "needs %s old and new at C=0 and ct_pair "
 			 "and rcu_pair at C=1, F=0 (run make bench)", WORKLOAD);
 		return;
@@ -100,7 +83,7 @@ static void judge(const struct fl_run *r, struct fl_verdict *v)
 		       "rcu_irq_enter+rcu_irq_exit %.1f cycles, ratio %.2f [%.2f, %.2f]: %s",
 		       pair.other.med, pair.base.med, pair.ratio.est, pair.ratio.lo,
 		       pair.ratio.hi, fl_verdict_name(b));
-	if (!ratio_at(r, &round_trip, 1, &on))
+	if (!fl_pair_point_at(r, &round_trip, 1, &on))
 		fl_verdict_say(v, "; the whole round trip with it on: old %.1f, new %.1f cycles "
 			       "(%.2fx)", on.base.med, on.other.med, on.ratio.est);
 }

@@ -113,17 +113,12 @@ static bool judge_holds(const struct fl_run *r, struct fl_verdict *v)
 
 static void judge(const struct fl_run *r, struct fl_verdict *v)
 {
-	struct fl_pair_series s;
-	const struct fl_pair_point *p;
+	struct fl_pair_point point, *p = &point;
 	bool holds_ok;
 
-	if (fl_pair_series_collect(r, &throughput, &s))
-		return;
-	p = fl_pair_series_at(&s, JUDGED_D);
-	if (!p) {
+	if (fl_pair_point_at(r, &throughput, JUDGED_D, p)) {
 		snprintf(v->reason, sizeof(v->reason), "needs %s old and new at D=0 and D=%d "
 			 "(run make bench)", WORKLOAD, JUDGED_D);
-		fl_pair_series_free(&s);
 		return;
 	}
 	v->measured = p->ratio.est;
@@ -142,7 +137,6 @@ static void judge(const struct fl_run *r, struct fl_verdict *v)
 		v->verdict = FL_REPRODUCED;
 	else
 		v->verdict = FL_INCONCLUSIVE;
-	fl_pair_series_free(&s);
 }
 
 /* Device waits under a spinlock in old (one a flush, in the shim), none in new, at D. */

@@ -58,17 +58,7 @@ static const double published_cycles[] = { 300e3, 150e3 };
 static int ratio_at_judged(const struct fl_run *r, const struct fl_pair_spec *spec,
 			   struct fl_pair_point *out)
 {
-	struct fl_pair_series s;
-	const struct fl_pair_point *p;
-	int err = fl_pair_series_collect(r, spec, &s);
-
-	if (err)
-		return err;
-	p = fl_pair_series_at(&s, JUDGED_S);
-	if (p)
-		*out = *p;
-	fl_pair_series_free(&s);
-	return p ? 0 : -ENODATA;
+	return fl_pair_point_at(r, spec, JUDGED_S, out);
 }
 
 /* The judged rows' first sample: who measured them, with which counter. */

@@ -121,6 +121,22 @@ const struct fl_pair_point *fl_pair_series_at(const struct fl_pair_series *s, do
 	return NULL;
 }
 
+int fl_pair_point_at(const struct fl_run *r, const struct fl_pair_spec *spec, double x,
+		     struct fl_pair_point *out)
+{
+	struct fl_pair_series s;
+	const struct fl_pair_point *p;
+	int err = fl_pair_series_collect(r, spec, &s);
+
+	if (err)
+		return err;
+	p = fl_pair_series_at(&s, x);
+	if (p)
+		*out = *p;
+	fl_pair_series_free(&s);
+	return p ? 0 : -ENODATA;
+}
+
 int fl_pair_series_fit(const struct fl_pair_series *s, double (*fx)(double x),
 		       double (*fy)(const struct fl_pair_point *p), struct fl_fit *fit)
 {

@@ -81,6 +81,9 @@ int fl_pair_ratio(const struct fl_run *r, const double *base, size_t nbase,
 
 /* The point at x, or NULL. */
 const struct fl_pair_point *fl_pair_series_at(const struct fl_pair_series *s, double x);
+/* spec's point at x, collected and copied out: 0, or -ENODATA (or -errno). */
+int fl_pair_point_at(const struct fl_run *r, const struct fl_pair_spec *spec, double x,
+		     struct fl_pair_point *out);
 
 /* Least squares of fy(point) against fx(x) over the points (fx NULL: x itself). */
 int fl_pair_series_fit(const struct fl_pair_series *s, double (*fx)(double x),
