@@ -87,6 +87,10 @@ bool fl_kmod_stopping(void);
  * -errno after fl_kmod_fail() said why.
  */
 int fl_kmod_find_target(struct fl_kmod_run *run, struct task_struct **out);
+/* Sorts a workload's timings, for fl_kmod_percentile(). */
+void fl_kmod_sort_u64(u64 *v, long n);
+/* The nearest-rank percentile of n sorted values, p in tenths of a percent; 0 if none. */
+u64 fl_kmod_percentile(const u64 *sorted, long n, long permille);
 
 extern const struct fl_kmod_wl fl_kmod_wl_reaim_vunmap;
 extern const struct fl_kmod_wl fl_kmod_wl_fork_vmap_stack;

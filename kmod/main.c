@@ -18,6 +18,7 @@
 #include <linux/pid.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/timekeeping.h>
 #include <linux/timex.h>
 #include <linux/uaccess.h>
@@ -98,6 +99,27 @@ int fl_kmod_find_target(struct fl_kmod_run *run, struct task_struct **out)
 	}
 	*out = t;
 	return 0;
+}
+
+static int fl_kmod_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void fl_kmod_sort_u64(u64 *v, long n)
+{
+	sort(v, n, sizeof(*v), fl_kmod_cmp_u64, NULL);
+}
+
+u64 fl_kmod_percentile(const u64 *sorted, long n, long permille)
+{
+	long rank = (n * permille + 999) / 1000;
+
+	if (!n)
+		return 0;
+	return sorted[rank ? rank - 1 : 0];
 }
 
 static void fl_kmod_run_release(struct kref *ref)

@@ -26,7 +26,6 @@
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <asm/irq_regs.h>
@@ -210,21 +209,6 @@ static int fl_nmi_job(struct fl_kmod_run *run, int w)
 			    ns / NSEC_PER_MSEC, task_cpu(s->target));
 }
 
-static int fl_nmi_cmp(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The nearest-rank percentile of the sorted samples, p in tenths of a percent. */
-static long long fl_nmi_percentile(const struct fl_nmi *s, long permille)
-{
-	long rank = (s->n * permille + 999) / 1000;
-
-	return s->cycles[rank ? rank - 1 : 0];
-}
-
 static long long fl_nmi_per_sample(unsigned long total, long n)
 {
 	return n ? (total + n / 2) / n : 0;
@@ -241,11 +225,11 @@ static void fl_nmi_round_end(struct fl_kmod_run *run, long long *metric)
 
 	if (!s->n)
 		return;
-	sort(s->cycles, s->n, sizeof(*s->cycles), fl_nmi_cmp, NULL);
-	metric[0] = fl_nmi_percentile(s, 500);
-	metric[1] = fl_nmi_percentile(s, 900);
-	metric[2] = fl_nmi_percentile(s, 990);
-	metric[3] = fl_nmi_percentile(s, 999);
+	fl_kmod_sort_u64(s->cycles, s->n);
+	metric[0] = fl_kmod_percentile(s->cycles, s->n, 500);
+	metric[1] = fl_kmod_percentile(s->cycles, s->n, 900);
+	metric[2] = fl_kmod_percentile(s->cycles, s->n, 990);
+	metric[3] = fl_kmod_percentile(s->cycles, s->n, 999);
 	metric[4] = s->cycles[s->n - 1];
 	metric[5] = s->n;
 	metric[6] = fl_nmi_per_sample(s->st.pages_pinned, s->n);

@@ -33,7 +33,6 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/version.h>
 #include <linux/wait.h>
 
@@ -261,13 +260,6 @@ static int fl_mn_job(struct fl_kmod_run *run, int w)
 	return 0;
 }
 
-static int fl_mn_cmp(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * In the order of the catalogue's metrics: the round's faults, the writer's
  * faults, flushes and locked waits; the repetition so far's p99 locked wait
@@ -277,7 +269,6 @@ static void fl_mn_round_end(struct fl_kmod_run *run, long long *metric)
 {
 	struct fl_mn *s = run->priv;
 	unsigned long faults, writer;
-	long rank;
 
 	fl_mn_faults(s, &faults, &writer);
 	metric[0] = faults - s->faults_seen;
@@ -289,9 +280,8 @@ static void fl_mn_round_end(struct fl_kmod_run *run, long long *metric)
 	metric[3] = s->locked_waits - s->locked_seen;
 	s->flushes_seen = s->flushes;
 	s->locked_seen = s->locked_waits;
-	sort(s->waits_ns, s->nr_waits, sizeof(*s->waits_ns), fl_mn_cmp, NULL);
-	rank = (s->nr_waits * 99 + 99) / 100;
-	metric[4] = s->nr_waits ? s->waits_ns[rank ? rank - 1 : 0] : 0;
+	fl_kmod_sort_u64(s->waits_ns, s->nr_waits);
+	metric[4] = fl_kmod_percentile(s->waits_ns, s->nr_waits, 990);
 	metric[5] = s->pairing_errors;
 	spin_unlock(&s->lock);
 }
