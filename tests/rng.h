@@ -10,15 +10,14 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "bench/analysis/stats.h"
+
 static uint64_t rng_state;
 
 static inline double uniform(void)
 {
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+	uint64_t z = fl_splitmix64(&rng_state);
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
 	return ((z >> 11) + 0.5) / 9007199254740992.0;
 }
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "bench/analysis/changepoint.h"
+#include "bench/analysis/stats.h"
 #include "bench/err.h"
 
 static double split_stat(double n, double tau, double b, double l, double r)
@@ -68,20 +69,10 @@ double fl_edivisive_best(const double *x, size_t n, size_t min_size, size_t *tau
 	return best;
 }
 
-/* splitmix64 (Steele, Lea, Flood 2014). */
-static uint64_t next_random(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static void shuffle(double *x, size_t n, uint64_t *state)
 {
 	for (size_t i = n; i > 1; i--) {
-		size_t j = (size_t)(((unsigned __int128)next_random(state) * i) >> 64);
+		size_t j = fl_draw_index(state, i);
 		double t = x[i - 1];
 
 		x[i - 1] = x[j];

@@ -105,36 +105,32 @@ double fl_median(const double *x, size_t n)
 	return fl_quantile(x, n, 0.5);
 }
 
-double fl_min(const double *x, size_t n)
+/* The smallest (sign 1) or largest (sign -1) of x; who asked names the error. */
+static double extreme(const double *x, size_t n, int sign, const char *who)
 {
 	double m;
 	size_t i;
 
 	if (!x || !n)
-		return invalid("fl_min", "no samples");
+		return invalid(who, "no samples");
 	m = x[0];
 	for (i = 1; i < n; i++)
-		if (x[i] < m)
+		if (sign * x[i] < sign * m)
 			m = x[i];
 	return m;
+}
+
+double fl_min(const double *x, size_t n)
+{
+	return extreme(x, n, 1, "fl_min");
 }
 
 double fl_max(const double *x, size_t n)
 {
-	double m;
-	size_t i;
-
-	if (!x || !n)
-		return invalid("fl_max", "no samples");
-	m = x[0];
-	for (i = 1; i < n; i++)
-		if (x[i] > m)
-			m = x[i];
-	return m;
+	return extreme(x, n, -1, "fl_max");
 }
 
-/* splitmix64 (Steele, Lea, Flood 2014): small, fast, and enough for resampling. */
-static uint64_t splitmix64(uint64_t *state)
+uint64_t fl_splitmix64(uint64_t *state)
 {
 	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
 
@@ -143,10 +139,10 @@ static uint64_t splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
-/* An index in [0, n): the high half of a 64x64 product, bias below 2^-40 here. */
-static size_t draw_index(uint64_t *state, size_t n)
+/* The high half of a 64x64 product: bias below 2^-40 for the n used here. */
+size_t fl_draw_index(uint64_t *state, size_t n)
 {
-	return (size_t)(((unsigned __int128)splitmix64(state) * n) >> 64);
+	return (size_t)(((unsigned __int128)fl_splitmix64(state) * n) >> 64);
 }
 
 double fl_resampled_median(const double *x, size_t n, double *buf, uint64_t *state)
@@ -154,7 +150,7 @@ double fl_resampled_median(const double *x, size_t n, double *buf, uint64_t *sta
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		buf[i] = x[draw_index(state, n)];
+		buf[i] = x[fl_draw_index(state, n)];
 	qsort(buf, n, sizeof(*buf), cmp_double);
 	return sorted_quantile(buf, n, 0.5);
 }
@@ -188,7 +184,7 @@ static double resampled_runs_median(const double *x, const int *g, size_t n, int
 	size_t m = 0;
 
 	for (int d = 0; d < k; d++) {
-		int run = (int)draw_index(state, (size_t)k);
+		int run = (int)fl_draw_index(state, (size_t)k);
 
 		for (size_t i = 0; i < n; i++)
 			if (g[i] == run)

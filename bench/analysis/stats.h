@@ -57,6 +57,13 @@ int fl_median_boot(const double *x, size_t n, double conf, unsigned iters, uint6
 		   struct fl_ci *out);
 
 /*
+ * splitmix64 (Steele, Lea, Flood 2014): small, fast, and enough for
+ * resampling and permutations; and an index in [0, n) drawn from it.
+ */
+uint64_t fl_splitmix64(uint64_t *state);
+size_t fl_draw_index(uint64_t *state, size_t n);
+
+/*
  * The median of a resample of x (n values drawn with replacement into buf,
  * which holds n) from the splitmix64 stream at *state: one bootstrap draw,
  * for intervals of statistics this file does not compute.
