@@ -82,6 +82,15 @@ void store_rollback(struct fl_store *st)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_end(struct fl_store *st, int err, const char *what)
+{
+	if (!err)
+		err = store_exec(st, "COMMIT", what);
+	if (err)
+		store_rollback(st);
+	return err;
+}
+
 int store_prepare(struct fl_store *st, const char *sql, sqlite3_stmt **stmt,
 		   const char *what)
 {

@@ -95,11 +95,7 @@ int fl_store_save_comparison(struct fl_store *st, const struct fl_cmp_record *re
 	for (size_t i = 0; !err && i < c->nrows; i++)
 		err = insert_comparison_row(st, stmt, *id, &c->rows[i]);
 	sqlite3_finalize(stmt);
-	if (!err)
-		err = store_exec(st, "COMMIT", "committing a comparison");
-	if (err)
-		store_rollback(st);
-	return err;
+	return store_end(st, err, "committing a comparison");
 }
 
 /* What A/A comparisons on host have seen of one benchmark x metric. */
@@ -157,11 +153,7 @@ int fl_store_fill_noise(struct fl_store *st, const char *host, struct fl_compari
 	for (size_t i = 0; !err && i < c->nrows; i++)
 		err = noise_of(st, stmt, host, &c->rows[i]);
 	sqlite3_finalize(stmt);
-	if (!err)
-		err = store_exec(st, "COMMIT", "reading noise floors");
-	if (err)
-		store_rollback(st);
-	return err;
+	return store_end(st, err, "reading noise floors");
 }
 
 struct floor_group {

@@ -27,6 +27,11 @@ int store_fail(struct fl_store *st, int rc, const char *fmt, ...)
 int store_exec(struct fl_store *st, const char *sql, const char *what);
 /* Undo an open transaction; SQLite may already have rolled it back itself. */
 void store_rollback(struct fl_store *st);
+/*
+ * Ends the transaction that BEGIN opened: COMMIT when err is 0 (what names
+ * it if that fails), ROLLBACK otherwise.  Returns the first error.
+ */
+int store_end(struct fl_store *st, int err, const char *what);
 int store_prepare(struct fl_store *st, const char *sql, sqlite3_stmt **stmt,
 		  const char *what);
 /* Runs a statement that returns no rows, and makes it ready for the next binds. */

@@ -174,7 +174,7 @@ static int save_samples(struct fl_store *st, struct fl_run *r, long long run_id)
 
 int fl_store_save_run(struct fl_store *st, struct fl_run *r)
 {
-	long long id;
+	long long id = 0;
 	int err;
 
 	err = store_exec(st, "BEGIN IMMEDIATE", "saving a run");
@@ -183,14 +183,10 @@ int fl_store_save_run(struct fl_store *st, struct fl_run *r)
 	err = insert_run(st, r, &id);
 	if (!err)
 		err = save_samples(st, r, id);
+	err = store_end(st, err, "committing a run");
 	if (!err)
-		err = store_exec(st, "COMMIT", "committing a run");
-	if (err) {
-		store_rollback(st);
-		return err;
-	}
-	r->meta.id = id;
-	return 0;
+		r->meta.id = id;
+	return err;
 }
 
 int fl_store_latest_run(struct fl_store *st, long long *id)
@@ -288,12 +284,9 @@ int fl_store_load_run(struct fl_store *st, long long id, struct fl_run *r)
 	err = load_meta(st, id, r);
 	if (!err)
 		err = load_samples(st, id, r);
-	if (!err)
-		err = store_exec(st, "COMMIT", "loading a run");
-	if (err) {
-		store_rollback(st);
+	err = store_end(st, err, "loading a run");
+	if (err)
 		fl_run_free(r);
-	}
 	return err;
 }
 
@@ -331,11 +324,7 @@ int fl_store_save_claims(struct fl_store *st, const struct fl_claim *const *clai
 	for (; !err && *claims; claims++)
 		err = insert_claim(st, stmt, *claims);
 	sqlite3_finalize(stmt);
-	if (!err)
-		err = store_exec(st, "COMMIT", "committing the claims");
-	if (err)
-		store_rollback(st);
-	return err;
+	return store_end(st, err, "committing the claims");
 }
 
 static int run_exists(struct fl_store *st, long long id)
@@ -396,11 +385,7 @@ int fl_store_save_verdicts(struct fl_store *st, long long id,
 		err = insert_verdict(st, add, id, &v[i]);
 	sqlite3_finalize(del);
 	sqlite3_finalize(add);
-	if (!err)
-		err = store_exec(st, "COMMIT", "committing the verdicts");
-	if (err)
-		store_rollback(st);
-	return err;
+	return store_end(st, err, "committing the verdicts");
 }
 
 /* ---- finding runs and benchmarks (compare, history) ----------------------- */

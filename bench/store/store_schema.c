@@ -308,9 +308,5 @@ int store_upgrade(struct fl_store *st)
 		if (!err)
 			err = set_version(st, false);
 	}
-	if (!err)
-		err = store_exec(st, "COMMIT", "committing the schema");
-	if (err)
-		store_rollback(st);
-	return err;
+	return store_end(st, err, "committing the schema");
 }
