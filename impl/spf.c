@@ -656,6 +656,26 @@ static int km_anon_vma_prepare(struct km_spf_mm *mm, struct km_vma *vma)
 	return 0;
 }
 
+/*
+ * The end of a fault on a PTE that mapped nothing, its lock held: entry goes
+ * in if the PTE is still none; if another fault got there first, our page
+ * (0: none) goes back and the race is counted.  Unlocks either way, as
+ * finish_fault() does.
+ */
+static int km_finish_fault(struct km_vm_fault *vmf, unsigned long entry, unsigned long page)
+{
+	if (READ_ONCE(*vmf->pte)) {
+		km_pte_unlock(vmf);
+		if (page)
+			free_page(page);
+		vmf->st->pte_raced++;
+		return 0;
+	}
+	km_set_pte(vmf->pte, entry);
+	km_pte_unlock(vmf);
+	return 0;
+}
+
 /* do_anonymous_page() (4.9 mm/memory.c, with the SPF series' pte_map_lock()). */
 static int km_do_anonymous_page(struct km_vm_fault *vmf)
 {
@@ -685,16 +705,7 @@ static int km_do_anonymous_page(struct km_vm_fault *vmf)
 			free_page(page);
 		return KM_VM_FAULT_RETRY;
 	}
-	if (READ_ONCE(*vmf->pte)) {
-		km_pte_unlock(vmf);
-		if (page)
-			free_page(page);
-		vmf->st->pte_raced++;
-		return 0;
-	}
-	km_set_pte(vmf->pte, entry);
-	km_pte_unlock(vmf);
-	return 0;
+	return km_finish_fault(vmf, entry, page);
 }
 
 /* A private copy of src (the zero page, or a file's page): wp_page_copy()'s. */
@@ -778,16 +789,7 @@ static int km_do_fault(struct km_vm_fault *vmf)
 			KM_PTE_DIRTY;
 	}
 	km_pte_map_lock(vmf);	/* classic: it always takes the lock */
-	if (READ_ONCE(*vmf->pte)) {
-		km_pte_unlock(vmf);
-		if (cow)
-			free_page(cow);
-		vmf->st->pte_raced++;
-		return 0;
-	}
-	km_set_pte(vmf->pte, entry);
-	km_pte_unlock(vmf);
-	return 0;
+	return km_finish_fault(vmf, entry, cow);
 }
 
 /* handle_pte_fault() (4.9 mm/memory.c); vmf->pte and orig_pte are set. */
