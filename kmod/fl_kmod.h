@@ -31,6 +31,12 @@ struct fl_kmod_wl {
 	 */
 	long (*workers)(const struct fl_kmod_req *req);
 	/*
+	 * The size of the workload's own state: run->priv, zeroed before
+	 * setup() and freed after teardown(), which releases only what
+	 * setup() acquired.
+	 */
+	size_t priv_size;
+	/*
 	 * Each returns 0 or a negative errno after fl_kmod_fail() said why.
 	 * setup() runs in the coordinator before any worker exists, and may
 	 * be long: it should give up with -EINTR when fl_kmod_stopping().

@@ -281,6 +281,9 @@ static int fl_kmod_execute(struct fl_kmod_run *run)
 	long r;
 	int err;
 
+	run->priv = kzalloc(run->wl->priv_size, GFP_KERNEL);
+	if (!run->priv)
+		return fl_kmod_fail(run, ENOMEM, "out of memory");
 	/* teardown() follows setup() even when it failed half-way */
 	err = run->wl->setup(run);
 	if (!err)
@@ -289,6 +292,8 @@ static int fl_kmod_execute(struct fl_kmod_run *run)
 		err = fl_kmod_round(run, r, deadline);
 	fl_kmod_stop_workers(run);
 	run->wl->teardown(run);
+	kfree(run->priv);
+	run->priv = NULL;
 	return err;
 }
 

@@ -60,12 +60,9 @@ static int fl_model_setup(struct fl_kmod_run *run)
 		.levels = fl_kmod_param(&run->req, "L"),
 	};
 	long n = fl_kmod_param(&run->req, "M");
-	struct fl_model *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct fl_model *m = run->priv;
 	long i;
 
-	if (!m)
-		return fl_kmod_fail(run, ENOMEM, "out of memory");
-	run->priv = m;
 	m->k = km_vs_create(&cfg);
 	m->resident = kvcalloc(n + 1, sizeof(*m->resident), GFP_KERNEL);
 	if (!m->k || !m->resident)
@@ -88,19 +85,16 @@ static void fl_model_teardown(struct fl_kmod_run *run)
 	struct fl_model *m = run->priv;
 	long i;
 
-	if (!m)
-		return;
 	for (i = 0; m->k && i < m->nresident; i++)
 		km_vs_exit(m->k, m->resident[i]);
 	km_vs_destroy(m->k);
 	kvfree(m->resident);
-	kfree(m);
-	run->priv = NULL;
 }
 
 
 const struct fl_kmod_wl fl_kmod_wl_vmalloc_sync_model = {
 	.desc = &fl_kmod_desc_vmalloc_sync_model,
+	.priv_size = sizeof(struct fl_model),
 	.setup = fl_model_setup,
 	.job = fl_model_job,
 	.round_end = fl_model_round_end,

@@ -144,13 +144,10 @@ static void fl_nmi_start_timer(void *arg)
 
 static int fl_nmi_setup(struct fl_kmod_run *run)
 {
-	struct fl_nmi *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct fl_nmi *s = run->priv;
 	long total;
 	int err;
 
-	if (!s)
-		return fl_kmod_fail(run, ENOMEM, "out of memory");
-	run->priv = s;
 	init_waitqueue_head(&s->round_wq);
 	s->old = run->req.variant == 0;
 	s->copy_bytes = fl_kmod_param(&run->req, "S") << 10;
@@ -243,8 +240,6 @@ static void fl_nmi_teardown(struct fl_kmod_run *run)
 {
 	struct fl_nmi *s = run->priv;
 
-	if (!s)
-		return;
 	if (s->pmu)
 		perf_event_release_kernel(s->pmu);
 	if (s->timer_started)
@@ -254,12 +249,11 @@ static void fl_nmi_teardown(struct fl_kmod_run *run)
 		put_task_struct(s->target);
 	kvfree(s->cycles);
 	kvfree(s->dump);
-	kfree(s);
-	run->priv = NULL;
 }
 
 const struct fl_kmod_wl fl_kmod_wl_nmi_stack_sampling = {
 	.desc = &fl_kmod_desc_nmi_stack_sampling,
+	.priv_size = sizeof(struct fl_nmi),
 	.setup = fl_nmi_setup,
 	.job = fl_nmi_job,
 	.round_end = fl_nmi_round_end,

@@ -213,13 +213,10 @@ static void fl_mn_faults(struct fl_mn *s, unsigned long *others, unsigned long *
 
 static int fl_mn_setup(struct fl_kmod_run *run)
 {
-	struct fl_mn *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct fl_mn *s = run->priv;
 	unsigned long addr = fl_kmod_param(&run->req, "target_addr");
 	int err;
 
-	if (!s)
-		return fl_kmod_fail(run, ENOMEM, "out of memory");
-	run->priv = s;
 	spin_lock_init(&s->lock);
 	init_waitqueue_head(&s->wq);
 	s->old = run->req.variant == 0;
@@ -290,8 +287,6 @@ static void fl_mn_teardown(struct fl_kmod_run *run)
 {
 	struct fl_mn *s = run->priv;
 
-	if (!s)
-		return;
 	/* waits for every callback still running */
 	if (s->registered)
 		mmu_notifier_unregister(&s->mn, s->mm);
@@ -300,12 +295,11 @@ static void fl_mn_teardown(struct fl_kmod_run *run)
 	if (s->target)
 		put_task_struct(s->target);
 	kvfree(s->waits_ns);
-	kfree(s);
-	run->priv = NULL;
 }
 
 const struct fl_kmod_wl fl_kmod_wl_notifier_invalidate = {
 	.desc = &fl_kmod_desc_notifier_invalidate,
+	.priv_size = sizeof(struct fl_mn),
 	.setup = fl_mn_setup,
 	.job = fl_mn_job,
 	.round_end = fl_mn_round_end,

@@ -199,12 +199,9 @@ static int fl_spf_model_setup(struct fl_kmod_run *run)
 		.variant = run->req.variant == 0 ? KM_SPF_CLASSIC : KM_SPF_SPECULATIVE,
 		.debug = fl_kmod_param(&run->req, "debug"),
 	};
-	struct fl_spf_model *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct fl_spf_model *m = run->priv;
 	int err;
 
-	if (!m)
-		return fl_kmod_fail(run, ENOMEM, "out of memory");
-	run->priv = m;
 	m->t = fl_kmod_param(&run->req, "T");
 	m->w = fl_kmod_param(&run->req, "W");
 	m->pages = fl_kmod_param(&run->req, "P");
@@ -231,8 +228,6 @@ static void fl_spf_model_teardown(struct fl_kmod_run *run)
 	struct fl_spf_model *m = run->priv;
 	long i;
 
-	if (!m)
-		return;
 	for (i = 0; i < m->ntasks; i++)
 		km_spf_task_exit(&m->tasks[i]);
 	/* the regions, their pages and tables, and what waits for a grace period */
@@ -240,8 +235,6 @@ static void fl_spf_model_teardown(struct fl_kmod_run *run)
 	kfree(m->writer_ops);
 	kfree(m->region);
 	kfree(m->tasks);
-	kfree(m);
-	run->priv = NULL;
 }
 
 /* T faulters and W writers: the harness's fault_scaling has the same names. */
@@ -253,6 +246,7 @@ static long fl_spf_model_workers(const struct fl_kmod_req *req)
 
 const struct fl_kmod_wl fl_kmod_wl_spf_model = {
 	.desc = &fl_kmod_desc_spf_model,
+	.priv_size = sizeof(struct fl_spf_model),
 	.workers = fl_spf_model_workers,
 	.setup = fl_spf_model_setup,
 	.job = fl_spf_model_job,

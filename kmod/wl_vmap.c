@@ -234,13 +234,10 @@ static unsigned long fl_vmap_lazy_max_pages(void)
 
 static int fl_vmap_setup(struct fl_kmod_run *run)
 {
-	struct fl_vmap *v = kzalloc(sizeof(*v), GFP_KERNEL);
+	struct fl_vmap *v = run->priv;
 	long m = fl_kmod_param(&run->req, "M");
 	long i;
 
-	if (!v)
-		return fl_kmod_fail(run, ENOMEM, "out of memory");
-	run->priv = v;
 	v->old = run->req.variant == 0;
 	if (fl_kmod_param_index(run->req.desc, "T") >= 0) {
 		v->touch_pages = fl_kmod_param(&run->req, "T");
@@ -280,8 +277,6 @@ static void fl_vmap_teardown(struct fl_kmod_run *run)
 	struct fl_vmap *v = run->priv;
 	long i;
 
-	if (!v)
-		return;
 	for (i = 0; v->resident && i < v->nresident; i++)
 		fl_vmap_pgd_free(v, &v->resident[i]);
 	for (i = 0; v->scratch && i < v->nscratch; i++)
@@ -289,13 +284,12 @@ static void fl_vmap_teardown(struct fl_kmod_run *run)
 	WARN_ON(!list_empty(&v->pgd_list));
 	kvfree(v->resident);
 	kvfree(v->scratch);
-	kfree(v);
-	run->priv = NULL;
 }
 
 
 const struct fl_kmod_wl fl_kmod_wl_reaim_vunmap = {
 	.desc = &fl_kmod_desc_reaim_vunmap,
+	.priv_size = sizeof(struct fl_vmap),
 	.setup = fl_vmap_setup,
 	.job = fl_vmap_job,
 	.round_end = fl_vmap_round_end,
@@ -305,6 +299,7 @@ const struct fl_kmod_wl fl_kmod_wl_reaim_vunmap = {
 
 const struct fl_kmod_wl fl_kmod_wl_fork_vmap_stack = {
 	.desc = &fl_kmod_desc_fork_vmap_stack,
+	.priv_size = sizeof(struct fl_vmap),
 	.setup = fl_vmap_setup,
 	.job = fl_vmap_job,
 	.round_end = fl_vmap_round_end,
