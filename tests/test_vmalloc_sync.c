@@ -46,46 +46,46 @@ static struct km_vs_stats stats_of(struct km_vs_kernel *k)
 
 /* ---- geometry ------------------------------------------------------------ */
 
-static void test_geometry_4level(void **state)
+/* x86-64's layouts, Documentation/arch/x86/x86_64/mm.rst. */
+struct geometry_case {
+	int levels, pgdir_shift, ptrs_per_p4d;
+	unsigned long vmalloc_start, vmalloc_end, page_offset, top_user;
+	int vmalloc_pgd, vmalloc_pgds;	/* its first PGD slot, and how many */
+};
+
+static const struct geometry_case geometry_cases[] = {
+	/* 32 TiB of vmalloc space in 64 slots of 512 GiB */
+	{ 4, 39, 1, 0xffffc90000000000UL, 0xffffe8ffffffffffUL, 0xffff888000000000UL,
+	  0x00007fffffffffffUL, 402, 64 },
+	/* 12800 TiB in 50 slots of 256 TiB */
+	{ 5, 48, 512, 0xffa0000000000000UL, 0xffd1ffffffffffffUL, 0xff11000000000000UL,
+	  0x00ffffffffffffffUL, 416, 50 },
+};
+
+static void test_geometry(void **state)
 {
-	struct km_pgtable_geometry g = km_geometry(4);
+	for (size_t i = 0; i < sizeof(geometry_cases) / sizeof(geometry_cases[0]); i++) {
+		const struct geometry_case *c = &geometry_cases[i];
+		struct km_pgtable_geometry g = km_geometry(c->levels);
+		unsigned long slot = 1UL << c->pgdir_shift;
 
-	(void)state;
-	assert_int_equal(g.levels, 4);
-	assert_int_equal(g.pgdir_shift, 39);
-	assert_true(g.pgdir_size == 512UL << 30);
-	assert_true(g.pgdir_mask == ~((512UL << 30) - 1));
-	assert_int_equal(g.ptrs_per_p4d, 1);
-	assert_true(g.vmalloc_start == 0xffffc90000000000UL);
-	assert_true(g.vmalloc_end == 0xffffe8ffffffffffUL);
-	assert_true(g.vmalloc_end - g.vmalloc_start + 1 == 32UL << 40);
-	assert_true(g.page_offset == 0xffff888000000000UL);
-	assert_int_equal(km_pgd_index(&g, g.vmalloc_start), 402);
-	assert_int_equal(km_pgd_index(&g, g.vmalloc_end), 402 + 63);
-	assert_int_equal(g.kernel_pgd_boundary, 273);
-	assert_int_equal(km_pgd_index(&g, g.page_offset), g.kernel_pgd_boundary);
-	assert_int_equal(km_pgd_index(&g, 0xffffffffffffffffUL), 511);
-	assert_int_equal(km_pgd_index(&g, 0x00007fffffffffffUL), 255);
-}
-
-static void test_geometry_5level(void **state)
-{
-	struct km_pgtable_geometry g = km_geometry(5);
-
-	(void)state;
-	assert_int_equal(g.levels, 5);
-	assert_int_equal(g.pgdir_shift, 48);
-	assert_true(g.pgdir_size == 256UL << 40);
-	assert_int_equal(g.ptrs_per_p4d, 512);
-	assert_true(g.vmalloc_start == 0xffa0000000000000UL);
-	assert_true(g.vmalloc_end == 0xffd1ffffffffffffUL);
-	assert_true(g.vmalloc_end - g.vmalloc_start + 1 == 12800UL << 40);
-	assert_true(g.page_offset == 0xff11000000000000UL);
-	assert_int_equal(km_pgd_index(&g, g.vmalloc_start), 416);
-	/* 12800 TiB is 50 PGD slots of 256 TiB */
-	assert_int_equal(km_pgd_index(&g, g.vmalloc_end), 416 + 49);
-	assert_int_equal(g.kernel_pgd_boundary, 273);
-	assert_int_equal(km_pgd_index(&g, 0x00ffffffffffffffUL), 255);
+		assert_int_equal(g.levels, c->levels);
+		assert_int_equal(g.pgdir_shift, c->pgdir_shift);
+		assert_true(g.pgdir_size == slot);
+		assert_true(g.pgdir_mask == ~(slot - 1));
+		assert_int_equal(g.ptrs_per_p4d, c->ptrs_per_p4d);
+		assert_true(g.vmalloc_start == c->vmalloc_start);
+		assert_true(g.vmalloc_end == c->vmalloc_end);
+		assert_true(g.vmalloc_end - g.vmalloc_start + 1 == c->vmalloc_pgds * slot);
+		assert_true(g.page_offset == c->page_offset);
+		assert_int_equal(km_pgd_index(&g, g.vmalloc_start), c->vmalloc_pgd);
+		assert_int_equal(km_pgd_index(&g, g.vmalloc_end),
+				 c->vmalloc_pgd + c->vmalloc_pgds - 1);
+		assert_int_equal(g.kernel_pgd_boundary, 273);
+		assert_int_equal(km_pgd_index(&g, g.page_offset), g.kernel_pgd_boundary);
+		assert_int_equal(km_pgd_index(&g, ~0UL), 511);
+		assert_int_equal(km_pgd_index(&g, c->top_user), 255);
+	}
 }
 
 static void test_geometry_rejects_other_levels(void **state)
@@ -422,8 +422,7 @@ static void test_kernels_are_independent(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_geometry_4level),
-		cmocka_unit_test(test_geometry_5level),
+		cmocka_unit_test(test_geometry),
 		cmocka_unit_test(test_geometry_rejects_other_levels),
 		MODEL_TESTS(old4),
 		MODEL_TESTS(new4),
