@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "impl/spf.h"
+#include "variant_test.h"
 
 #define KIB		1024UL
 #define MIB		(1024UL * KIB)
@@ -91,9 +92,13 @@ static long vmas(struct env *e)
 
 /* ---- both variants ---------------------------------------------------------- */
 
-static void basic_cycle(enum km_spf_variant v)
+/* The prestate of the tests run in both (variant_test.h). */
+static enum km_spf_variant classic = KM_SPF_CLASSIC;
+static enum km_spf_variant speculative = KM_SPF_SPECULATIVE;
+
+static void test_basic(void **state)
 {
-	struct env *e = env_new(v, true);
+	struct env *e = env_new(*(enum km_spf_variant *)*state, true);
 	unsigned long a = map(e, 0, 16 * PAGE_SIZE, KM_PROT_READ | KM_PROT_WRITE, 0);
 
 	assert_true(a >= KM_SPF_MMAP_MIN);
@@ -120,20 +125,11 @@ static void basic_cycle(enum km_spf_variant v)
 	env_free(e);
 }
 
-static void test_basic_classic(void **state)
-{
-	basic_cycle(KM_SPF_CLASSIC);
-}
-
-static void test_basic_speculative(void **state)
-{
-	basic_cycle(KM_SPF_SPECULATIVE);
-}
 
 /* A read fault maps the zero page read-only; the write then gets its own page. */
-static void zero_page_then_cow(enum km_spf_variant v)
+static void test_zero_page(void **state)
 {
-	struct env *e = env_new(v, true);
+	struct env *e = env_new(*(enum km_spf_variant *)*state, true);
 	unsigned long a = map(e, 0, 2 * PAGE_SIZE, KM_PROT_READ | KM_PROT_WRITE, 0);
 	unsigned long r0, r1, w;
 	unsigned char *p;
@@ -160,19 +156,10 @@ static void zero_page_then_cow(enum km_spf_variant v)
 	env_free(e);
 }
 
-static void test_zero_page_classic(void **state)
-{
-	zero_page_then_cow(KM_SPF_CLASSIC);
-}
 
-static void test_zero_page_speculative(void **state)
+static void test_mprotect(void **state)
 {
-	zero_page_then_cow(KM_SPF_SPECULATIVE);
-}
-
-static void mprotect_cycle(enum km_spf_variant v)
-{
-	struct env *e = env_new(v, true);
+	struct env *e = env_new(*(enum km_spf_variant *)*state, true);
 	unsigned long a = map(e, 0, 8 * PAGE_SIZE, KM_PROT_READ | KM_PROT_WRITE, 0);
 	unsigned long before, after;
 	unsigned char *p;
@@ -203,15 +190,6 @@ static void mprotect_cycle(enum km_spf_variant v)
 	env_free(e);
 }
 
-static void test_mprotect_classic(void **state)
-{
-	mprotect_cycle(KM_SPF_CLASSIC);
-}
-
-static void test_mprotect_speculative(void **state)
-{
-	mprotect_cycle(KM_SPF_SPECULATIVE);
-}
 
 /* Adjacent compatible mappings merge; munmap in the middle splits. */
 static void test_merge_and_split(void **state)
@@ -604,9 +582,9 @@ static unsigned long map_file(struct env *e, struct km_file *f, unsigned long pa
  * sees none of it.  Shared: the write is the file's.  Unmapping frees the
  * copies and leaves the file's pages, which the file frees last.
  */
-static void file_cycle(enum km_spf_variant v)
+static void test_file(void **state)
 {
-	struct env *e = env_new(v, true);
+	struct env *e = env_new(*(enum km_spf_variant *)*state, true);
 	struct km_file *f = km_file_create(8);
 	unsigned long priv, shared, pte, cache;
 	unsigned char *p;
@@ -656,15 +634,6 @@ static void file_cycle(enum km_spf_variant v)
 	env_free(e);
 }
 
-static void test_file_classic(void **state)
-{
-	file_cycle(KM_SPF_CLASSIC);
-}
-
-static void test_file_speculative(void **state)
-{
-	file_cycle(KM_SPF_SPECULATIVE);
-}
 
 /*
  * The speculative path gives up on file-backed faults and the classic one
@@ -729,12 +698,12 @@ static void test_vmas_freed_after_grace_period(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_basic_classic),
-		cmocka_unit_test(test_basic_speculative),
-		cmocka_unit_test(test_zero_page_classic),
-		cmocka_unit_test(test_zero_page_speculative),
-		cmocka_unit_test(test_mprotect_classic),
-		cmocka_unit_test(test_mprotect_speculative),
+		FL_VARIANT_TEST(test_basic, classic),
+		FL_VARIANT_TEST(test_basic, speculative),
+		FL_VARIANT_TEST(test_zero_page, classic),
+		FL_VARIANT_TEST(test_zero_page, speculative),
+		FL_VARIANT_TEST(test_mprotect, classic),
+		FL_VARIANT_TEST(test_mprotect, speculative),
 		cmocka_unit_test(test_merge_and_split),
 		cmocka_unit_test(test_random_against_reference),
 		cmocka_unit_test(test_identical_contents),
@@ -748,8 +717,8 @@ int main(void)
 		cmocka_unit_test(test_spf_ptl_busy),
 		cmocka_unit_test(test_spf_unmapped_under_fault),
 		cmocka_unit_test(test_vmas_freed_after_grace_period),
-		cmocka_unit_test(test_file_classic),
-		cmocka_unit_test(test_file_speculative),
+		FL_VARIANT_TEST(test_file, classic),
+		FL_VARIANT_TEST(test_file, speculative),
 		cmocka_unit_test(test_spf_gives_up_on_file_faults),
 	};
 

@@ -7,20 +7,11 @@
 #include <cmocka.h>
 
 #include "impl/vmalloc_sync.h"
+#include "variant_test.h"
+#include "vmalloc_sync_modes.h"
 
 #define STACK_SIZE	(16UL * 1024)
 #define STACK_LAZY	(STACK_SIZE / PAGE_SIZE + 1)	/* the guard page counts */
-
-/* One variant and paging mode per run of the model tests. */
-struct mode {
-	enum km_vs_variant variant;
-	int levels;
-};
-
-static struct mode old4 = { KM_VS_OLD, 4 };
-static struct mode new4 = { KM_VS_NEW, 4 };
-static struct mode old5 = { KM_VS_OLD, 5 };
-static struct mode new5 = { KM_VS_NEW, 5 };
 
 static struct km_vs_kernel *make_kernel(void **state, unsigned int lazy_cpus)
 {
@@ -407,17 +398,15 @@ static void test_kernels_are_independent(void **state)
 	km_vs_destroy(k2);
 }
 
-/* cmocka_unit_test_prestate() with the mode in the test's name */
-#define MODEL_TEST(f, m)	{ #f "/" #m, f, NULL, NULL, &m }
 #define MODEL_TESTS(m)						\
-	MODEL_TEST(test_lazy_max_pages, m),				\
-	MODEL_TEST(test_fork_before_and_after_new_pgd_entry, m),	\
-	MODEL_TEST(test_lazy_purge_at_threshold, m),			\
-	MODEL_TEST(test_area_reused_only_after_purge, m),		\
-	MODEL_TEST(test_pgds_walked_per_sync, m),			\
-	MODEL_TEST(test_mixed_sequence_keeps_invariant, m),		\
-	MODEL_TEST(test_vfree_of_nothing, m),				\
-	MODEL_TEST(test_kernels_are_independent, m)
+	FL_VARIANT_TEST(test_lazy_max_pages, m),				\
+	FL_VARIANT_TEST(test_fork_before_and_after_new_pgd_entry, m),	\
+	FL_VARIANT_TEST(test_lazy_purge_at_threshold, m),			\
+	FL_VARIANT_TEST(test_area_reused_only_after_purge, m),		\
+	FL_VARIANT_TEST(test_pgds_walked_per_sync, m),			\
+	FL_VARIANT_TEST(test_mixed_sequence_keeps_invariant, m),		\
+	FL_VARIANT_TEST(test_vfree_of_nothing, m),				\
+	FL_VARIANT_TEST(test_kernels_are_independent, m)
 
 int main(void)
 {

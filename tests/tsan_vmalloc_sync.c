@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "impl/vmalloc_sync.h"
+#include "variant_test.h"
+#include "vmalloc_sync_modes.h"
 
 /*
  * No more workers than the machine's 2 CPUs: the user backend's ticket lock
@@ -138,41 +140,22 @@ static void run(enum km_vs_variant variant, int levels, bool warm)
 	km_vs_destroy(k);
 }
 
-static void test_old_4level(void **state)
+/* Each paging mode and variant (vmalloc_sync_modes.h), warm then cold. */
+static void test_run(void **state)
 {
-	(void)state;
-	run(KM_VS_OLD, 4, true);
-	run(KM_VS_OLD, 4, false);
-}
+	const struct mode *m = *state;
 
-static void test_new_4level(void **state)
-{
-	(void)state;
-	run(KM_VS_NEW, 4, true);
-	run(KM_VS_NEW, 4, false);
-}
-
-static void test_old_5level(void **state)
-{
-	(void)state;
-	run(KM_VS_OLD, 5, true);
-	run(KM_VS_OLD, 5, false);
-}
-
-static void test_new_5level(void **state)
-{
-	(void)state;
-	run(KM_VS_NEW, 5, true);
-	run(KM_VS_NEW, 5, false);
+	run(m->variant, m->levels, true);
+	run(m->variant, m->levels, false);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_old_4level),
-		cmocka_unit_test(test_new_4level),
-		cmocka_unit_test(test_old_5level),
-		cmocka_unit_test(test_new_5level),
+		FL_VARIANT_TEST(test_run, old4),
+		FL_VARIANT_TEST(test_run, new4),
+		FL_VARIANT_TEST(test_run, old5),
+		FL_VARIANT_TEST(test_run, new5),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
