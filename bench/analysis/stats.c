@@ -79,6 +79,16 @@ static double sorted_quantile(const double *s, size_t n, double q)
 	return s[lo] + (h - lo) * (s[lo + 1] - s[lo]);
 }
 
+/* The percentile bootstrap's interval at conf from the n resampled statistics r (sorted here). */
+static void percentile_interval(double *r, size_t n, double conf, struct fl_ci *out)
+{
+	double alpha = 1 - conf;
+
+	qsort(r, n, sizeof(*r), cmp_double);
+	out->lo = sorted_quantile(r, n, alpha / 2);
+	out->hi = sorted_quantile(r, n, 1 - alpha / 2);
+}
+
 double fl_quantile(const double *x, size_t n, double q)
 {
 	double *s, v;
@@ -211,7 +221,7 @@ int fl_ratio_of_medians_by_run(const double *a, const int *ga, size_t na,
 			       double conf, unsigned iters, uint64_t seed,
 			       struct fl_ci *out)
 {
-	double *buf, *r, alpha, mb;
+	double *buf, *r, mb;
 	uint64_t state = seed;
 	int ka, kb;
 	size_t cap;
@@ -255,12 +265,8 @@ int fl_ratio_of_medians_by_run(const double *a, const int *ga, size_t na,
 		free(r);
 		return fl_fail(EINVAL, "ratio of medians: no resample had values on both sides");
 	}
-	qsort(r, kept, sizeof(*r), cmp_double);
-
-	alpha = 1 - conf;
+	percentile_interval(r, kept, conf, out);
 	out->est = fl_median(a, na) / mb;
-	out->lo = sorted_quantile(r, kept, alpha / 2);
-	out->hi = sorted_quantile(r, kept, 1 - alpha / 2);
 	free(buf);
 	free(r);
 	return 0;
@@ -276,7 +282,7 @@ int fl_ratio_of_medians(const double *a, size_t na, const double *b, size_t nb,
 int fl_median_boot(const double *x, size_t n, double conf, unsigned iters, uint64_t seed,
 		   struct fl_ci *out)
 {
-	double *buf, *m, alpha;
+	double *buf, *m;
 	uint64_t state = seed;
 	unsigned i;
 
@@ -294,11 +300,8 @@ int fl_median_boot(const double *x, size_t n, double conf, unsigned iters, uint6
 	}
 	for (i = 0; i < iters; i++)
 		m[i] = fl_resampled_median(x, n, buf, &state);
-	qsort(m, iters, sizeof(*m), cmp_double);
-	alpha = 1 - conf;
+	percentile_interval(m, iters, conf, out);
 	out->est = fl_median(x, n);
-	out->lo = sorted_quantile(m, iters, alpha / 2);
-	out->hi = sorted_quantile(m, iters, 1 - alpha / 2);
 	free(buf);
 	free(m);
 	return 0;
